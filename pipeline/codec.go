@@ -1,0 +1,77 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// envelope is the JSON form of a raw message. Exactly one of Record and
+// Checkpoint is set.
+type envelope struct {
+	Type       string      `json:"type"`
+	Record     *Record     `json:"record,omitempty"`
+	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
+}
+
+const (
+	typeRecord     = "record"
+	typeCheckpoint = "checkpoint"
+)
+
+// EncodeRecord returns the log message of a connector record, keyed by
+// the record's source id so that every version of a record lands on the
+// same partition, in order.
+func EncodeRecord(r *Record) (Message, error) {
+	v, err := json.Marshal(envelope{Type: typeRecord, Record: r})
+	if err != nil {
+		return Message{}, fmt.Errorf("encoding %s record: %w", r.Object, err)
+	}
+	return Message{Key: []byte(r.ID), Value: v, Partition: -1}, nil
+}
+
+// EncodeCheckpoint returns the message of a checkpoint bound for one
+// partition.
+func EncodeCheckpoint(c Checkpoint, partition int) (Message, error) {
+	v, err := json.Marshal(envelope{Type: typeCheckpoint, Checkpoint: &c})
+	if err != nil {
+		return Message{}, fmt.Errorf("encoding checkpoint: %w", err)
+	}
+	return Message{Key: []byte("checkpoint"), Value: v, Partition: partition}, nil
+}
+
+// Decode parses a message into either a record or a checkpoint. A
+// message that is not a valid envelope returns an error wrapping
+// ErrInvalid (with rule "decode"), never the message content. Field
+// values of a record come back as JSON types: strings (times are RFC 3339
+// strings), float64, bool, nil; the validate stage restores their types.
+func Decode(m Message) (*Record, *Checkpoint, error) {
+	var e envelope
+	if err := json.Unmarshal(m.Value, &e); err != nil {
+		return nil, nil, &FieldError{Rule: "decode", Kind: ErrInvalid}
+	}
+	switch {
+	case e.Type == typeRecord && e.Record != nil:
+		r := e.Record
+		if r.Tenant == "" || r.Object == "" || (r.Op != OpUpsert && r.Op != OpDelete) {
+			return nil, nil, &FieldError{Rule: "envelope", Kind: ErrInvalid}
+		}
+		r.Position = m.Position
+		return r, nil, nil
+	case e.Type == typeCheckpoint && e.Checkpoint != nil:
+		return nil, e.Checkpoint, nil
+	}
+	return nil, nil, &FieldError{Rule: "envelope", Kind: ErrInvalid}
+}
+
+// ParseTime reads a time value as it comes back from Decode.
+func ParseTime(v any) (time.Time, error) {
+	switch t := v.(type) {
+	case time.Time:
+		return t, nil
+	case string:
+		return time.Parse(time.RFC3339Nano, t)
+	}
+	return time.Time{}, errors.New("not a time")
+}

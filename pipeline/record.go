@@ -1,0 +1,97 @@
+package pipeline
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Op says what a Record asks of the warehouse.
+type Op string
+
+const (
+	// OpUpsert creates or replaces the fact for the record's key, unless
+	// the warehouse already holds a newer version.
+	OpUpsert Op = "upsert"
+	// OpDelete removes the fact for the record's key (a record deleted or
+	// archived at the source), unless the warehouse holds a newer version.
+	OpDelete Op = "delete"
+)
+
+// Record is one CRM record on its way through tally.
+//
+// A connector fills Tenant, Source, Object, ID, Op, Version and Fields
+// with canonical field names (see package schemas) and values of type
+// string, float64, bool, time.Time or nil. After the pseudonymize stage,
+// ID is empty and Key holds the record's pseudonym; the warehouse only
+// ever sees Key.
+//
+// A Record is owned by one goroutine at a time: stages mutate it in
+// place, and no one touches it after handing it on.
+type Record struct {
+	Tenant  string         `json:"tenant"`
+	Source  string         `json:"source"`
+	Object  string         `json:"object"`
+	ID      string         `json:"id,omitempty"`
+	Key     string         `json:"key,omitempty"`
+	Op      Op             `json:"op"`
+	Version time.Time      `json:"version"`
+	Fields  map[string]any `json:"fields,omitempty"`
+
+	// Position is where the record was read from the log; it is set by
+	// the consumer and never serialized.
+	Position Position `json:"-"`
+}
+
+// LogValue keeps identifiers and field values out of logs: only the
+// record's routing attributes and field count are printed.
+func (r Record) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("tenant", r.Tenant),
+		slog.String("connector", r.Source),
+		slog.String("object", r.Object),
+		slog.String("op", string(r.Op)),
+		slog.Int("fields", len(r.Fields)),
+		slog.String("topic", r.Position.Topic),
+		slog.Int("partition", r.Position.Partition),
+		slog.Int64("offset", r.Position.Offset),
+	)
+}
+
+// Position addresses one message in the log.
+type Position struct {
+	Topic     string
+	Partition int
+	Offset    int64
+}
+
+// TopicPartition names one partition of a topic.
+type TopicPartition struct {
+	Topic     string
+	Partition int
+}
+
+// Checkpoint is a connector's resume point. A connector emits one after
+// each page; it travels through the log behind the page's records, so
+// when the sink commits it, every record before it is committed too.
+//
+// Seq orders checkpoints of one stream (tenant, source, object) across
+// runs; the log writes a checkpoint to every partition of the stream's
+// topic, and the resume cursor is the one with the lowest Seq stored for
+// any partition.
+type Checkpoint struct {
+	Tenant string `json:"tenant"`
+	Source string `json:"source"`
+	Object string `json:"object"`
+	Seq    int64  `json:"seq"`
+	Cursor string `json:"cursor"`
+}
+
+// Stream identifies one (tenant, source, object) flow.
+type Stream struct {
+	Tenant string
+	Source string
+	Object string
+}
+
+// Stream returns the stream the record belongs to.
+func (r *Record) Stream() Stream { return Stream{r.Tenant, r.Source, r.Object} }

@@ -1,0 +1,84 @@
+package pipeline
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+)
+
+// Validator is a component configuration that reports every problem at
+// once (errors.Join), naming fields, never secret or personal values.
+type Validator interface {
+	Validate() error
+}
+
+// SourceEnv is what the wiring hands a connector when it builds one.
+type SourceEnv struct {
+	// Tenant the source pulls for.
+	Tenant string
+	// Name is the connector instance name used in topics and cursors.
+	Name string
+	// Projection lists, per canonical object to pull, the canonical
+	// fields tally needs (always including "id"). A connector requests
+	// exactly the vendor fields these map to, and pulls only these
+	// objects.
+	Projection map[string][]string
+	// Logger is already scoped to the tenant and connector.
+	Logger *slog.Logger
+	// Transport, when set, is the base HTTP transport under the
+	// connector's read-only guard and retries (tests use it to count or
+	// fail requests); nil means http.DefaultTransport.
+	Transport http.RoundTripper
+}
+
+// SourceFactory builds one kind of connector from its configuration.
+type SourceFactory struct {
+	// Kind is the connector kind named in config, e.g. "hubspot".
+	Kind string
+	// NewConfig returns a pointer to a zero configuration with defaults
+	// applied, ready for strict YAML decoding.
+	NewConfig func() Validator
+	// New builds the source from a validated configuration returned by
+	// NewConfig. It does no I/O.
+	New func(cfg Validator, env SourceEnv) (Source, error)
+}
+
+// Registry is the explicit list of components a binary knows. It is
+// filled once at wiring time; a duplicate kind is a programming error and
+// panics.
+type Registry struct {
+	sources map[string]SourceFactory
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry {
+	return &Registry{sources: map[string]SourceFactory{}}
+}
+
+// RegisterSource adds a connector kind.
+func (r *Registry) RegisterSource(f SourceFactory) {
+	if f.Kind == "" || f.NewConfig == nil || f.New == nil {
+		panic("pipeline: incomplete source factory")
+	}
+	if _, dup := r.sources[f.Kind]; dup {
+		panic(fmt.Sprintf("pipeline: source kind %q registered twice", f.Kind))
+	}
+	r.sources[f.Kind] = f
+}
+
+// Source returns the factory of a connector kind.
+func (r *Registry) Source(kind string) (SourceFactory, bool) {
+	f, ok := r.sources[kind]
+	return f, ok
+}
+
+// SourceKinds returns the registered connector kinds, sorted.
+func (r *Registry) SourceKinds() []string {
+	kinds := make([]string, 0, len(r.sources))
+	for k := range r.sources {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	return kinds
+}
