@@ -1,0 +1,40 @@
+# tally — see README.md. `make demo` runs the pipeline on embedded
+# defaults; `make test` runs the whole test suite (CI runs exactly this).
+GO ?= go
+TALLY_PG_DSN ?= postgres://postgres@127.0.0.1:5432/tally_test?sslmode=disable
+export TALLY_PG_DSN
+BENCH_COUNT ?= 5
+BENCH_DEALS ?= 1000000
+
+.PHONY: build demo test bench bench-micro bench-e2e lint pg clean
+
+build:
+	$(GO) build -o bin/tally ./cmd/tally
+
+demo: build
+	./bin/tally demo $(ARGS)
+
+# PostgreSQL is started if installed; without it the integration tests
+# skip locally (and fail under CI=true).
+test: pg
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+pg:
+	@deploy/dev/ensure-postgres.sh --if-installed
+
+bench: bench-micro bench-e2e
+
+bench-micro:
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) \
+		./transforms/... ./warehouse/... ./pipeline/kafka/... ./connectors/...
+
+# End to end: simulated HubSpot → embedded Kafka → stages → PostgreSQL.
+bench-e2e: build pg
+	./bin/tally demo --deals $(BENCH_DEALS) --warehouse-dsn "$(TALLY_PG_DSN)"
+
+lint:
+	@test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin tally-demo

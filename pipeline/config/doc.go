@@ -1,0 +1,9 @@
+// Package config reads tally.yaml: strict YAML (an unknown key is an
+// error with its line), ${ENV} references for secrets (a literal secret is
+// rejected), and validation that reports every problem at once with the
+// YAML line it concerns.
+//
+// The package holds data only; cmd/tally maps it onto the configurations
+// of the Kafka log, the warehouse and each connector, whose options are
+// decoded strictly into the connector's own Config type (DecodeStrict).
+package config

@@ -1,0 +1,188 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// consumer is the running Log.Consume of a Runner.
+type consumer struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error
+	once   sync.Once
+}
+
+// stop cancels the consumer, waits for it and returns its error.
+func (c *consumer) stop() error {
+	c.once.Do(c.cancel)
+	<-c.done
+	return c.err
+}
+
+func (r *Runner) startConsumer(ctx context.Context) *consumer {
+	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	c := &consumer{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		// The consumer outlives ctx's cancellation only until stop: a
+		// cancelled run still lets in-flight batches commit.
+		stopOnDone := context.AfterFunc(ctx, cancel)
+		defer stopOnDone()
+		if err := r.Log.Consume(cctx, r.topicNames(), r.start, r.handle); err != nil {
+			c.err = fmt.Errorf("consuming: %w", err)
+		}
+	}()
+	return c
+}
+
+// start gives the consumer the sink's stored offsets.
+func (r *Runner) start(ctx context.Context, assigned []TopicPartition) (map[TopicPartition]int64, error) {
+	seen := map[string]bool{}
+	var topics []string
+	for _, tp := range assigned {
+		if !seen[tp.Topic] {
+			seen[tp.Topic] = true
+			topics = append(topics, tp.Topic)
+		}
+	}
+	return r.Sink.Offsets(ctx, topics)
+}
+
+// handle turns one partition batch into one sink transaction.
+func (r *Runner) handle(ctx context.Context, tp TopicPartition, msgs []Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	s, ok := r.byTopic[tp.Topic]
+	if !ok {
+		return fmt.Errorf("message from unexpected topic %s", tp.Topic)
+	}
+	st := r.Stats.Stream(s)
+	b := Batch{Offsets: map[TopicPartition]int64{tp: msgs[len(msgs)-1].Position.Offset + 1}}
+	reject := func(stage string, err error, pos Position) {
+		q := Quarantined{Tenant: s.Tenant, Source: s.Source, Object: s.Object, Stage: stage,
+			Rule: "invalid", Position: pos, At: time.Now().UTC()}
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			q.Field, q.Rule = fe.Field, fe.Rule
+		}
+		b.Quarantine = append(b.Quarantine, q)
+		st.Quarantined.Add(1)
+	}
+	for _, m := range msgs {
+		rec, cp, err := Decode(m)
+		switch {
+		case err != nil:
+			reject("decode", err, m.Position)
+			continue
+		case cp != nil:
+			if (Stream{cp.Tenant, cp.Source, cp.Object}) != s {
+				reject("decode", Invalid("", "checkpoint_stream"), m.Position)
+				continue
+			}
+			b.Checkpoints = append(b.Checkpoints, PartitionCheckpoint{Checkpoint: *cp, Partition: tp.Partition})
+			continue
+		case rec.Stream() != s:
+			reject("decode", Invalid("", "record_stream"), m.Position)
+			continue
+		}
+		st.Consumed.Add(1)
+		if r.CountPersonal != nil {
+			st.PersonalSeen.Add(int64(r.CountPersonal(rec)))
+		}
+		stage, err := Chain(r.Stages, rec)
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrDrop):
+			st.Dropped.Add(1)
+			continue
+		case errors.Is(err, ErrInvalid):
+			reject(stage, err, m.Position)
+			continue
+		default:
+			return fmt.Errorf("stage %s at %s/%d/%d: %w", stage, tp.Topic, tp.Partition, m.Position.Offset, err)
+		}
+		if r.CountPersonal != nil {
+			st.PersonalKept.Add(int64(r.CountPersonal(rec)))
+		}
+		b.Records = append(b.Records, *rec)
+	}
+	if err := r.write(ctx, b); err != nil {
+		return err
+	}
+	for _, rec := range b.Records {
+		if rec.Op == OpDelete {
+			st.Deleted.Add(1)
+		} else {
+			st.Upserted.Add(1)
+		}
+	}
+	select {
+	case r.commits <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// write commits a batch, retrying a failed transaction a few times with
+// backoff (a database restart, a serialization failure) before giving up.
+func (r *Runner) write(ctx context.Context, b Batch) error {
+	const attempts = 5
+	wait := 200 * time.Millisecond
+	var err error
+	for i := range attempts {
+		if err = r.Sink.Write(ctx, b); err == nil || ctx.Err() != nil {
+			return err
+		}
+		r.Logger.Warn("warehouse write failed; retrying", "attempt", i+1, "error", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
+	return fmt.Errorf("writing batch after %d attempts: %w", attempts, err)
+}
+
+// drain waits until the sink's stored offsets reach the log's end
+// offsets of topics, as they were when drain was called.
+func (r *Runner) drain(ctx context.Context, topics []string, cons *consumer) error {
+	end, err := r.Log.EndOffsets(ctx, topics)
+	if err != nil {
+		return fmt.Errorf("reading end offsets: %w", err)
+	}
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		stored, err := r.Sink.Offsets(ctx, topics)
+		if err != nil {
+			return fmt.Errorf("reading stored offsets: %w", err)
+		}
+		behind := false
+		for tp, e := range end {
+			if e > 0 && stored[tp] < e {
+				behind = true
+				break
+			}
+		}
+		if !behind {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-cons.done:
+			if cons.err != nil {
+				return cons.err
+			}
+			return errors.New("consumer stopped before the log was drained")
+		case <-r.commits:
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,56 @@
+package kafka
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	kafkago "github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+// component is the value of the "component" attribute of every log line
+// of this package.
+const component = "kafka"
+
+// orDiscard returns l, or a logger that drops everything when l is
+// nil.
+func orDiscard(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return l
+}
+
+// clientErrorLogger forwards kafka-go's error log (connection failures,
+// retries) at warn level. kafka-go formats topics, partitions, offsets
+// and errors into these lines, never message keys or values.
+func clientErrorLogger(l *slog.Logger) kafkago.Logger {
+	return kafkago.LoggerFunc(func(format string, args ...any) {
+		if !l.Enabled(context.Background(), slog.LevelWarn) {
+			return
+		}
+		l.Warn("kafka client", "component", component, "error", fmt.Sprintf(format, args...))
+	})
+}
+
+// kfakeLogger forwards the embedded broker's warnings and errors; its
+// info and debug lines describe every request and are too chatty.
+type kfakeLogger struct{ l *slog.Logger }
+
+func (k kfakeLogger) Logf(level kfake.LogLevel, format string, args ...any) {
+	var lvl slog.Level
+	switch level {
+	case kfake.LogLevelError:
+		lvl = slog.LevelError
+	case kfake.LogLevelWarn:
+		lvl = slog.LevelWarn
+	default:
+		return
+	}
+	if !k.l.Enabled(context.Background(), lvl) {
+		return
+	}
+	k.l.Log(context.Background(), lvl, "embedded broker", "component", component+".embedded",
+		"error", fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,215 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Binding is one configured connector of one tenant.
+type Binding struct {
+	Tenant string
+	Name   string // connector instance name, used in topics and cursors
+	Source Source
+}
+
+// Runner moves records from sources through the log and the stages into
+// the sink. Fill the exported fields, then call RunOnce or Run once.
+//
+// Connectors publish pages and checkpoints to one raw topic per stream;
+// a consumer (a member of the log's consumer group) reads them back,
+// applies the stages and commits each partition batch to the sink in one
+// transaction together with its offsets and checkpoints. Connectors
+// resume from the sink's stored cursor and the consumer from the sink's
+// stored offsets, so a crash anywhere loses and double-counts nothing.
+type Runner struct {
+	Log      Log
+	Sink     Sink
+	Stages   []Stage
+	Bindings []Binding
+
+	TopicPrefix string
+	Partitions  int           // partitions of topics tally creates
+	Retention   time.Duration // retention.ms of topics tally creates
+	Interval    time.Duration // pause between sync passes in Run
+
+	Logger *slog.Logger
+	Stats  *Stats
+	// CountPersonal counts raw personal values in a record; it feeds
+	// StreamStats.PersonalSeen/Kept. Nil counts nothing.
+	CountPersonal func(*Record) int
+
+	topics  map[Stream]topic
+	byTopic map[string]Stream
+	seq     atomic.Int64
+	commits chan struct{} // signalled after each committed batch
+}
+
+type topic struct {
+	name       string
+	partitions int
+}
+
+// RunOnce runs one sync pass of every binding, then waits until the
+// consumer has committed everything the pass published, and returns.
+// Source errors do not stop other bindings; they are returned joined
+// after the drain, so that everything pulled before an error is
+// committed (a quota stop resumes from there next run).
+func (r *Runner) RunOnce(ctx context.Context) error {
+	if err := r.prepare(ctx); err != nil {
+		return err
+	}
+	defer r.closeSources()
+	cons := r.startConsumer(ctx)
+	defer cons.stop()
+
+	var wg sync.WaitGroup
+	errs := make([]error, len(r.Bindings))
+	for i, b := range r.Bindings {
+		wg.Go(func() { errs[i] = r.pass(ctx, b) })
+	}
+	wg.Wait()
+	srcErr := errors.Join(errs...)
+	if ctx.Err() != nil {
+		return errors.Join(srcErr, ctx.Err())
+	}
+	if err := r.drain(ctx, r.topicNames(), cons); err != nil {
+		return errors.Join(srcErr, err)
+	}
+	return errors.Join(srcErr, cons.stop())
+}
+
+// Run syncs every binding every Interval and consumes continuously until
+// ctx is done, then stops reading, lets in-flight batches commit and
+// returns nil; or returns the consumer's error. A failing pass is logged
+// and retried at the next interval, except configuration errors, which
+// stop that binding.
+func (r *Runner) Run(ctx context.Context) error {
+	if err := r.prepare(ctx); err != nil {
+		return err
+	}
+	defer r.closeSources()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cons := r.startConsumer(ctx)
+	var wg sync.WaitGroup
+	for _, b := range r.Bindings {
+		wg.Go(func() { r.loop(ctx, b, cons) })
+	}
+	select {
+	case <-ctx.Done():
+	case <-cons.done:
+		cancel()
+	}
+	wg.Wait()
+	return cons.stop()
+}
+
+func (r *Runner) loop(ctx context.Context, b Binding, cons *consumer) {
+	for {
+		err := r.pass(ctx, b)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case errors.Is(err, ErrConfig):
+			r.Logger.Error("connector stopped: fix the configuration and restart",
+				"tenant", b.Tenant, "connector", b.Name, "error", err)
+			return
+		case err != nil:
+			r.Logger.Warn("sync pass failed; retrying next interval",
+				"tenant", b.Tenant, "connector", b.Name, "error", err)
+		default:
+			// Let the pass's last checkpoint commit, so the next pass
+			// resumes from it instead of re-pulling.
+			dctx, dcancel := context.WithTimeout(ctx, r.Interval)
+			_ = r.drain(dctx, r.bindingTopics(b), cons)
+			dcancel()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(r.Interval):
+		}
+	}
+}
+
+// pass runs one sync pass over every object of a binding, each from the
+// sink's stored cursor.
+func (r *Runner) pass(ctx context.Context, b Binding) error {
+	var errs []error
+	for _, obj := range b.Source.Objects() {
+		s := Stream{b.Tenant, b.Name, obj}
+		t := r.topics[s]
+		cursor, err := r.Sink.Cursor(ctx, s, t.partitions)
+		if err != nil {
+			return fmt.Errorf("reading cursor of %s/%s/%s: %w", s.Tenant, s.Source, s.Object, err)
+		}
+		start := time.Now()
+		before := r.Stats.Stream(s).Pulled.Load()
+		err = b.Source.Sync(ctx, obj, cursor, r.emitter(s, t))
+		pulled := r.Stats.Stream(s).Pulled.Load() - before
+		log := r.Logger.With("tenant", s.Tenant, "connector", s.Source, "object", s.Object,
+			"count", pulled, "duration", time.Since(start).Round(time.Millisecond))
+		if err != nil {
+			log.Warn("sync pass stopped", "resumed", cursor != "", "error", err)
+			errs = append(errs, fmt.Errorf("syncing %s/%s/%s: %w", s.Tenant, s.Source, s.Object, err))
+			if ctx.Err() != nil || errors.Is(err, ErrConfig) || errors.Is(err, ErrQuota) {
+				break
+			}
+			continue
+		}
+		log.Info("sync pass done", "resumed", cursor != "")
+	}
+	return errors.Join(errs...)
+}
+
+// emitter publishes a page and then its checkpoint to every partition of
+// the stream's topic, so that whichever partition lags decides where the
+// connector resumes.
+func (r *Runner) emitter(s Stream, t topic) Emitter {
+	return EmitterFunc(func(ctx context.Context, recs []Record, cursor string) error {
+		msgs := make([]Message, 0, len(recs)+t.partitions)
+		for i := range recs {
+			recs[i].Tenant, recs[i].Source, recs[i].Object = s.Tenant, s.Source, s.Object
+			m, err := EncodeRecord(&recs[i])
+			if err != nil {
+				return err
+			}
+			msgs = append(msgs, m)
+		}
+		if cursor != "" {
+			cp := Checkpoint{Tenant: s.Tenant, Source: s.Source, Object: s.Object, Seq: r.nextSeq(), Cursor: cursor}
+			for p := range t.partitions {
+				m, err := EncodeCheckpoint(cp, p)
+				if err != nil {
+					return err
+				}
+				msgs = append(msgs, m)
+			}
+		}
+		if len(msgs) == 0 {
+			return nil
+		}
+		if err := r.Log.Publish(ctx, t.name, msgs); err != nil {
+			return err
+		}
+		r.Stats.Stream(s).Pulled.Add(int64(len(recs)))
+		return nil
+	})
+}
+
+// nextSeq returns a checkpoint sequence number that increases strictly,
+// within a process and (by wall clock) across restarts.
+func (r *Runner) nextSeq() int64 {
+	for {
+		old := r.seq.Load()
+		n := max(time.Now().UnixNano(), old+1)
+		if r.seq.CompareAndSwap(old, n) {
+			return n
+		}
+	}
+}
