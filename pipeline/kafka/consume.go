@@ -27,8 +27,8 @@ const (
 
 // Consume reads topics as a member of the consumer group Config.GroupID
 // until ctx is done, a handler fails or the group cannot be joined. The
-// topics must exist (see EnsureTopic); a missing topic makes joining
-// fail.
+// topics must exist (see EnsureTopic); Consume returns an error at once
+// for one that does not, rather than wait for it.
 //
 // Each time the group hands this member its partitions (at the start and
 // after every rebalance), Consume calls start once with all of them and
@@ -56,6 +56,11 @@ const (
 func (l *Log) Consume(ctx context.Context, topics []string, start pipeline.StartFunc, handle pipeline.HandleFunc) error {
 	if len(topics) == 0 {
 		return errors.New("consuming: no topics")
+	}
+	for _, t := range topics {
+		if _, err := l.partitionCount(ctx, t, false); err != nil {
+			return fmt.Errorf("consuming %s: %w", t, err)
+		}
 	}
 	cg, err := kafkago.NewConsumerGroup(kafkago.ConsumerGroupConfig{
 		ID:                l.cfg.GroupID,
@@ -172,6 +177,8 @@ func (c *consumer) startGeneration(ctx context.Context, gen *kafkago.Generation,
 	if err != nil {
 		return nil, fmt.Errorf("consuming: %w: %w", pipeline.ErrTransient, err)
 	}
+	commits := newCommitter()
+	gen.Start(func(gctx context.Context) { commits.run(gctx, gen, c.logger) })
 	for _, tp := range assigned {
 		off, ok := stored[tp]
 		offset := c.startOffset(tp, off, ok, bnds[tp])
@@ -181,7 +188,7 @@ func (c *consumer) startGeneration(ctx context.Context, gen *kafkago.Generation,
 			pctx, cancel := context.WithCancel(ctx)
 			defer cancel()
 			defer context.AfterFunc(gctx, cancel)()
-			if err := c.readPartition(pctx, gen, tp, offset); err != nil {
+			if err := c.readPartition(pctx, commits, tp, offset); err != nil {
 				c.fail(err)
 			}
 			// Returning would end the generation and make kafka-go

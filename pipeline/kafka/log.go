@@ -120,10 +120,8 @@ func (l *Log) EnsureTopic(ctx context.Context, spec pipeline.TopicSpec) (int, er
 	default:
 		return 0, fmt.Errorf("creating topic %s: %w", spec.Name, err)
 	}
-	// Kafka-go serves metadata from a cache that is refreshed after a
-	// topic is created by this process, not by another one; asking with
-	// auto-creation on makes it fetch a topic it has not seen yet, and
-	// the topic exists by now.
+	// Kafka-go answers metadata requests from a cache that may predate
+	// a topic created by another process; see partitionCount.
 	existed := resp.Errors[spec.Name] != nil
 	return l.partitionCount(ctx, spec.Name, existed)
 }

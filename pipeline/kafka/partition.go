@@ -12,22 +12,22 @@ import (
 
 const (
 	// fetchMaxBytes bounds one fetch response of a partition reader.
-	fetchMaxBytes = 10 << 20
+	fetchMaxBytes = 1 << 20
 	// fetchMaxWait is how long the broker holds a fetch open when there
 	// is nothing to read; it also bounds how long closing a reader
 	// takes.
-	fetchMaxWait = 250 * time.Millisecond
+	fetchMaxWait = 500 * time.Millisecond
 )
 
 // readPartition reads tp from offset and hands batches to handle until
 // ctx is done (it returns nil) or reading or handle fails.
-func (c *consumer) readPartition(ctx context.Context, gen *kafkago.Generation, tp pipeline.TopicPartition, offset int64) error {
+func (c *consumer) readPartition(ctx context.Context, commits *committer, tp pipeline.TopicPartition, offset int64) error {
 	r := kafkago.NewReader(kafkago.ReaderConfig{
 		Brokers:       c.log.cfg.Brokers,
 		Topic:         tp.Topic,
 		Partition:     tp.Partition,
 		Dialer:        c.log.dialer,
-		QueueCapacity: c.log.cfg.MaxBatch,
+		QueueCapacity: 2 * c.log.cfg.MaxBatch,
 		MinBytes:      1,
 		MaxBytes:      fetchMaxBytes,
 		MaxWait:       fetchMaxWait,
@@ -51,13 +51,7 @@ func (c *consumer) readPartition(ctx context.Context, gen *kafkago.Generation, t
 		}
 		c.logger.Debug("handled batch", "component", component, "topic", tp.Topic,
 			"partition", tp.Partition, "count", len(msgs), "duration", time.Since(t0))
-		next := msgs[len(msgs)-1].Position.Offset + 1
-		err = gen.CommitOffsets(map[string]map[int]int64{tp.Topic: {tp.Partition: next}})
-		if err != nil {
-			// Informational only, and fails after every rebalance.
-			c.logger.Debug("committing offset to group", "component", component, "topic", tp.Topic,
-				"partition", tp.Partition, "error", err)
-		}
+		commits.set(tp, msgs[len(msgs)-1].Position.Offset+1)
 	}
 }
 

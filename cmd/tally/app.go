@@ -1,0 +1,224 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/config"
+	"github.com/tally-dev/tally/pipeline/kafka"
+	"github.com/tally-dev/tally/schemas"
+	"github.com/tally-dev/tally/transforms/generalize"
+	"github.com/tally-dev/tally/transforms/guard"
+	"github.com/tally-dev/tally/transforms/minimize"
+	"github.com/tally-dev/tally/transforms/pseudonymize"
+	"github.com/tally-dev/tally/transforms/validate"
+	"github.com/tally-dev/tally/warehouse"
+)
+
+// app is a wired pipeline: log, warehouse, stages, sources and runner.
+type app struct {
+	cfg      *config.File
+	cat      *schemas.Catalog
+	logger   *slog.Logger
+	embedded *kafka.Embedded
+	log      *kafka.Log
+	wh       *warehouse.Warehouse
+	runner   *pipeline.Runner
+	stats    *pipeline.Stats
+}
+
+// appOptions adjust wiring for the demo and tests.
+type appOptions struct {
+	// transport is the base HTTP transport of every connector.
+	transport http.RoundTripper
+	// inMemoryKafka keeps the embedded broker's data in memory.
+	inMemoryKafka bool
+}
+
+// loadConfig reads and validates the configuration; problems come back
+// as config.Problems (exit code 2).
+func loadConfig(path string, reg *pipeline.Registry, cat *schemas.Catalog) (*config.File, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if ps := cfg.Validate(reg, cat); len(ps) > 0 {
+		return nil, ps
+	}
+	return cfg, nil
+}
+
+// newApp wires a validated configuration. It starts the embedded broker
+// when no brokers are configured, opens and migrates the warehouse, and
+// builds every source (no CRM I/O yet).
+func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logger *slog.Logger, opts appOptions) (a *app, err error) {
+	cat := schemas.Default()
+	a = &app{cfg: cfg, cat: cat, logger: logger, stats: pipeline.NewStats()}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	kpis := cfg.EnabledKPIs(cat)
+	stages, err := buildStages(cfg, cat, kpis)
+	if err != nil {
+		return a, err
+	}
+	if err := a.openLog(cfg, opts); err != nil {
+		return a, err
+	}
+	if err := a.openWarehouse(ctx, cfg, kpis); err != nil {
+		return a, err
+	}
+	bindings, err := buildBindings(cfg, reg, cat, kpis, logger, opts.transport)
+	if err != nil {
+		return a, err
+	}
+	a.runner = &pipeline.Runner{
+		Log: a.log, Sink: a.wh, Stages: stages, Bindings: bindings,
+		TopicPrefix: cfg.Kafka.TopicPrefix, Partitions: cfg.Kafka.Partitions,
+		Retention: cfg.Kafka.Retention.D(), Interval: cfg.Sync.Interval.D(),
+		Logger: logger.With("component", "runner"), Stats: a.stats,
+		CountPersonal: func(r *pipeline.Record) int { return guard.CountPersonal(cat, r) },
+	}
+	return a, nil
+}
+
+func (a *app) openLog(cfg *config.File, opts appOptions) error {
+	brokers := cfg.Kafka.Brokers
+	if len(brokers) == 0 {
+		dir := ""
+		if !opts.inMemoryKafka {
+			dir = filepath.Join(cfg.DataDir, "kafka")
+		}
+		emb, err := kafka.StartEmbedded(kafka.EmbeddedOptions{DataDir: dir, Port: cfg.Kafka.EmbeddedPort,
+			Logger: a.logger.With("component", "kafka")})
+		if err != nil {
+			return fmt.Errorf("starting embedded kafka: %w", err)
+		}
+		a.embedded = emb
+		brokers = emb.Addrs()
+	}
+	l, err := kafka.Open(kafka.Config{Brokers: brokers, GroupID: cfg.Kafka.GroupID}, a.logger.With("component", "kafka"))
+	if err != nil {
+		return err
+	}
+	a.log = l
+	return nil
+}
+
+func (a *app) openWarehouse(ctx context.Context, cfg *config.File, kpis []string) error {
+	wc := warehouse.Config{Driver: cfg.Warehouse.Driver, DSN: cfg.Warehouse.DSN.Reveal(), Path: cfg.Warehouse.Path,
+		FactTTL: cfg.Retention.Facts.D(), KPITTL: cfg.Retention.KPIs.D(), QuarantineTTL: cfg.Retention.Quarantine.D(), KPIs: kpis}
+	if wc.Driver == "sqlite" && wc.Path == "" {
+		wc.Path = filepath.Join(cfg.DataDir, "tally.db")
+		cfg.Warehouse.Path = wc.Path
+	}
+	if wc.Driver == "sqlite" {
+		if err := os.MkdirAll(filepath.Dir(wc.Path), 0o750); err != nil {
+			return fmt.Errorf("creating warehouse directory: %w", err)
+		}
+	}
+	wh, err := warehouse.Open(ctx, wc, a.cat, a.logger.With("component", "sql"))
+	if err != nil {
+		return fmt.Errorf("opening warehouse: %w", err)
+	}
+	a.wh = wh
+	applied, err := wh.Migrate(ctx)
+	if err != nil {
+		return fmt.Errorf("migrating warehouse: %w", err)
+	}
+	if len(applied) > 0 {
+		a.logger.Info("warehouse migrated", "component", "warehouse", "count", len(applied))
+	}
+	return nil
+}
+
+// Close releases everything newApp opened, in reverse order.
+func (a *app) Close() error {
+	var errs []error
+	if a.wh != nil {
+		errs = append(errs, a.wh.Close())
+	}
+	if a.log != nil {
+		errs = append(errs, a.log.Close())
+	}
+	if a.embedded != nil {
+		errs = append(errs, a.embedded.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// buildStages returns the transform chain: validate, minimize,
+// pseudonymize, generalize, guard.
+func buildStages(cfg *config.File, cat *schemas.Catalog, kpis []string) ([]pipeline.Stage, error) {
+	proj, err := cat.Project(kpis, cat.Objects())
+	if err != nil {
+		return nil, err
+	}
+	master, err := masterKey(cfg.Pseudonyms)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := pseudonymize.NewKeyring(master, cfg.Pseudonyms.KeyVersion)
+	if err != nil {
+		return nil, withCode(exitConfig, fmt.Errorf("pseudonym keys: %w", err))
+	}
+	mini, err := minimize.New(cat, proj)
+	if err != nil {
+		return nil, err
+	}
+	return []pipeline.Stage{validate.New(cat), mini, pseudonymize.New(keys, cat), generalize.New(cat), guard.New(cat)}, nil
+}
+
+// masterKey reads the master secret from its env var or file.
+func masterKey(p config.Pseudonyms) ([]byte, error) {
+	if p.MasterKey.Set() {
+		return []byte(p.MasterKey.Reveal()), nil
+	}
+	data, err := os.ReadFile(p.MasterKeyFile)
+	if err != nil {
+		return nil, withCode(exitConfig, fmt.Errorf("reading pseudonyms.master_key_file: %w", err))
+	}
+	return []byte(strings.TrimSpace(string(data))), nil
+}
+
+// buildBindings builds every configured connector with the projection of
+// the enabled KPIs.
+func buildBindings(cfg *config.File, reg *pipeline.Registry, cat *schemas.Catalog, kpis []string,
+	logger *slog.Logger, transport http.RoundTripper) ([]pipeline.Binding, error) {
+	proj, err := cat.Project(kpis, cat.Objects())
+	if err != nil {
+		return nil, err
+	}
+	projection := map[string][]string{}
+	for _, o := range proj.Objects() {
+		projection[o] = proj.Fields(o)
+	}
+	var out []pipeline.Binding
+	for _, t := range cfg.Tenants {
+		for _, c := range t.Connectors {
+			ccfg, err := cfg.ConnectorConfig(reg, c)
+			if err != nil {
+				return nil, err
+			}
+			fac, _ := reg.Source(c.Kind)
+			name := c.InstanceName()
+			src, err := fac.New(ccfg, pipeline.SourceEnv{Tenant: t.ID, Name: name, Projection: projection,
+				Logger:    logger.With("component", "connector", "tenant", t.ID, "connector", name),
+				Transport: transport})
+			if err != nil {
+				return nil, fmt.Errorf("building connector %s of tenant %s: %w", name, t.ID, err)
+			}
+			out = append(out, pipeline.Binding{Tenant: t.ID, Name: name, Source: src})
+		}
+	}
+	return out, nil
+}

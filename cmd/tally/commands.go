@@ -1,0 +1,136 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/spf13/cobra"
+	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/schemas"
+)
+
+func validateCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate",
+		Short: "Check the configuration and list every problem with its line (exit 2 when invalid)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cat := schemas.Default()
+			cfg, err := loadConfig(g.configPath, newRegistry(), cat)
+			if err != nil {
+				return err
+			}
+			kpis := cfg.EnabledKPIs(cat)
+			proj, err := cat.Project(kpis, cat.Objects())
+			if err != nil {
+				return err
+			}
+			n := 0
+			for _, t := range cfg.Tenants {
+				n += len(t.Connectors)
+			}
+			fmt.Fprintf(g.stdout, "%s is valid: %d tenant(s), %d connector(s), KPIs %v\n", g.configPath, len(cfg.Tenants), n, kpis)
+			fmt.Fprintln(g.stdout, "fields pulled per object (and why):")
+			for _, o := range proj.Objects() {
+				for _, f := range proj.Fields(o) {
+					fmt.Fprintf(g.stdout, "  %s.%s: %v\n", o, f, proj[o][f])
+				}
+			}
+			return nil
+		},
+	}
+}
+
+func migrateCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply the warehouse migrations embedded in this binary",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cat := schemas.Default()
+			cfg, err := loadConfig(g.configPath, newRegistry(), cat)
+			if err != nil {
+				return err
+			}
+			logger, err := newLogger(g.stderr, cfg.Log, g)
+			if err != nil {
+				return withCode(exitConfig, err)
+			}
+			a := &app{cfg: cfg, cat: cat, logger: logger}
+			defer a.Close()
+			if err := a.openWarehouse(cmd.Context(), cfg, cfg.EnabledKPIs(cat)); err != nil {
+				return err
+			}
+			fmt.Fprintln(g.stdout, "warehouse schema is up to date")
+			return nil
+		},
+	}
+}
+
+func runCmd(g *globals) *cobra.Command {
+	var once bool
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run the pipeline: sync every connector each sync.interval and load the warehouse",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			reg := newRegistry()
+			cfg, err := loadConfig(g.configPath, reg, schemas.Default())
+			if err != nil {
+				return err
+			}
+			logger, err := newLogger(g.stderr, cfg.Log, g)
+			if err != nil {
+				return withCode(exitConfig, err)
+			}
+			a, err := newApp(ctx, cfg, reg, logger, appOptions{})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if cfg.Metrics.Listen != "" {
+				stop, err := serveMetrics(cfg.Metrics.Listen, a.stats)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
+			if once {
+				err = a.runner.RunOnce(ctx)
+			} else {
+				err = a.runner.Run(ctx)
+			}
+			if errors.Is(err, pipeline.ErrQuota) {
+				logger.Warn("a source's request quota is spent; everything pulled so far is committed and the next run resumes from there", "error", err)
+				return nil
+			}
+			if errors.Is(err, pipeline.ErrConfig) {
+				return withCode(exitConfig, err)
+			}
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&once, "once", false, "run one sync pass, load everything it pulled, and exit")
+	return cmd
+}
+
+// serveMetrics exposes the pipeline counters for Prometheus.
+func serveMetrics(addr string, stats *pipeline.Stats) (stop func(), err error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(newCollector(stats), prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	return func() { srv.Close() }, nil
+}

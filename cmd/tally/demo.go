@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"github.com/tally-dev/tally/connectors/hubspot/hubspottest"
+	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/config"
+	"github.com/tally-dev/tally/schemas"
+	"github.com/tally-dev/tally/warehouse"
+)
+
+// demoYAML is the configuration the demo runs on: the same file format
+// and code path as `tally run`, pointed at a simulated HubSpot.
+const demoYAML = `data_dir: %q
+tenants:
+  - id: demo
+    connectors:
+      - kind: hubspot
+        options:
+          base_url: %q
+          token: ${TALLY_DEMO_HUBSPOT_TOKEN}
+          search_lag: 0s
+warehouse:
+%s
+pseudonyms:
+  master_key_file: %q
+log:
+  level: warn
+`
+
+func demoCmd(g *globals) *cobra.Command {
+	var deals int
+	var dir, dsn string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run the whole pipeline on a simulated HubSpot, embedded Kafka and a SQLite warehouse",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if deals < 1 {
+				return withCode(exitConfig, fmt.Errorf("--deals must be at least 1"))
+			}
+			return runDemo(cmd.Context(), g, deals, dir, dsn)
+		},
+	}
+	cmd.Flags().IntVar(&deals, "deals", 10000, "number of simulated deals (contacts: half as many)")
+	cmd.Flags().StringVar(&dir, "dir", "tally-demo", "directory for the demo's warehouse file and key")
+	cmd.Flags().StringVar(&dsn, "warehouse-dsn", "", "load into this PostgreSQL database (schema "+demoSchema+", recreated) instead of SQLite")
+	return cmd
+}
+
+func runDemo(ctx context.Context, g *globals, deals int, dir, dsn string) error {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	if err := resetDemoDir(dir); err != nil {
+		return err
+	}
+	keyFile, err := demoKey(dir)
+	if err != nil {
+		return err
+	}
+	sizes := hubspottest.Sizes{Owners: max(5, deals/400), Deals: deals, Contacts: max(1, deals/2)}
+	ds := hubspottest.Generate(42, sizes)
+	token := randomHex(16)
+	srv := hubspottest.NewServer(ds, hubspottest.Options{Token: token})
+	defer srv.Close()
+	os.Setenv("TALLY_DEMO_HUBSPOT_TOKEN", token)
+
+	wh := "  driver: sqlite"
+	if dsn != "" {
+		if err := resetDemoSchema(ctx, dsn); err != nil {
+			return err
+		}
+		os.Setenv("TALLY_DEMO_PG_DSN", withSearchPath(dsn, demoSchema))
+		wh = "  driver: postgres\n  dsn: ${TALLY_DEMO_PG_DSN}"
+	}
+	reg := newRegistry()
+	cat := schemas.Default()
+	cfg, err := config.Parse(fmt.Appendf(nil, demoYAML, dir, srv.URL(), wh, keyFile))
+	if err != nil {
+		return err
+	}
+	if ps := cfg.Validate(reg, cat); len(ps) > 0 {
+		return ps
+	}
+	logger, err := newLogger(g.stderr, cfg.Log, g)
+	if err != nil {
+		return withCode(exitConfig, err)
+	}
+	a, err := newApp(ctx, cfg, reg, logger, appOptions{inMemoryKafka: true})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	total := int64(sizes.Owners + sizes.Deals + sizes.Contacts)
+	stop := showProgress(g, a.stats, total)
+	start := time.Now()
+	err = a.runner.RunOnce(ctx)
+	stop()
+	if err != nil {
+		return err
+	}
+	return printDemoSummary(ctx, g, a, ds, time.Since(start))
+}
+
+// demoSchema is the PostgreSQL schema the demo loads into.
+const demoSchema = "tally_demo"
+
+// resetDemoSchema drops and recreates the demo's schema, so every demo
+// run starts from an empty warehouse and never touches other schemas.
+func resetDemoSchema(ctx context.Context, dsn string) error {
+	wh, err := warehouse.Open(ctx, warehouse.Config{Driver: warehouse.Postgres, DSN: dsn}, schemas.Default(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		return fmt.Errorf("opening demo database: %w", err)
+	}
+	defer wh.Close()
+	for _, q := range []string{"DROP SCHEMA IF EXISTS " + demoSchema + " CASCADE", "CREATE SCHEMA " + demoSchema} {
+		if _, err := wh.Exec(ctx, q); err != nil {
+			return fmt.Errorf("resetting schema %s: %w", demoSchema, err)
+		}
+	}
+	return nil
+}
+
+// withSearchPath adds search_path to a URL or key=value PostgreSQL DSN.
+func withSearchPath(dsn, schema string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		if strings.Contains(dsn, "?") {
+			return dsn + "&search_path=" + schema
+		}
+		return dsn + "?search_path=" + schema
+	}
+	return dsn + " search_path=" + schema
+}
+
+// resetDemoDir removes the previous demo's warehouse so every run starts
+// from an empty warehouse; the key file is kept.
+func resetDemoDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("creating demo directory: %w", err)
+	}
+	for _, f := range []string{"tally.db", "tally.db-wal", "tally.db-shm"} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("removing old demo warehouse: %w", err)
+		}
+	}
+	return nil
+}
+
+// demoKey returns the demo's master key file, creating a random key.
+func demoKey(dir string) (string, error) {
+	path := filepath.Join(dir, "master.key")
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	if err := os.WriteFile(path, []byte(randomHex(32)+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("writing demo master key: %w", err)
+	}
+	return path, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// showProgress draws a progress bar of records loaded (written,
+// deleted, quarantined or dropped) until stop is called.
+func showProgress(g *globals, stats *pipeline.Stats, total int64) (stop func()) {
+	bar := progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(g.stderr),
+		progressbar.OptionSetDescription("pull → kafka → minimize → warehouse"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("records"),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			var n int64
+			for _, s := range stats.Snapshot() {
+				n += s.Upserted + s.Deleted + s.Quarantined + s.Dropped
+			}
+			bar.Set64(min(n, total))
+			select {
+			case <-done:
+				bar.Finish()
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}

@@ -1,0 +1,190 @@
+package hubspottest
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Epoch is the fixed instant generated data leads up to: every generated
+// record was created within the 90 days before it and last modified
+// before it.
+var Epoch = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+
+const span = 90 * 24 * time.Hour
+
+var (
+	firstNames = []string{"Jane", "Amara", "Lukas", "Priya", "Mateo", "Ingrid", "Kofi", "Yuki", "Siobhan", "Dmitri",
+		"Leilani", "Tomasz", "Aiyana", "Henrik", "Zanele", "Rafael", "Noor", "Bjorn", "Camila", "Oluwaseun",
+		"Marguerite", "Thiago", "Anneliese", "Kwame", "Elodie", "Ravi", "Saoirse", "Jovana", "Emeka", "Fenna"}
+	lastNames = []string{"Doe", "Okafor", "Lindqvist", "Raghunathan", "Castellanos", "Haugen", "Mensah", "Takahashi",
+		"Gallagher", "Volkov", "Kahananui", "Wisniewski", "Redcloud", "Sorensen", "Dlamini", "Albuquerque",
+		"Haddad", "Eriksen", "Restrepo", "Adeyemi", "Fontaine", "Nakashima", "Brandauer", "Asante", "Moreau",
+		"Venkataraman", "Quigley", "Petrovic", "Nwosu", "Bakker"}
+	companies = []string{"Northwind Traders", "Globex Logistics", "Initech Software", "Umbrella Biotech",
+		"Stark Fabrication", "Wayne Shipping", "Acme Analytics", "Hooli Cloud", "Vandelay Imports",
+		"Soylent Foods", "Tyrell Robotics", "Cyberdyne Labs", "Wonka Confectionery", "Gringotts Finance"}
+	lifecycleStages = []string{"subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer"}
+	leadSources     = []string{"ORGANIC_SEARCH", "PAID_SEARCH", "EMAIL_MARKETING", "SOCIAL_MEDIA", "REFERRALS",
+		"OTHER_CAMPAIGNS", "DIRECT_TRAFFIC", "OFFLINE"}
+	dealStages = []string{"appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
+		"decisionmakerboughtin", "contractsent", "closedwon", "closedlost"}
+	currencies = []string{"USD", "EUR", "GBP"}
+	teams      = []string{"West Coast Sales", "East Coast Sales", "EMEA Sales", "Partner Sales"}
+)
+
+// rng is a splitmix64 stream seeded from (seed, kind, index), so that a
+// record is a pure function of its position and needs no storage.
+type rng struct{ s uint64 }
+
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+func newRNG(seed int64, k kind, i int) *rng {
+	return &rng{s: mix(uint64(seed)) ^ mix(uint64(k)<<40^uint64(i))}
+}
+
+func (r *rng) next() uint64 { r.s = mix(r.s); return r.s }
+func (r *rng) intn(n int) int {
+	if n <= 0 {
+		return 0
+	}
+	return int(r.next() % uint64(n))
+}
+func (r *rng) pick(s []string) string { return s[r.intn(len(s))] }
+
+// times draws a record's creation and last-modification instants; they
+// are the first draws of its stream so searches can compute them alone.
+func (r *rng) times(window time.Duration) (created, modified time.Time) {
+	created = Epoch.Add(-time.Duration(1+r.intn(int(window/time.Millisecond))) * time.Millisecond)
+	age := Epoch.Sub(created)
+	modified = created.Add(time.Duration(r.intn(int(age/time.Millisecond))) * time.Millisecond)
+	return created, modified
+}
+
+func windowOf(k kind) time.Duration {
+	if k == owners {
+		return 4 * span
+	}
+	return span
+}
+
+func iso(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+func ms(t time.Time) string  { return strconv.FormatInt(t.UnixMilli(), 10) }
+
+type person struct{ first, last, email, phone, company string }
+
+func contactPerson(r *rng, i int) person {
+	f, l := r.pick(firstNames), r.pick(lastNames)
+	return person{
+		first:   f,
+		last:    l,
+		email:   fmt.Sprintf("%s.%s%d@example.org", strings.ToLower(f), strings.ToLower(l), i),
+		phone:   fmt.Sprintf("+1 %03d 555 %04d", 201+r.intn(780), r.intn(10000)),
+		company: r.pick(companies),
+	}
+}
+
+func (d *Dataset) ownerRef(r *rng) string {
+	if d.sizes.Owners == 0 {
+		return ""
+	}
+	return d.id(owners, r.intn(d.sizes.Owners))
+}
+
+func (d *Dataset) genContact(i int) (map[string]string, time.Time, time.Time) {
+	r := newRNG(d.seed, contacts, i)
+	created, modified := r.times(windowOf(contacts))
+	p := contactPerson(r, i)
+	return map[string]string{
+		"firstname":           p.first,
+		"lastname":            p.last,
+		"email":               p.email,
+		"phone":               p.phone,
+		"company":             p.company,
+		"lifecyclestage":      r.pick(lifecycleStages),
+		"hs_analytics_source": r.pick(leadSources),
+		"hubspot_owner_id":    d.ownerRef(r),
+	}, created, modified
+}
+
+// dealPerson is the customer a deal's free text talks about: a contact
+// of the dataset when there are any.
+func (d *Dataset) dealPerson(r *rng) person {
+	if d.sizes.Contacts == 0 {
+		return contactPerson(r, r.intn(1_000_000))
+	}
+	j := r.intn(d.sizes.Contacts)
+	cr := newRNG(d.seed, contacts, j)
+	cr.times(windowOf(contacts))
+	return contactPerson(cr, j)
+}
+
+func (d *Dataset) genDeal(i int) (map[string]string, time.Time, time.Time) {
+	r := newRNG(d.seed, deals, i)
+	created, modified := r.times(windowOf(deals))
+	p := d.dealPerson(r)
+	stage := r.pick(dealStages)
+	var name string
+	switch r.intn(3) {
+	case 0:
+		name = fmt.Sprintf("Renewal for %s %s <%s>", p.first, p.last, p.email)
+	case 1:
+		name = fmt.Sprintf("%s – new business (%s %s)", p.company, p.first, p.last)
+	default:
+		name = fmt.Sprintf("Expansion: %s %s, %s", p.first, p.last, p.company)
+	}
+	amount := ""
+	if r.intn(10) != 0 {
+		amount = strconv.Itoa(500 + r.intn(200)*250)
+		if r.intn(4) == 0 {
+			amount += ".50"
+		}
+	}
+	closeAt := created.Add(time.Duration(r.intn(60*24)) * time.Minute)
+	closeDate := iso(closeAt)
+	if r.intn(4) == 0 {
+		closeDate = ms(closeAt)
+	}
+	return map[string]string{
+		"dealname":           name,
+		"description":        fmt.Sprintf("call %s about pricing; %s prefers email %s", p.phone, p.first, p.email),
+		"dealstage":          stage,
+		"pipeline":           "default",
+		"hs_is_closed_won":   strconv.FormatBool(stage == "closedwon"),
+		"hs_is_closed":       strconv.FormatBool(stage == "closedwon" || stage == "closedlost"),
+		"amount":             amount,
+		"deal_currency_code": r.pick(currencies),
+		"closedate":          closeDate,
+		"hubspot_owner_id":   d.ownerRef(r),
+	}, created, modified
+}
+
+// owner is one generated owner as the owners API shows it.
+type owner struct {
+	person
+	userID            int
+	teams             []string
+	created, modified time.Time
+}
+
+func (d *Dataset) genOwner(i int) owner {
+	r := newRNG(d.seed, owners, i)
+	created, modified := r.times(windowOf(owners))
+	f, l := r.pick(firstNames), r.pick(lastNames)
+	o := owner{
+		person:  person{first: f, last: l, email: fmt.Sprintf("%s.%s%d@sales.example.com", strings.ToLower(f), strings.ToLower(l), i)},
+		userID:  1_200_000 + i,
+		created: created, modified: modified,
+	}
+	o.teams = append(o.teams, teams[r.intn(len(teams))])
+	if t := teams[r.intn(len(teams))]; r.intn(3) == 0 && t != o.teams[0] {
+		o.teams = append(o.teams, t)
+	}
+	return o
+}

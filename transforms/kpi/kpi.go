@@ -1,0 +1,215 @@
+package kpi
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/schemas"
+)
+
+// Key identifies one rollup row: a metric of a tenant on a UTC day, per
+// rep pseudonym, dimension value and currency. Absent rep, dimension and
+// currency are "", never a distinct null.
+type Key struct {
+	Tenant    string
+	Metric    string
+	Rep       string
+	Dimension string
+	Currency  string
+	Day       time.Time
+}
+
+// Delta is a change to one rollup row: Value is added to the row's value
+// and N (the number of contributing facts) to its count.
+type Delta struct {
+	Key
+	Value float64
+	N     int64
+}
+
+// Calculator computes rollup contributions of facts for a fixed set of
+// enabled KPIs. It is immutable and safe for concurrent use.
+type Calculator struct {
+	byObject map[string][]schemas.KPI
+}
+
+// New returns a calculator for the named KPIs of cat. Every unknown or
+// repeated name is reported.
+func New(cat *schemas.Catalog, enabled []string) (*Calculator, error) {
+	c := &Calculator{byObject: map[string][]schemas.KPI{}}
+	seen := map[string]bool{}
+	var errs []error
+	for _, name := range enabled {
+		if seen[name] {
+			errs = append(errs, fmt.Errorf("kpi %s enabled twice", name))
+			continue
+		}
+		seen[name] = true
+		k, ok := cat.KPI(name)
+		if !ok {
+			errs = append(errs, fmt.Errorf("unknown kpi %q", name))
+			continue
+		}
+		c.byObject[k.Object] = append(c.byObject[k.Object], k)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Fields lists, sorted and without repeats, the fields of object that the
+// enabled KPIs read.
+func (c *Calculator) Fields(object string) []string {
+	set := map[string]bool{}
+	for _, k := range c.byObject[object] {
+		for _, f := range k.Fields() {
+			set[f] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for f := range set {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Contributions returns what one fact adds to the rollups, sorted by key:
+// one delta per enabled KPI of r.Object whose day field holds a time and
+// whose When field, if any, is true. Rep, Dimension and Currency take the
+// string values of the KPI's fields ("" when absent); Value is 1 for a
+// count and the value field for a sum (0 when absent, while N still
+// counts the fact). A nil record contributes nothing.
+func (c *Calculator) Contributions(r *pipeline.Record) []Delta {
+	if r == nil {
+		return nil
+	}
+	var out []Delta
+	for _, k := range c.byObject[r.Object] {
+		d, ok := contribution(k, r)
+		if ok {
+			out = append(out, d)
+		}
+	}
+	sortDeltas(out)
+	return out
+}
+
+func contribution(k schemas.KPI, r *pipeline.Record) (Delta, bool) {
+	day, ok := r.Fields[k.Day].(time.Time)
+	if !ok || day.IsZero() {
+		return Delta{}, false
+	}
+	if k.When != "" {
+		if b, _ := r.Fields[k.When].(bool); !b {
+			return Delta{}, false
+		}
+	}
+	d := Delta{
+		Key: Key{
+			Tenant:    r.Tenant,
+			Metric:    k.Name,
+			Rep:       str(r.Fields, k.Rep),
+			Dimension: str(r.Fields, k.Dimension),
+			Currency:  str(r.Fields, k.Currency),
+			Day:       Day(day),
+		},
+		Value: 1,
+		N:     1,
+	}
+	if k.Measure == "sum" {
+		d.Value = number(r.Fields[k.Value])
+	}
+	return d, true
+}
+
+// Diff returns Contributions(new) minus Contributions(old), merged by key
+// and sorted, without zero deltas. A nil old is an insert, a nil new a
+// delete.
+func (c *Calculator) Diff(old, new *pipeline.Record) []Delta {
+	m := Merge(nil, c.Contributions(new), 1)
+	m = Merge(m, c.Contributions(old), -1)
+	return Sorted(m)
+}
+
+// Merge adds sign times each delta to m, keyed by Key, and returns m
+// (allocated when nil).
+func Merge(m map[Key]Delta, ds []Delta, sign int) map[Key]Delta {
+	if m == nil {
+		m = map[Key]Delta{}
+	}
+	for _, d := range ds {
+		cur := m[d.Key]
+		cur.Key = d.Key
+		cur.Value += float64(sign) * d.Value
+		cur.N += int64(sign) * d.N
+		m[d.Key] = cur
+	}
+	return m
+}
+
+// Sorted returns the non-zero deltas of m ordered by key (see Less).
+func Sorted(m map[Key]Delta) []Delta {
+	var out []Delta
+	for _, d := range m {
+		if d.Value != 0 || d.N != 0 {
+			out = append(out, d)
+		}
+	}
+	sortDeltas(out)
+	return out
+}
+
+// Less orders keys by tenant, metric, day, rep, dimension and currency,
+// the order in which writers lock rollup rows.
+func Less(a, b Key) bool {
+	switch {
+	case a.Tenant != b.Tenant:
+		return a.Tenant < b.Tenant
+	case a.Metric != b.Metric:
+		return a.Metric < b.Metric
+	case !a.Day.Equal(b.Day):
+		return a.Day.Before(b.Day)
+	case a.Rep != b.Rep:
+		return a.Rep < b.Rep
+	case a.Dimension != b.Dimension:
+		return a.Dimension < b.Dimension
+	}
+	return a.Currency < b.Currency
+}
+
+func sortDeltas(ds []Delta) {
+	sort.Slice(ds, func(i, j int) bool { return Less(ds[i].Key, ds[j].Key) })
+}
+
+// Day returns the UTC calendar day of t as midnight UTC.
+func Day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func str(fields map[string]any, name string) string {
+	if name == "" {
+		return ""
+	}
+	s, _ := fields[name].(string)
+	return s
+}
+
+func number(v any) float64 {
+	switch n := v.(type) {
+	case float64:
+		return n
+	case float32:
+		return float64(n)
+	case int:
+		return float64(n)
+	case int64:
+		return float64(n)
+	}
+	return 0
+}

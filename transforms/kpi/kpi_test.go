@@ -1,0 +1,132 @@
+package kpi
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/schemas"
+)
+
+var day1 = time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+var day2 = time.Date(2024, 3, 2, 0, 0, 0, 0, time.UTC)
+
+func deal(fields map[string]any) *pipeline.Record {
+	return &pipeline.Record{Tenant: "t1", Source: "hubspot", Object: "deal", Key: "k1", Op: pipeline.OpUpsert, Fields: fields}
+}
+
+func newCalc(t *testing.T, names ...string) *Calculator {
+	t.Helper()
+	c, err := New(schemas.Default(), names)
+	if err != nil {
+		t.Fatalf("New(%v): %v", names, err)
+	}
+	return c
+}
+
+func TestNewRejectsUnknownAndRepeated(t *testing.T) {
+	if _, err := New(schemas.Default(), []string{"nope", "deals_won", "deals_won"}); err == nil {
+		t.Error("New(nope, deals_won twice) = nil error")
+	}
+}
+
+func TestContributions(t *testing.T) {
+	all := []string{"deals_won", "revenue_won", "pipeline_created", "leads_created"}
+	tests := []struct {
+		name string
+		kpis []string
+		rec  *pipeline.Record
+		want []Delta
+	}{
+		{"nil record", all, nil, nil},
+		{"won deal", all, deal(map[string]any{
+			"owner_id": "rep1", "is_won": true, "amount": 100.5, "currency": "EUR",
+			"close_date": day2, "created_at": day1,
+		}), []Delta{
+			{Key: Key{Tenant: "t1", Metric: "deals_won", Rep: "rep1", Day: day2}, Value: 1, N: 1},
+			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Currency: "EUR", Day: day1}, Value: 100.5, N: 1},
+			{Key: Key{Tenant: "t1", Metric: "revenue_won", Rep: "rep1", Currency: "EUR", Day: day2}, Value: 100.5, N: 1},
+		}},
+		{"open deal without amount", all, deal(map[string]any{
+			"owner_id": "rep1", "is_won": false, "amount": nil, "close_date": day2, "created_at": day1,
+		}), []Delta{
+			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Day: day1}, Value: 0, N: 1},
+		}},
+		{"no day field", all, deal(map[string]any{"owner_id": "rep1", "is_won": true, "amount": 5.0}), nil},
+		{"disabled kpis", []string{"deals_won"}, deal(map[string]any{
+			"is_won": true, "amount": 5.0, "close_date": day2, "created_at": day1,
+		}), []Delta{
+			{Key: Key{Tenant: "t1", Metric: "deals_won", Day: day2}, Value: 1, N: 1},
+		}},
+		{"lead with dimension", all, &pipeline.Record{Tenant: "t2", Object: "lead", Key: "l1", Fields: map[string]any{
+			"owner_id": "rep2", "lead_source": "ORGANIC", "created_at": time.Date(2024, 3, 1, 23, 0, 0, 0, time.UTC),
+		}}, []Delta{
+			{Key: Key{Tenant: "t2", Metric: "leads_created", Rep: "rep2", Dimension: "ORGANIC", Day: day1}, Value: 1, N: 1},
+		}},
+		{"object without kpis", all, &pipeline.Record{Tenant: "t1", Object: "user", Fields: map[string]any{"created_at": day1}}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := newCalc(t, tc.kpis...).Contributions(tc.rec)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Contributions() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestDiff(t *testing.T) {
+	c := newCalc(t, "deals_won", "revenue_won", "pipeline_created")
+	open := deal(map[string]any{"owner_id": "rep1", "is_won": false, "amount": 100.0, "currency": "EUR", "close_date": day2, "created_at": day1})
+	won := deal(map[string]any{"owner_id": "rep1", "is_won": true, "amount": 150.0, "currency": "EUR", "close_date": day2, "created_at": day1})
+	moved := deal(map[string]any{"owner_id": "rep2", "is_won": false, "amount": 100.0, "currency": "EUR", "close_date": day2, "created_at": day1})
+	tests := []struct {
+		name     string
+		old, new *pipeline.Record
+		want     []Delta
+	}{
+		{"insert", nil, open, []Delta{
+			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Currency: "EUR", Day: day1}, Value: 100, N: 1},
+		}},
+		{"delete", open, nil, []Delta{
+			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Currency: "EUR", Day: day1}, Value: -100, N: -1},
+		}},
+		{"unchanged", open, open, nil},
+		{"won with new amount", open, won, []Delta{
+			{Key: Key{Tenant: "t1", Metric: "deals_won", Rep: "rep1", Day: day2}, Value: 1, N: 1},
+			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Currency: "EUR", Day: day1}, Value: 50, N: 0},
+			{Key: Key{Tenant: "t1", Metric: "revenue_won", Rep: "rep1", Currency: "EUR", Day: day2}, Value: 150, N: 1},
+		}},
+		{"owner change", open, moved, []Delta{
+			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Currency: "EUR", Day: day1}, Value: -100, N: -1},
+			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep2", Currency: "EUR", Day: day1}, Value: 100, N: 1},
+		}},
+		{"both nil", nil, nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := c.Diff(tc.old, tc.new)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Diff() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestFields(t *testing.T) {
+	c := newCalc(t, "deals_won", "revenue_won", "leads_created")
+	tests := []struct {
+		object string
+		want   []string
+	}{
+		{"deal", []string{"amount", "close_date", "currency", "is_won", "owner_id"}},
+		{"lead", []string{"created_at", "lead_source", "owner_id"}},
+		{"user", []string{}},
+	}
+	for _, tc := range tests {
+		if diff := cmp.Diff(tc.want, c.Fields(tc.object)); diff != "" {
+			t.Errorf("Fields(%q) mismatch (-want +got):\n%s", tc.object, diff)
+		}
+	}
+}

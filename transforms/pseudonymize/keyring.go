@@ -1,0 +1,143 @@
+package pseudonymize
+
+import (
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"hash"
+	"log/slog"
+	"strconv"
+	"sync"
+)
+
+// MinMasterLen is the shortest master secret NewKeyring accepts, in bytes.
+const MinMasterLen = 32
+
+// pseudonymBytes is how much of the HMAC a pseudonym keeps: 128 bits, so
+// collisions stay out of reach for any CRM's record count.
+const pseudonymBytes = 16
+
+var encoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// IsPseudonym reports whether s has the form of a pseudonym: "k", a key
+// version, "_" and 26 lower-case base32 characters; that is, whether it
+// matches ^k[0-9]+_[a-z2-7]{26}$.
+func IsPseudonym(s string) bool {
+	const body = 26
+	if len(s) < len("k1_")+body || s[0] != 'k' {
+		return false
+	}
+	sep := len(s) - body - 1
+	if s[sep] != '_' || sep < 2 {
+		return false
+	}
+	for i := 1; i < sep; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	for i := sep + 1; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '2' || c > '7') {
+			return false
+		}
+	}
+	return true
+}
+
+// Keyring derives and caches the per-tenant pseudonym keys of one master
+// secret. It is safe for concurrent use. It never prints key material:
+// String, GoString, Format and LogValue show only the current version.
+type Keyring struct {
+	master  []byte
+	current int
+	keys    sync.Map // keyID → *sync.Pool of keyed HMACs
+}
+
+type keyID struct {
+	tenant  string
+	version int
+}
+
+// NewKeyring returns a keyring over a copy of master that pseudonymizes
+// under key version current. It fails when master is shorter than
+// MinMasterLen bytes or current is less than 1.
+func NewKeyring(master []byte, current int) (*Keyring, error) {
+	if len(master) < MinMasterLen {
+		return nil, fmt.Errorf("pseudonym master secret is %d bytes, need at least %d", len(master), MinMasterLen)
+	}
+	if current < 1 {
+		return nil, errors.New("pseudonym key version must be at least 1")
+	}
+	return &Keyring{master: append([]byte(nil), master...), current: current}, nil
+}
+
+// Current returns the key version new pseudonyms are made with.
+func (k *Keyring) Current() int { return k.current }
+
+// Pseudonym returns the pseudonym of value of the given kind (an object
+// name such as "user") for tenant, under the current key version. It is
+// deterministic: the same arguments always give the same pseudonym.
+func (k *Keyring) Pseudonym(tenant, kind, value string) string {
+	return k.PseudonymVersion(tenant, kind, value, k.current)
+}
+
+// PseudonymVersion is Pseudonym under an explicit key version, for
+// finding what was written under earlier keys. It returns "" when version
+// is less than 1.
+func (k *Keyring) PseudonymVersion(tenant, kind, value string, version int) string {
+	if version < 1 {
+		return ""
+	}
+	pool := k.macs(tenant, version)
+	mac := pool.Get().(hash.Hash)
+	mac.Reset()
+	mac.Write([]byte(kind))
+	mac.Write([]byte{0})
+	mac.Write([]byte(value))
+	var sum [sha256.Size]byte
+	b := mac.Sum(sum[:0])
+	pool.Put(mac)
+	prefix := "k" + strconv.Itoa(version) + "_"
+	out := make([]byte, len(prefix), len(prefix)+encoding.EncodedLen(pseudonymBytes))
+	copy(out, prefix)
+	return string(encoding.AppendEncode(out, b[:pseudonymBytes]))
+}
+
+// macs returns the pool of HMACs under the tenant's key of a version,
+// deriving the key on first use. Pooling keeps the keyed HMAC state, so a
+// pseudonym costs no key setup and no allocation of hash state.
+func (k *Keyring) macs(tenant string, version int) *sync.Pool {
+	id := keyID{tenant, version}
+	if v, ok := k.keys.Load(id); ok {
+		return v.(*sync.Pool)
+	}
+	info := "tally/pseudonym/v" + strconv.Itoa(version) + "/tenant/" + tenant
+	key, err := hkdf.Key(sha256.New, k.master, nil, info, sha256.Size)
+	if err != nil {
+		// HKDF-SHA-256 fails only for outputs over 255*32 bytes.
+		panic("pseudonymize: " + err.Error())
+	}
+	pool := &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}
+	v, _ := k.keys.LoadOrStore(id, pool)
+	return v.(*sync.Pool)
+}
+
+// String describes the keyring without key material.
+func (k *Keyring) String() string {
+	return "pseudonymize.Keyring{current: k" + strconv.Itoa(k.current) + "}"
+}
+
+// GoString is String, so %#v does not print the master secret.
+func (k *Keyring) GoString() string { return k.String() }
+
+// Format prints String for every verb, so no fmt verb (%x, %d, %+v)
+// reaches the key bytes.
+func (k *Keyring) Format(f fmt.State, verb rune) { fmt.Fprint(f, k.String()) }
+
+// LogValue logs only the current key version.
+func (k *Keyring) LogValue() slog.Value {
+	return slog.GroupValue(slog.Int("key_version", k.current))
+}

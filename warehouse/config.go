@@ -1,0 +1,96 @@
+package warehouse
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Drivers.
+const (
+	Postgres = "postgres"
+	SQLite   = "sqlite"
+)
+
+// Default TTLs, applied when a Config leaves them zero.
+const (
+	DefaultFactTTL       = 400 * 24 * time.Hour
+	DefaultKPITTL        = 800 * 24 * time.Hour
+	DefaultQuarantineTTL = 30 * 24 * time.Hour
+)
+
+// Config configures a warehouse.
+type Config struct {
+	// Driver is "postgres" or "sqlite".
+	Driver string `yaml:"driver"`
+	// DSN is the PostgreSQL connection string (URL or key=value form); it
+	// may set search_path. Sensitive: it may hold a password.
+	DSN string `yaml:"dsn"`
+	// Path is the SQLite database file.
+	Path string `yaml:"path"`
+	// FactTTL, KPITTL and QuarantineTTL set expires_at of fact, rollup
+	// and quarantine rows relative to the time of the write. Zero means
+	// the default (400, 800 and 30 days).
+	FactTTL       time.Duration `yaml:"fact_ttl"`
+	KPITTL        time.Duration `yaml:"kpi_ttl"`
+	QuarantineTTL time.Duration `yaml:"quarantine_ttl"`
+	// KPIs names the enabled KPIs of the catalog; their rollups are
+	// maintained in kpi_daily. Empty means no rollups.
+	KPIs []string `yaml:"kpis"`
+}
+
+// Validate reports every problem of the configuration at once. It never
+// echoes the DSN.
+func (c Config) Validate() error {
+	var errs []error
+	switch c.Driver {
+	case Postgres:
+		if c.DSN == "" {
+			errs = append(errs, errors.New("warehouse: dsn is required for driver postgres"))
+		}
+		if c.Path != "" {
+			errs = append(errs, errors.New("warehouse: path is only for driver sqlite"))
+		}
+	case SQLite:
+		if c.Path == "" {
+			errs = append(errs, errors.New("warehouse: path is required for driver sqlite"))
+		}
+		if c.DSN != "" {
+			errs = append(errs, errors.New("warehouse: dsn is only for driver postgres"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("warehouse: driver %q (postgres or sqlite)", c.Driver))
+	}
+	for _, ttl := range []struct {
+		name string
+		d    time.Duration
+	}{{"fact_ttl", c.FactTTL}, {"kpi_ttl", c.KPITTL}, {"quarantine_ttl", c.QuarantineTTL}} {
+		if ttl.d < 0 {
+			errs = append(errs, fmt.Errorf("warehouse: %s must not be negative", ttl.name))
+		}
+	}
+	seen := map[string]bool{}
+	for _, k := range c.KPIs {
+		switch {
+		case k == "":
+			errs = append(errs, errors.New("warehouse: empty kpi name"))
+		case seen[k]:
+			errs = append(errs, fmt.Errorf("warehouse: kpi %s listed twice", k))
+		}
+		seen[k] = true
+	}
+	return errors.Join(errs...)
+}
+
+func (c Config) withDefaults() Config {
+	if c.FactTTL == 0 {
+		c.FactTTL = DefaultFactTTL
+	}
+	if c.KPITTL == 0 {
+		c.KPITTL = DefaultKPITTL
+	}
+	if c.QuarantineTTL == 0 {
+		c.QuarantineTTL = DefaultQuarantineTTL
+	}
+	return c
+}

@@ -1,0 +1,18 @@
+// Package warehouse is tally's sink: it writes minimized facts, the KPI
+// rollups derived from them, quarantine entries, consumer offsets and
+// connector cursors to PostgreSQL (production) or SQLite (the embedded
+// default), each batch in one transaction.
+//
+// Both dialects live in this package (postgres.go, sqlite.go) because it
+// is the only package that imports a database driver. Every statement
+// goes through sqldb-logger with argument logging off, and every driver
+// error is re-wrapped into a *DBError that names the SQL state, table,
+// column and constraint but never a row value.
+//
+// Fact tables are named <object>_facts and hold one row per record
+// pseudonym (column key) with one column per stored field of the object
+// schema; kpi_daily holds per tenant, metric, day, rep, dimension and
+// currency the sum (value) and number of facts (n) of each enabled KPI.
+// Every fact, rollup and quarantine row carries an expires_at computed at
+// write time from the configured TTLs.
+package warehouse

@@ -1,0 +1,103 @@
+-- Facts: one row per record pseudonym (key), minimized to the stored
+-- fields of the object's schema. Person fields hold pseudonyms.
+CREATE TABLE deal_facts (
+    tenant     text        NOT NULL,
+    key        text        NOT NULL,
+    source     text        NOT NULL,
+    owner_id   text,
+    stage      text,
+    pipeline   text,
+    is_won     boolean,
+    is_closed  boolean,
+    amount     numeric,
+    currency   text,
+    close_date date,
+    created_at date,
+    version    timestamptz NOT NULL,
+    written_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant, key)
+);
+CREATE INDEX deal_facts_expires_at ON deal_facts (expires_at);
+
+CREATE TABLE lead_facts (
+    tenant          text        NOT NULL,
+    key             text        NOT NULL,
+    source          text        NOT NULL,
+    owner_id        text,
+    lifecycle_stage text,
+    lead_source     text,
+    created_at      date,
+    version         timestamptz NOT NULL,
+    written_at      timestamptz NOT NULL,
+    expires_at      timestamptz NOT NULL,
+    PRIMARY KEY (tenant, key)
+);
+CREATE INDEX lead_facts_expires_at ON lead_facts (expires_at);
+
+CREATE TABLE user_facts (
+    tenant     text        NOT NULL,
+    key        text        NOT NULL,
+    source     text        NOT NULL,
+    is_active  boolean,
+    created_at date,
+    version    timestamptz NOT NULL,
+    written_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant, key)
+);
+CREATE INDEX user_facts_expires_at ON user_facts (expires_at);
+
+-- KPI rollups, kept equal to a GROUP BY over the facts by every write.
+CREATE TABLE kpi_daily (
+    tenant     text        NOT NULL,
+    metric     text        NOT NULL,
+    day        date        NOT NULL,
+    rep        text        NOT NULL DEFAULT '',
+    dimension  text        NOT NULL DEFAULT '',
+    currency   text        NOT NULL DEFAULT '',
+    value      numeric     NOT NULL,
+    n          bigint      NOT NULL,
+    expires_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant, metric, day, rep, dimension, currency)
+);
+CREATE INDEX kpi_daily_expires_at ON kpi_daily (expires_at);
+
+-- Connector resume points, one per stream and partition of its topic.
+CREATE TABLE sync_cursors (
+    tenant     text        NOT NULL,
+    source     text        NOT NULL,
+    object     text        NOT NULL,
+    partition  integer     NOT NULL,
+    seq        bigint      NOT NULL,
+    cursor     text        NOT NULL,
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant, source, object, partition)
+);
+
+-- Next offset to read per consumed partition.
+CREATE TABLE consumer_offsets (
+    topic       text        NOT NULL,
+    partition   integer     NOT NULL,
+    next_offset bigint      NOT NULL,
+    updated_at  timestamptz NOT NULL,
+    PRIMARY KEY (topic, partition)
+);
+
+-- Rejected records: where they sit in the log and why, never a value.
+CREATE TABLE quarantine (
+    id             bigserial   PRIMARY KEY,
+    tenant         text        NOT NULL,
+    source         text        NOT NULL,
+    object         text        NOT NULL,
+    stage          text        NOT NULL,
+    field          text        NOT NULL,
+    rule           text        NOT NULL,
+    topic          text        NOT NULL,
+    partition      integer     NOT NULL,
+    "offset"       bigint      NOT NULL,
+    quarantined_at timestamptz NOT NULL,
+    expires_at     timestamptz NOT NULL,
+    UNIQUE (topic, partition, "offset")
+);
+CREATE INDEX quarantine_expires_at ON quarantine (expires_at);

@@ -1,0 +1,66 @@
+package warehouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	sqldblogger "github.com/simukti/sqldb-logger"
+)
+
+// migrationLockID is the PostgreSQL advisory lock key that serializes
+// migrations of concurrent processes ("tally" in ASCII).
+const migrationLockID = 0x74616c6c79
+
+var postgresDialect = &dialect{
+	name: Postgres,
+	// PostgreSQL accepts up to 65535 bind parameters per statement.
+	maxParams: 65535,
+	forUpdate: " FOR UPDATE",
+	greatest:  "greatest",
+	timeArg:   func(t time.Time) any { return t.UTC() },
+	in: func(col string, vals []string) (string, []any) {
+		return col + " = ANY(?)", []any{pq.Array(vals)}
+	},
+	lockMigrations: func(ctx context.Context, tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLockID)
+		return err
+	},
+}
+
+// openPostgres opens a pool over lib/pq wrapped by sqldb-logger and pings
+// it. Errors never include the DSN, which may hold a password.
+func openPostgres(ctx context.Context, dsn string, logger *slog.Logger) (*sqlx.DB, error) {
+	raw := sqldblogger.OpenDriver(dsn, &pq.Driver{}, sqlLogger{logger}, loggerOptions()...)
+	raw.SetMaxOpenConns(20)
+	raw.SetMaxIdleConns(10)
+	raw.SetConnMaxIdleTime(5 * time.Minute)
+	db := sqlx.NewDb(raw, Postgres)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connecting to postgres: %w", connectError(err))
+	}
+	return db, nil
+}
+
+// connectError keeps server, network and context errors and hides any
+// other connection error, whose message may quote the DSN.
+func connectError(err error) error {
+	var pqErr *pq.Error
+	var netErr net.Error
+	switch {
+	case errors.As(err, &pqErr):
+		return redact(err)
+	case errors.As(err, &netErr), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	case strings.Contains(err.Error(), "://"), strings.Contains(err.Error(), "="):
+		return errors.New("invalid connection string")
+	}
+	return err
+}

@@ -1,0 +1,230 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/transforms/kpi"
+)
+
+// factKey addresses one fact.
+type factKey struct{ object, tenant, key string }
+
+// factState follows one fact through a batch: stored is the row as
+// loaded (nil if none), cur the state after the records applied so far
+// (nil if absent), floor the newest delete version seen in the batch.
+type factState struct {
+	stored, cur *pipeline.Record
+	floor       time.Time
+}
+
+// Write commits the batch in one transaction, all or nothing.
+//
+// It loads the stored facts of the batch's keys (locking them on
+// PostgreSQL), applies the records in batch order — an upsert replaces
+// the fact only if its Version is newer than the stored or previous
+// in-batch version, a delete removes the fact if the stored version is
+// not newer, so replays are no-ops — and then writes the changed facts
+// with multi-row statements, the merged KPI deltas in key order (rollup
+// rows whose count reaches zero are removed), the quarantine rows, the
+// consumer offsets (never moving backwards) and the last checkpoint per
+// stream and partition (never a lower Seq).
+//
+// Concurrent Writes must carry different keys, which holds for batches
+// of different partitions because a record's key decides its partition.
+// On SQLite they run one after the other. A record of an object without
+// a fact table, without a key or version, or with a value that does not
+// fit its column fails the whole batch; the error names the field only.
+func (w *Warehouse) Write(ctx context.Context, b pipeline.Batch) error {
+	recs, err := w.canonicalize(b.Records)
+	if err != nil {
+		return fmt.Errorf("writing batch: %w", err)
+	}
+	now := w.now().UTC()
+	tx, err := w.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("beginning batch: %w", err)
+	}
+	defer tx.rollback()
+	states, err := w.loadFacts(ctx, tx, recs)
+	if err != nil {
+		return err
+	}
+	deltas := w.apply(recs, states)
+	steps := []struct {
+		name string
+		run  func() error
+	}{
+		{"facts", func() error { return w.writeFacts(ctx, tx, states, now) }},
+		{"kpi", func() error { return w.writeDeltas(ctx, tx, deltas, now) }},
+		{"quarantine", func() error { return w.writeQuarantine(ctx, tx, b.Quarantine, now) }},
+		{"offsets", func() error { return w.writeOffsets(ctx, tx, b.Offsets, now) }},
+		{"checkpoints", func() error { return w.writeCheckpoints(ctx, tx, b.Checkpoints, now) }},
+	}
+	for _, s := range steps {
+		if err := s.run(); err != nil {
+			return err
+		}
+		if w.failAt != nil {
+			if err := w.failAt(s.name); err != nil {
+				return err
+			}
+		}
+	}
+	if err := tx.commit(); err != nil {
+		return fmt.Errorf("committing batch: %w", err)
+	}
+	return nil
+}
+
+// canonicalize checks the records and converts them to their stored form.
+func (w *Warehouse) canonicalize(in []pipeline.Record) ([]*pipeline.Record, error) {
+	out := make([]*pipeline.Record, len(in))
+	for i := range in {
+		r := &in[i]
+		t, ok := w.tables[r.Object]
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("record %d: %w %q", i, errUnknownObject, r.Object)
+		case r.Tenant == "" || r.Key == "":
+			return nil, fmt.Errorf("record %d of %s: tenant and key are required", i, r.Object)
+		case r.Op != pipeline.OpUpsert && r.Op != pipeline.OpDelete:
+			return nil, fmt.Errorf("record %d of %s: op %q", i, r.Object, r.Op)
+		case r.Version.IsZero():
+			return nil, fmt.Errorf("record %d of %s: version is required", i, r.Object)
+		}
+		c, err := t.canonical(r)
+		if err != nil {
+			return nil, fmt.Errorf("record %d: %w", i, err)
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+// apply runs the records over the loaded states in batch order and
+// returns the merged KPI deltas.
+func (w *Warehouse) apply(recs []*pipeline.Record, states map[factKey]*factState) map[kpi.Key]kpi.Delta {
+	deltas := map[kpi.Key]kpi.Delta{}
+	for _, r := range recs {
+		st := states[factKey{r.Object, r.Tenant, r.Key}]
+		switch r.Op {
+		case pipeline.OpUpsert:
+			if !r.Version.After(st.floor) || (st.cur != nil && !r.Version.After(st.cur.Version)) {
+				continue
+			}
+			kpi.Merge(deltas, w.calc.Diff(st.cur, r), 1)
+			st.cur = r
+		case pipeline.OpDelete:
+			if r.Version.After(st.floor) {
+				st.floor = r.Version
+			}
+			if st.cur == nil || st.cur.Version.After(r.Version) {
+				continue
+			}
+			kpi.Merge(deltas, w.calc.Diff(st.cur, nil), 1)
+			st.cur = nil
+		}
+	}
+	return deltas
+}
+
+// loadFacts reads the stored facts of the records' keys, one query per
+// object table and tenant (in chunks of at most 10000 keys).
+func (w *Warehouse) loadFacts(ctx context.Context, tx *txn, recs []*pipeline.Record) (map[factKey]*factState, error) {
+	states := map[factKey]*factState{}
+	groups := map[string]map[string][]string{} // object → tenant → keys
+	for _, r := range recs {
+		k := factKey{r.Object, r.Tenant, r.Key}
+		if states[k] != nil {
+			continue
+		}
+		states[k] = &factState{}
+		if groups[r.Object] == nil {
+			groups[r.Object] = map[string][]string{}
+		}
+		groups[r.Object][r.Tenant] = append(groups[r.Object][r.Tenant], r.Key)
+	}
+	for _, object := range sortedKeys(groups) {
+		t := w.tables[object]
+		for _, tenant := range sortedKeys(groups[object]) {
+			keys := groups[object][tenant]
+			sort.Strings(keys)
+			for start := 0; start < len(keys); start += 10000 {
+				chunk := keys[start:min(start+10000, len(keys))]
+				if err := w.loadChunk(ctx, tx, t, tenant, chunk, states); err != nil {
+					return nil, fmt.Errorf("loading %s facts: %w", object, err)
+				}
+			}
+		}
+	}
+	return states, nil
+}
+
+func (w *Warehouse) loadChunk(ctx context.Context, tx *txn, t *factTable, tenant string, keys []string, states map[factKey]*factState) error {
+	pred, args := w.d.in("key", keys)
+	q := "SELECT source, key, version"
+	for _, c := range t.cols {
+		q += ", " + c.name
+	}
+	q += " FROM " + t.name + " WHERE tenant = ? AND " + pred + " ORDER BY key" + w.d.forUpdate
+	rows, err := tx.query(ctx, q, append([]any{tenant}, args...)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		vals, err := rows.SliceScan()
+		if err != nil {
+			return redact(err)
+		}
+		r, err := t.decode(tenant, vals)
+		if err != nil {
+			return err
+		}
+		st := states[factKey{t.object, tenant, r.Key}]
+		st.stored, st.cur = r, r
+	}
+	return redact(rows.Err())
+}
+
+// decode builds a stored fact from a row of source, key, version and the
+// field columns.
+func (t *factTable) decode(tenant string, vals []any) (*pipeline.Record, error) {
+	r := &pipeline.Record{Tenant: tenant, Object: t.object, Op: pipeline.OpUpsert, Fields: map[string]any{}}
+	src, err := fromDB(kindText, vals[0])
+	if err != nil {
+		return nil, fmt.Errorf("column source: %w", err)
+	}
+	key, err := fromDB(kindText, vals[1])
+	if err != nil {
+		return nil, fmt.Errorf("column key: %w", err)
+	}
+	version, err := fromDB(kindTime, vals[2])
+	if err != nil {
+		return nil, fmt.Errorf("column version: %w", err)
+	}
+	r.Source, r.Key, r.Version = src.(string), key.(string), version.(time.Time)
+	for i, c := range t.cols {
+		v, err := fromDB(c.kind, vals[3+i])
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", c.name, err)
+		}
+		if v != nil {
+			r.Fields[c.field] = v
+		}
+	}
+	return r, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,220 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/transforms/kpi"
+)
+
+// writeFacts deletes the facts a batch removed and upserts the facts it
+// changed, per table, in key order, with multi-row statements.
+func (w *Warehouse) writeFacts(ctx context.Context, tx *txn, states map[factKey]*factState, now time.Time) error {
+	type tableWork struct {
+		upserts []*pipeline.Record
+		deletes map[string][]string // tenant → keys
+	}
+	work := map[string]*tableWork{}
+	for k, st := range states {
+		if st.cur == st.stored {
+			continue
+		}
+		tw := work[k.object]
+		if tw == nil {
+			tw = &tableWork{deletes: map[string][]string{}}
+			work[k.object] = tw
+		}
+		if st.cur != nil {
+			tw.upserts = append(tw.upserts, st.cur)
+		} else {
+			tw.deletes[k.tenant] = append(tw.deletes[k.tenant], k.key)
+		}
+	}
+	for _, object := range sortedKeys(work) {
+		t, tw := w.tables[object], work[object]
+		for _, tenant := range sortedKeys(tw.deletes) {
+			keys := tw.deletes[tenant]
+			sort.Strings(keys)
+			pred, args := w.d.in("key", keys)
+			if _, err := tx.exec(ctx, "DELETE FROM "+t.name+" WHERE tenant = ? AND "+pred, append([]any{tenant}, args...)...); err != nil {
+				return fmt.Errorf("deleting %s facts: %w", object, err)
+			}
+		}
+		if err := w.upsertFacts(ctx, tx, t, tw.upserts, now); err != nil {
+			return fmt.Errorf("writing %s facts: %w", object, err)
+		}
+	}
+	return nil
+}
+
+func (w *Warehouse) upsertFacts(ctx context.Context, tx *txn, t *factTable, recs []*pipeline.Record, now time.Time) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	sort.Slice(recs, func(i, j int) bool {
+		if recs[i].Tenant != recs[j].Tenant {
+			return recs[i].Tenant < recs[j].Tenant
+		}
+		return recs[i].Key < recs[j].Key
+	})
+	cols := []string{"tenant", "key", "source"}
+	for _, c := range t.cols {
+		cols = append(cols, c.name)
+	}
+	cols = append(cols, "version", "written_at", "expires_at")
+	written, expires := w.d.timeArg(now), w.d.timeArg(now.Add(w.cfg.FactTTL))
+	rows := make([][]any, len(recs))
+	for i, r := range recs {
+		row := make([]any, 0, len(cols))
+		row = append(row, r.Tenant, r.Key, r.Source)
+		for _, c := range t.cols {
+			row = append(row, w.d.arg(c.kind, r.Fields[c.field]))
+		}
+		rows[i] = append(row, w.d.timeArg(r.Version), written, expires)
+	}
+	set := make([]string, 0, len(cols)-2)
+	for _, c := range cols[2:] {
+		set = append(set, c+" = excluded."+c)
+	}
+	return tx.insertRows(ctx, t.name, cols, rows, " ON CONFLICT (tenant, key) DO UPDATE SET "+strings.Join(set, ", "))
+}
+
+var kpiKeyCols = []string{"tenant", "metric", "day", "rep", "dimension", "currency"}
+
+// writeDeltas adds the merged deltas to kpi_daily in key order, so that
+// concurrent writers lock rollup rows in the same order, then removes
+// the rows whose count a negative delta brought to zero.
+func (w *Warehouse) writeDeltas(ctx context.Context, tx *txn, m map[kpi.Key]kpi.Delta, now time.Time) error {
+	deltas := kpi.Sorted(m)
+	if len(deltas) == 0 {
+		return nil
+	}
+	expires := w.d.timeArg(now.Add(w.cfg.KPITTL))
+	rows := make([][]any, len(deltas))
+	var shrunk [][]any
+	for i, d := range deltas {
+		key := []any{d.Tenant, d.Metric, d.Day.Format(time.DateOnly), d.Rep, d.Dimension, d.Currency}
+		rows[i] = append(key, d.Value, d.N, expires)
+		if d.N < 0 {
+			shrunk = append(shrunk, key)
+		}
+	}
+	suffix := " ON CONFLICT (" + strings.Join(kpiKeyCols, ", ") + ") DO UPDATE SET" +
+		" value = kpi_daily.value + excluded.value, n = kpi_daily.n + excluded.n," +
+		" expires_at = " + w.d.greatest + "(kpi_daily.expires_at, excluded.expires_at)"
+	cols := append(append([]string{}, kpiKeyCols...), "value", "n", "expires_at")
+	if err := tx.insertRows(ctx, "kpi_daily", cols, rows, suffix); err != nil {
+		return fmt.Errorf("writing kpi rollups: %w", err)
+	}
+	match := "(" + strings.Join(kpiKeyCols, " = ? AND ") + " = ?)"
+	per := w.d.maxParams / len(kpiKeyCols)
+	for start := 0; start < len(shrunk); start += per {
+		chunk := shrunk[start:min(start+per, len(shrunk))]
+		conds := make([]string, len(chunk))
+		var args []any
+		for i, k := range chunk {
+			conds[i] = match
+			args = append(args, k...)
+		}
+		q := "DELETE FROM kpi_daily WHERE n <= 0 AND (" + strings.Join(conds, " OR ") + ")"
+		if _, err := tx.exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("removing empty kpi rollups: %w", err)
+		}
+	}
+	return nil
+}
+
+func (w *Warehouse) writeQuarantine(ctx context.Context, tx *txn, qs []pipeline.Quarantined, now time.Time) error {
+	if len(qs) == 0 {
+		return nil
+	}
+	expires := w.d.timeArg(now.Add(w.cfg.QuarantineTTL))
+	rows := make([][]any, len(qs))
+	for i, q := range qs {
+		at := q.At
+		if at.IsZero() {
+			at = now
+		}
+		rows[i] = []any{q.Tenant, q.Source, q.Object, q.Stage, q.Field, q.Rule,
+			q.Position.Topic, q.Position.Partition, q.Position.Offset, w.d.timeArg(at), expires}
+	}
+	cols := []string{"tenant", "source", "object", "stage", "field", "rule", "topic", "partition", `"offset"`, "quarantined_at", "expires_at"}
+	// A replayed message is quarantined once: its log position is unique.
+	if err := tx.insertRows(ctx, "quarantine", cols, rows, ` ON CONFLICT (topic, partition, "offset") DO NOTHING`); err != nil {
+		return fmt.Errorf("writing quarantine: %w", err)
+	}
+	return nil
+}
+
+func (w *Warehouse) writeOffsets(ctx context.Context, tx *txn, offsets map[pipeline.TopicPartition]int64, now time.Time) error {
+	if len(offsets) == 0 {
+		return nil
+	}
+	tps := make([]pipeline.TopicPartition, 0, len(offsets))
+	for tp := range offsets {
+		tps = append(tps, tp)
+	}
+	sort.Slice(tps, func(i, j int) bool {
+		if tps[i].Topic != tps[j].Topic {
+			return tps[i].Topic < tps[j].Topic
+		}
+		return tps[i].Partition < tps[j].Partition
+	})
+	rows := make([][]any, len(tps))
+	for i, tp := range tps {
+		rows[i] = []any{tp.Topic, tp.Partition, offsets[tp], w.d.timeArg(now)}
+	}
+	suffix := " ON CONFLICT (topic, partition) DO UPDATE SET next_offset = " + w.d.greatest +
+		"(consumer_offsets.next_offset, excluded.next_offset), updated_at = excluded.updated_at"
+	if err := tx.insertRows(ctx, "consumer_offsets", []string{"topic", "partition", "next_offset", "updated_at"}, rows, suffix); err != nil {
+		return fmt.Errorf("writing consumer offsets: %w", err)
+	}
+	return nil
+}
+
+func (w *Warehouse) writeCheckpoints(ctx context.Context, tx *txn, cps []pipeline.PartitionCheckpoint, now time.Time) error {
+	if len(cps) == 0 {
+		return nil
+	}
+	type cpKey struct {
+		tenant, source, object string
+		partition              int
+	}
+	last := map[cpKey]pipeline.PartitionCheckpoint{}
+	for _, c := range cps {
+		last[cpKey{c.Tenant, c.Source, c.Object, c.Partition}] = c
+	}
+	keys := make([]cpKey, 0, len(last))
+	for k := range last {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.tenant != b.tenant {
+			return a.tenant < b.tenant
+		}
+		if a.source != b.source {
+			return a.source < b.source
+		}
+		if a.object != b.object {
+			return a.object < b.object
+		}
+		return a.partition < b.partition
+	})
+	rows := make([][]any, len(keys))
+	for i, k := range keys {
+		c := last[k]
+		rows[i] = []any{k.tenant, k.source, k.object, k.partition, c.Seq, c.Cursor, w.d.timeArg(now)}
+	}
+	suffix := " ON CONFLICT (tenant, source, object, partition) DO UPDATE SET seq = excluded.seq," +
+		" cursor = excluded.cursor, updated_at = excluded.updated_at WHERE excluded.seq >= sync_cursors.seq"
+	cols := []string{"tenant", "source", "object", "partition", "seq", "cursor", "updated_at"}
+	if err := tx.insertRows(ctx, "sync_cursors", cols, rows, suffix); err != nil {
+		return fmt.Errorf("writing sync cursors: %w", err)
+	}
+	return nil
+}
