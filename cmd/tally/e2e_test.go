@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tally-dev/tally/connectors/hubspot/hubspottest"
+	"github.com/tally-dev/tally/warehouse"
 	"github.com/tally-dev/tally/warehouse/warehousetest"
 )
 
@@ -106,7 +107,12 @@ func (e *env) runOnce(t *testing.T, opts appOptions) (*app, *bytes.Buffer) {
 // legitimately moves them forward.
 func dump(t *testing.T, a *app, skip ...string) string {
 	t.Helper()
-	d, err := warehousetest.Dump(context.Background(), a.wh.DB())
+	return dumpDB(t, a.wh, skip...)
+}
+
+func dumpDB(t *testing.T, w *warehouse.Warehouse, skip ...string) string {
+	t.Helper()
+	d, err := warehousetest.Dump(context.Background(), w.DB())
 	if err != nil {
 		t.Fatal(err)
 	}
