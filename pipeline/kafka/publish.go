@@ -96,7 +96,7 @@ func publishError(topic string, total int, err error) error {
 }
 
 // isTransient reports whether err is a broker or network failure that a
-// later retry may not meet.
+// later retry may get past.
 func isTransient(err error) bool {
 	var kerr kafkago.Error
 	if errors.As(err, &kerr) {
