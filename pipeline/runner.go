@@ -44,6 +44,7 @@ type Runner struct {
 	CountPersonal func(*Record) int
 
 	topics  map[Stream]topic
+	sources map[Stream]Source
 	byTopic map[string]Stream
 	seq     atomic.Int64
 	commits chan struct{} // signalled after each committed batch
@@ -138,68 +139,38 @@ func (r *Runner) loop(ctx context.Context, b Binding, cons *consumer) {
 }
 
 // pass runs one sync pass over every object of a binding, each from the
-// sink's stored cursor.
+// sink's stored cursor. Objects sync concurrently (the Source contract
+// allows it), so a small object never waits behind a large one.
 func (r *Runner) pass(ctx context.Context, b Binding) error {
-	var errs []error
-	for _, obj := range b.Source.Objects() {
-		s := Stream{b.Tenant, b.Name, obj}
-		t := r.topics[s]
-		cursor, err := r.Sink.Cursor(ctx, s, t.partitions)
-		if err != nil {
-			return fmt.Errorf("reading cursor of %s/%s/%s: %w", s.Tenant, s.Source, s.Object, err)
-		}
-		start := time.Now()
-		before := r.Stats.Stream(s).Pulled.Load()
-		err = b.Source.Sync(ctx, obj, cursor, r.emitter(s, t))
-		pulled := r.Stats.Stream(s).Pulled.Load() - before
-		log := r.Logger.With("tenant", s.Tenant, "connector", s.Source, "object", s.Object,
-			"count", pulled, "duration", time.Since(start).Round(time.Millisecond))
-		if err != nil {
-			log.Warn("sync pass stopped", "resumed", cursor != "", "error", err)
-			errs = append(errs, fmt.Errorf("syncing %s/%s/%s: %w", s.Tenant, s.Source, s.Object, err))
-			if ctx.Err() != nil || errors.Is(err, ErrConfig) || errors.Is(err, ErrQuota) {
-				break
-			}
-			continue
-		}
-		log.Info("sync pass done", "resumed", cursor != "")
+	objects := b.Source.Objects()
+	errs := make([]error, len(objects))
+	var wg sync.WaitGroup
+	for i, obj := range objects {
+		wg.Go(func() { errs[i] = r.syncObject(ctx, Stream{b.Tenant, b.Name, obj}) })
 	}
+	wg.Wait()
 	return errors.Join(errs...)
 }
 
-// emitter publishes a page and then its checkpoint to every partition of
-// the stream's topic, so that whichever partition lags decides where the
-// connector resumes.
-func (r *Runner) emitter(s Stream, t topic) Emitter {
-	return EmitterFunc(func(ctx context.Context, recs []Record, cursor string) error {
-		msgs := make([]Message, 0, len(recs)+t.partitions)
-		for i := range recs {
-			recs[i].Tenant, recs[i].Source, recs[i].Object = s.Tenant, s.Source, s.Object
-			m, err := EncodeRecord(&recs[i])
-			if err != nil {
-				return err
-			}
-			msgs = append(msgs, m)
-		}
-		if cursor != "" {
-			cp := Checkpoint{Tenant: s.Tenant, Source: s.Source, Object: s.Object, Seq: r.nextSeq(), Cursor: cursor}
-			for p := range t.partitions {
-				m, err := EncodeCheckpoint(cp, p)
-				if err != nil {
-					return err
-				}
-				msgs = append(msgs, m)
-			}
-		}
-		if len(msgs) == 0 {
-			return nil
-		}
-		if err := r.Log.Publish(ctx, t.name, msgs); err != nil {
-			return err
-		}
-		r.Stats.Stream(s).Pulled.Add(int64(len(recs)))
-		return nil
-	})
+// syncObject runs one object's pass from its stored cursor.
+func (r *Runner) syncObject(ctx context.Context, s Stream) error {
+	t := r.topics[s]
+	cursor, err := r.Sink.Cursor(ctx, s, t.partitions)
+	if err != nil {
+		return fmt.Errorf("reading cursor of %s/%s/%s: %w", s.Tenant, s.Source, s.Object, err)
+	}
+	start := time.Now()
+	before := r.Stats.Stream(s).Pulled.Load()
+	em := r.newEmitter(ctx, s, t)
+	err = errors.Join(r.sources[s].Sync(ctx, s.Object, cursor, em), em.close())
+	log := r.Logger.With("tenant", s.Tenant, "connector", s.Source, "object", s.Object,
+		"count", r.Stats.Stream(s).Pulled.Load()-before, "duration", time.Since(start).Round(time.Millisecond))
+	if err != nil {
+		log.Warn("sync pass stopped", "resumed", cursor != "", "error", err)
+		return fmt.Errorf("syncing %s/%s/%s: %w", s.Tenant, s.Source, s.Object, err)
+	}
+	log.Info("sync pass done", "resumed", cursor != "")
+	return nil
 }
 
 // nextSeq returns a checkpoint sequence number that increases strictly,

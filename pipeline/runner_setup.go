@@ -29,6 +29,7 @@ func (r *Runner) prepare(ctx context.Context) error {
 	}
 	r.commits = make(chan struct{}, 1)
 	r.topics = map[Stream]topic{}
+	r.sources = map[Stream]Source{}
 	r.byTopic = map[string]Stream{}
 	for i, b := range r.Bindings {
 		if err := b.Source.Open(ctx); err != nil {
@@ -44,6 +45,7 @@ func (r *Runner) prepare(ctx context.Context) error {
 				return fmt.Errorf("ensuring topic %s: %w", name, err)
 			}
 			r.topics[s] = topic{name: name, partitions: n}
+			r.sources[s] = b.Source
 			r.byTopic[name] = s
 		}
 	}

@@ -34,8 +34,7 @@ func (l sqlLogger) Log(ctx context.Context, level sqldblogger.Level, msg string,
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	attrs := make([]slog.Attr, 0, len(keys)+1)
-	attrs = append(attrs, slog.String("component", "warehouse"))
+	attrs := make([]slog.Attr, 0, len(keys))
 	for _, k := range keys {
 		v := data[k]
 		if k == "error" {

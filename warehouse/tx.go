@@ -12,7 +12,8 @@ import (
 // errors are redacted.
 type txn struct {
 	*sqlx.Tx
-	d *dialect
+	d    *dialect
+	cols *columnTypes
 }
 
 func (w *Warehouse) begin(ctx context.Context) (*txn, error) {
@@ -20,7 +21,7 @@ func (w *Warehouse) begin(ctx context.Context) (*txn, error) {
 	if err != nil {
 		return nil, redact(err)
 	}
-	return &txn{Tx: tx, d: w.d}, nil
+	return &txn{Tx: tx, d: w.d, cols: &w.cols}, nil
 }
 
 func (t *txn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -43,10 +44,20 @@ func (t *txn) commit() error { return redact(t.Commit()) }
 
 // insertRows runs "INSERT INTO table (cols) VALUES (...), (...) suffix"
 // for rows, in as few statements as the dialect's parameter limit allows,
-// keeping the order of rows.
+// keeping the order of rows; on PostgreSQL it sends one array per column
+// instead (insertArrays).
 func (t *txn) insertRows(ctx context.Context, table string, cols []string, rows [][]any, suffix string) error {
 	if len(rows) == 0 {
 		return nil
+	}
+	if t.d.name == Postgres {
+		types, err := t.cols.load(ctx, t)
+		if err != nil {
+			return err
+		}
+		if tt, ok := types[table]; ok {
+			return t.insertArrays(ctx, tt, table, cols, rows, suffix)
+		}
 	}
 	per := t.d.maxParams / len(cols)
 	tuple := "(" + placeholders(len(cols)) + ")"

@@ -39,6 +39,7 @@ type Warehouse struct {
 	tables map[string]*factTable
 	log    *slog.Logger
 	now    func() time.Time
+	cols   columnTypes
 	// failAt, set only by tests, fails Write after the named step.
 	failAt func(step string) error
 }

@@ -10,7 +10,7 @@ import (
 // Defaults of Config fields left zero.
 const (
 	DefaultGroupID           = "tally"
-	DefaultBatchTimeout      = 5 * time.Millisecond
+	DefaultBatchTimeout      = time.Millisecond
 	DefaultBatchSize         = 1000
 	DefaultMaxBatch          = 1000
 	DefaultMaxWait           = 50 * time.Millisecond
