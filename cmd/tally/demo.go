@@ -18,6 +18,7 @@ import (
 	"github.com/tally-dev/tally/pipeline/config"
 	"github.com/tally-dev/tally/schemas"
 	"github.com/tally-dev/tally/warehouse"
+	"golang.org/x/term"
 )
 
 // demoYAML is the configuration the demo runs on: the same file format
@@ -31,6 +32,8 @@ tenants:
           base_url: %q
           token: ${TALLY_DEMO_HUBSPOT_TOKEN}
           search_lag: 0s
+kafka:
+  partitions: %d
 warehouse:
 %s
 pseudonyms:
@@ -40,7 +43,7 @@ log:
 `
 
 func demoCmd(g *globals) *cobra.Command {
-	var deals int
+	var deals, partitions int
 	var dir, dsn string
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -50,17 +53,25 @@ func demoCmd(g *globals) *cobra.Command {
 			if deals < 1 {
 				return withCode(exitConfig, fmt.Errorf("--deals must be at least 1"))
 			}
-			return runDemo(cmd.Context(), g, deals, dir, dsn)
+			return runDemo(cmd.Context(), g, demoOptions{deals: deals, partitions: partitions, dir: dir, dsn: dsn})
 		},
 	}
 	cmd.Flags().IntVar(&deals, "deals", 10000, "number of simulated deals (contacts: half as many)")
+	cmd.Flags().IntVar(&partitions, "partitions", 1, "partitions of each raw topic (parallel warehouse writers per object)")
 	cmd.Flags().StringVar(&dir, "dir", "tally-demo", "directory for the demo's warehouse file and key")
 	cmd.Flags().StringVar(&dsn, "warehouse-dsn", "", "load into this PostgreSQL database (schema "+demoSchema+", recreated) instead of SQLite")
 	return cmd
 }
 
-func runDemo(ctx context.Context, g *globals, deals int, dir, dsn string) error {
-	dir, err := filepath.Abs(dir)
+// demoOptions are the demo's flags.
+type demoOptions struct {
+	deals, partitions int
+	dir, dsn          string
+}
+
+func runDemo(ctx context.Context, g *globals, o demoOptions) error {
+	deals, dsn := o.deals, o.dsn
+	dir, err := filepath.Abs(o.dir)
 	if err != nil {
 		return err
 	}
@@ -88,7 +99,7 @@ func runDemo(ctx context.Context, g *globals, deals int, dir, dsn string) error 
 	}
 	reg := newRegistry()
 	cat := schemas.Default()
-	cfg, err := config.Parse(fmt.Appendf(nil, demoYAML, dir, srv.URL(), wh, keyFile))
+	cfg, err := config.Parse(fmt.Appendf(nil, demoYAML, dir, srv.URL(), o.partitions, wh, keyFile))
 	if err != nil {
 		return err
 	}
@@ -179,34 +190,51 @@ func randomHex(n int) string {
 }
 
 // showProgress draws a progress bar of records loaded (written,
-// deleted, quarantined or dropped) until stop is called.
+// deleted, quarantined or dropped) until stop is called. When stderr is
+// not a terminal it prints a plain line every two seconds instead.
 func showProgress(g *globals, stats *pipeline.Stats, total int64) (stop func()) {
-	bar := progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(g.stderr),
-		progressbar.OptionSetDescription("pull → kafka → minimize → warehouse"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("records"),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-	)
+	loaded := func() int64 {
+		var n int64
+		for _, s := range stats.Snapshot() {
+			n += s.Upserted + s.Deleted + s.Quarantined + s.Dropped
+		}
+		return min(n, total)
+	}
+	f, isFile := g.stderr.(*os.File)
+	tty := isFile && term.IsTerminal(int(f.Fd()))
+	var bar *progressbar.ProgressBar
+	every := 2 * time.Second
+	if tty {
+		every = 100 * time.Millisecond
+		bar = progressbar.NewOptions64(total,
+			progressbar.OptionSetWriter(g.stderr),
+			progressbar.OptionSetDescription("pull → kafka → minimize → warehouse"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("records"),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(100 * time.Millisecond)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
-			var n int64
-			for _, s := range stats.Snapshot() {
-				n += s.Upserted + s.Deleted + s.Quarantined + s.Dropped
-			}
-			bar.Set64(min(n, total))
 			select {
 			case <-done:
-				bar.Finish()
+				if bar != nil {
+					bar.Finish()
+				}
 				return
 			case <-t.C:
+			}
+			if bar != nil {
+				bar.Set64(loaded())
+			} else {
+				fmt.Fprintf(g.stderr, "loaded %d of %d records\n", loaded(), total)
 			}
 		}
 	}()
