@@ -99,14 +99,14 @@ func (a *app) openLog(cfg *config.File, opts appOptions) error {
 			dir = filepath.Join(cfg.DataDir, "kafka")
 		}
 		emb, err := kafka.StartEmbedded(kafka.EmbeddedOptions{DataDir: dir, Port: cfg.Kafka.EmbeddedPort,
-			Logger: a.logger.With("component", "kafka")})
+			Logger: a.logger})
 		if err != nil {
 			return fmt.Errorf("starting embedded kafka: %w", err)
 		}
 		a.embedded = emb
 		brokers = emb.Addrs()
 	}
-	l, err := kafka.Open(kafka.Config{Brokers: brokers, GroupID: cfg.Kafka.GroupID}, a.logger.With("component", "kafka"))
+	l, err := kafka.Open(kafka.Config{Brokers: brokers, GroupID: cfg.Kafka.GroupID}, a.logger)
 	if err != nil {
 		return err
 	}

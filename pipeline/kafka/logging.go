@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	kafkago "github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -24,13 +25,20 @@ func orDiscard(l *slog.Logger) *slog.Logger {
 
 // clientErrorLogger forwards kafka-go's error log (connection failures,
 // retries) at warn level. kafka-go formats topics, partitions, offsets
-// and errors into these lines, never message keys or values.
+// and errors into these lines, never message keys or values. An i/o
+// timeout of a reader long-polling an idle partition is retried by
+// kafka-go at once and logged at debug level only.
 func clientErrorLogger(l *slog.Logger) kafkago.Logger {
 	return kafkago.LoggerFunc(func(format string, args ...any) {
-		if !l.Enabled(context.Background(), slog.LevelWarn) {
+		msg := fmt.Sprintf(format, args...)
+		lvl := slog.LevelWarn
+		if strings.HasSuffix(msg, "i/o timeout") {
+			lvl = slog.LevelDebug
+		}
+		if !l.Enabled(context.Background(), lvl) {
 			return
 		}
-		l.Warn("kafka client", "component", component, "error", fmt.Sprintf(format, args...))
+		l.Log(context.Background(), lvl, "kafka client", "component", component, "error", msg)
 	})
 }
 
