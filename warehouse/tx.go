@@ -14,6 +14,8 @@ type txn struct {
 	*sqlx.Tx
 	d    *dialect
 	cols *columnTypes
+	// inserted counts rows sent per table, for statistics refreshes.
+	inserted map[string]int64
 }
 
 func (w *Warehouse) begin(ctx context.Context) (*txn, error) {
@@ -21,7 +23,7 @@ func (w *Warehouse) begin(ctx context.Context) (*txn, error) {
 	if err != nil {
 		return nil, redact(err)
 	}
-	return &txn{Tx: tx, d: w.d, cols: &w.cols}, nil
+	return &txn{Tx: tx, d: w.d, cols: &w.cols, inserted: map[string]int64{}}, nil
 }
 
 func (t *txn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -50,6 +52,7 @@ func (t *txn) insertRows(ctx context.Context, table string, cols []string, rows 
 	if len(rows) == 0 {
 		return nil
 	}
+	t.inserted[table] += int64(len(rows))
 	if t.d.name == Postgres {
 		types, err := t.cols.load(ctx, t)
 		if err != nil {

@@ -32,14 +32,15 @@ type dialect struct {
 // Warehouse is the PostgreSQL or SQLite warehouse. It implements
 // pipeline.Sink; all methods may be called concurrently.
 type Warehouse struct {
-	cfg    Config
-	d      *dialect
-	db     *sqlx.DB
-	calc   *kpi.Calculator
-	tables map[string]*factTable
-	log    *slog.Logger
-	now    func() time.Time
-	cols   columnTypes
+	cfg      Config
+	d        *dialect
+	db       *sqlx.DB
+	calc     *kpi.Calculator
+	tables   map[string]*factTable
+	log      *slog.Logger
+	now      func() time.Time
+	cols     columnTypes
+	analyzer analyzer
 	// failAt, set only by tests, fails Write after the named step.
 	failAt func(step string) error
 }

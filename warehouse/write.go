@@ -77,6 +77,7 @@ func (w *Warehouse) Write(ctx context.Context, b pipeline.Batch) error {
 	if err := tx.commit(); err != nil {
 		return fmt.Errorf("committing batch: %w", err)
 	}
+	w.analyze(tx.inserted)
 	return nil
 }
 

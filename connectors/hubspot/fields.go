@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/tally-dev/tally/pipeline"
 )
 
 // valueKind is how a HubSpot value (always a string on the wire) is read.
@@ -66,6 +64,7 @@ var specs = map[string]objectSpec{
 		{"lifecycle_stage", "lifecyclestage", text},
 		{"lead_source", "hs_analytics_source", text},
 		{"created_at", "createdate", instant},
+		{"mql_at", "hs_lifecyclestage_marketingqualifiedlead_date", instant},
 	}},
 	"user": {canonical: "user", path: "/crm/v3/owners", name: "owners", all: []field{
 		{"email", "email", text},
@@ -79,16 +78,18 @@ var specs = map[string]objectSpec{
 // plan is what one object's sync requests and emits.
 type plan struct {
 	objectSpec
-	fields []field  // projected fields, id excluded (it is Record.ID)
-	props  []string // HubSpot properties to request, sorted
+	fields      []field  // projected fields, id excluded (it is Record.ID)
+	unsupported []string // projected fields HubSpot does not have
+	props       []string // HubSpot properties to request, sorted
 }
 
-// newPlan resolves a projection of object into a plan. Every projected
-// field must have a HubSpot source.
+// newPlan resolves a projection of object into a plan, or nil when
+// HubSpot has no such object. A projected field HubSpot does not have is
+// left out (it stays empty in the warehouse); Unsupported lists them.
 func newPlan(object string, projected []string) (*plan, error) {
 	spec, ok := specs[object]
 	if !ok {
-		return nil, fmt.Errorf("hubspot: object %s is not supported: %w", object, pipeline.ErrConfig)
+		return nil, nil
 	}
 	p := &plan{objectSpec: spec}
 	for _, name := range projected {
@@ -97,7 +98,8 @@ func newPlan(object string, projected []string) (*plan, error) {
 		}
 		i := slices.IndexFunc(spec.all, func(f field) bool { return f.canonical == name })
 		if i < 0 {
-			return nil, fmt.Errorf("hubspot: field %s of %s has no hubspot source: %w", name, object, pipeline.ErrConfig)
+			p.unsupported = append(p.unsupported, name)
+			continue
 		}
 		if !slices.ContainsFunc(p.fields, func(f field) bool { return f.canonical == name }) {
 			p.fields = append(p.fields, spec.all[i])

@@ -2,7 +2,6 @@ package hubspot
 
 import (
 	"encoding/json"
-	"errors"
 	"net/url"
 	"slices"
 	"strings"
@@ -91,17 +90,21 @@ func TestProjectionOwnersIDOnly(t *testing.T) {
 	}
 }
 
-func TestProjectionErrors(t *testing.T) {
+// TestUnsupportedProjectionIsSkipped: objects and fields HubSpot does
+// not have are left out, so one projection serves every connector.
+func TestUnsupportedProjectionIsSkipped(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Token = testSecret()
-	for _, proj := range []map[string][]string{
-		{"activity": {"id"}},
-		{"deal": {"id", "probability"}},
-	} {
-		_, err := New(cfg, pipeline.SourceEnv{Tenant: "acme", Name: "hs", Projection: proj})
-		if !errors.Is(err, pipeline.ErrConfig) {
-			t.Errorf("New with projection %v = %v, want ErrConfig", proj, err)
-		}
+	src, err := New(cfg, pipeline.SourceEnv{Tenant: "acme", Name: "hs",
+		Projection: map[string][]string{"activity": {"id"}, "deal": {"id", "probability", "amount"}}})
+	if err != nil {
+		t.Fatalf("New() = %v", err)
+	}
+	if got := src.Objects(); !slices.Equal(got, []string{"deal"}) {
+		t.Errorf("Objects() = %v, want [deal]", got)
+	}
+	if got := src.plans["deal"].props; slices.Contains(got, "probability") || !slices.Contains(got, "amount") {
+		t.Errorf("deal properties = %v, want amount and no probability", got)
 	}
 }
 

@@ -32,8 +32,8 @@ type Source struct {
 }
 
 // New builds a source from a configuration and the wiring's environment.
-// It validates both (an unsupported object or a projected field with no
-// HubSpot source is an ErrConfig) and does no I/O.
+// It validates the configuration and does no I/O. Projected objects and
+// fields HubSpot does not have are skipped and logged at info level.
 func New(cfg Config, env pipeline.SourceEnv) (*Source, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("hubspot: %w: %w", err, pipeline.ErrConfig)
@@ -47,7 +47,9 @@ func New(cfg Config, env pipeline.SourceEnv) (*Source, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.plans[object] = p
+		if p != nil {
+			s.plans[object] = p
+		}
 	}
 	for _, o := range order {
 		if s.plans[o] != nil {
@@ -59,6 +61,11 @@ func New(cfg Config, env pipeline.SourceEnv) (*Source, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s.log = log.With("component", "hubspot")
+	for _, o := range s.objects {
+		if u := s.plans[o].unsupported; len(u) > 0 {
+			s.log.Info("projected fields hubspot does not provide stay empty", "object", o, "fields", u)
+		}
+	}
 	hint := "the private-app token and its scopes"
 	if env := cfg.Token.Env(); env != "" {
 		hint = "the private-app token in " + env + " and its scopes"

@@ -2,6 +2,7 @@ package hubspottest
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -101,7 +102,7 @@ func (d *Dataset) genContact(i int) (map[string]string, time.Time, time.Time) {
 	r := newRNG(d.seed, contacts, i)
 	created, modified := r.times(windowOf(contacts))
 	p := contactPerson(r, i)
-	return map[string]string{
+	props := map[string]string{
 		"firstname":           p.first,
 		"lastname":            p.last,
 		"email":               p.email,
@@ -110,7 +111,17 @@ func (d *Dataset) genContact(i int) (map[string]string, time.Time, time.Time) {
 		"lifecyclestage":      r.pick(lifecycleStages),
 		"hs_analytics_source": r.pick(leadSources),
 		"hubspot_owner_id":    d.ownerRef(r),
-	}, created, modified
+	}
+	// Contacts at or past MQL carry the date they became one, as
+	// HubSpot's lifecycle date properties do.
+	if slices.Index(lifecycleStages, props["lifecyclestage"]) >= 2 {
+		mql := created.Add(time.Duration(i%10+1) * 24 * time.Hour)
+		if mql.After(modified) {
+			mql = modified
+		}
+		props["hs_lifecyclestage_marketingqualifiedlead_date"] = mql.UTC().Format("2006-01-02T15:04:05.000Z")
+	}
+	return props, created, modified
 }
 
 // dealPerson is the customer a deal's free text talks about: a contact

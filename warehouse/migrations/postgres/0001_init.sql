@@ -28,12 +28,44 @@ CREATE TABLE lead_facts (
     lifecycle_stage text,
     lead_source     text,
     created_at      date,
+    mql_at          date,
     version         timestamptz NOT NULL,
     written_at      timestamptz NOT NULL,
     expires_at      timestamptz NOT NULL,
     PRIMARY KEY (tenant, key)
 );
 CREATE INDEX lead_facts_expires_at ON lead_facts (expires_at);
+
+CREATE TABLE activity_facts (
+    tenant          text        NOT NULL,
+    key             text        NOT NULL,
+    source          text        NOT NULL,
+    owner_id        text,
+    type            text,
+    occurred_at     date,
+    version         timestamptz NOT NULL,
+    written_at      timestamptz NOT NULL,
+    expires_at      timestamptz NOT NULL,
+    PRIMARY KEY (tenant, key)
+);
+CREATE INDEX activity_facts_expires_at ON activity_facts (expires_at);
+
+CREATE TABLE placement_facts (
+    tenant          text        NOT NULL,
+    key             text        NOT NULL,
+    source          text        NOT NULL,
+    owner_id        text,
+    status          text,
+    fee             numeric,
+    currency        text,
+    start_date      date,
+    created_at      date,
+    version         timestamptz NOT NULL,
+    written_at      timestamptz NOT NULL,
+    expires_at      timestamptz NOT NULL,
+    PRIMARY KEY (tenant, key)
+);
+CREATE INDEX placement_facts_expires_at ON placement_facts (expires_at);
 
 CREATE TABLE user_facts (
     tenant     text        NOT NULL,

@@ -28,12 +28,44 @@ CREATE TABLE lead_facts (
     lifecycle_stage TEXT,
     lead_source     TEXT,
     created_at      DATE,
+    mql_at          DATE,
     version         TIMESTAMP   NOT NULL,
     written_at      TIMESTAMP   NOT NULL,
     expires_at      TIMESTAMP   NOT NULL,
     PRIMARY KEY (tenant, key)
 );
 CREATE INDEX lead_facts_expires_at ON lead_facts (expires_at);
+
+CREATE TABLE activity_facts (
+    tenant          TEXT        NOT NULL,
+    key             TEXT        NOT NULL,
+    source          TEXT        NOT NULL,
+    owner_id        TEXT,
+    type            TEXT,
+    occurred_at     DATE,
+    version         TIMESTAMP   NOT NULL,
+    written_at      TIMESTAMP   NOT NULL,
+    expires_at      TIMESTAMP   NOT NULL,
+    PRIMARY KEY (tenant, key)
+);
+CREATE INDEX activity_facts_expires_at ON activity_facts (expires_at);
+
+CREATE TABLE placement_facts (
+    tenant          TEXT        NOT NULL,
+    key             TEXT        NOT NULL,
+    source          TEXT        NOT NULL,
+    owner_id        TEXT,
+    status          TEXT,
+    fee             NUMERIC,
+    currency        TEXT,
+    start_date      DATE,
+    created_at      DATE,
+    version         TIMESTAMP   NOT NULL,
+    written_at      TIMESTAMP   NOT NULL,
+    expires_at      TIMESTAMP   NOT NULL,
+    PRIMARY KEY (tenant, key)
+);
+CREATE INDEX placement_facts_expires_at ON placement_facts (expires_at);
 
 CREATE TABLE user_facts (
     tenant     TEXT        NOT NULL,
