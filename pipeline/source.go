@@ -56,3 +56,12 @@ type EmitterFunc func(ctx context.Context, records []Record, cursor string) erro
 func (f EmitterFunc) Emit(ctx context.Context, records []Record, cursor string) error {
 	return f(ctx, records, cursor)
 }
+
+// Checker is implemented by sources that can test their credentials
+// and reach without pulling anything: `tally check` calls Check after
+// Open. Check makes the cheapest authenticated read per object (a page
+// of one record, or a metadata call) and discards what it reads; it
+// returns an error wrapping ErrConfig for rejected credentials.
+type Checker interface {
+	Check(ctx context.Context) error
+}

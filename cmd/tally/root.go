@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(demoCmd(g), runCmd(g), validateCmd(g), migrateCmd(g))
+	root.AddCommand(demoCmd(g), runCmd(g), validateCmd(g), checkCmd(g), migrateCmd(g))
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
