@@ -13,7 +13,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"github.com/tally-dev/tally/connectors/hubspot/hubspottest"
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/pipeline/config"
 	"github.com/tally-dev/tally/schemas"
@@ -27,11 +26,9 @@ const demoYAML = `data_dir: %q
 tenants:
   - id: demo
     connectors:
-      - kind: hubspot
+      - kind: %s
         options:
-          base_url: %q
-          token: ${TALLY_DEMO_HUBSPOT_TOKEN}
-          search_lag: 0s
+%s
 kafka:
   partitions: %d
 warehouse:
@@ -44,7 +41,7 @@ log:
 
 func demoCmd(g *globals) *cobra.Command {
 	var deals, partitions int
-	var dir, dsn string
+	var dir, dsn, source string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the whole pipeline on a simulated HubSpot, embedded Kafka and a SQLite warehouse",
@@ -53,10 +50,11 @@ func demoCmd(g *globals) *cobra.Command {
 			if deals < 1 {
 				return withCode(exitConfig, fmt.Errorf("--deals must be at least 1"))
 			}
-			return runDemo(cmd.Context(), g, demoOptions{deals: deals, partitions: partitions, dir: dir, dsn: dsn})
+			return runDemo(cmd.Context(), g, demoOptions{deals: deals, partitions: partitions, dir: dir, dsn: dsn, source: source})
 		},
 	}
 	cmd.Flags().IntVar(&deals, "deals", 10000, "number of simulated deals (contacts: half as many)")
+	cmd.Flags().StringVar(&source, "source", "hubspot", "simulated CRM: "+strings.Join(simulatorNames(), ", "))
 	cmd.Flags().IntVar(&partitions, "partitions", 1, "partitions of each raw topic (parallel warehouse writers per object)")
 	cmd.Flags().StringVar(&dir, "dir", "tally-demo", "directory for the demo's warehouse file and key")
 	cmd.Flags().StringVar(&dsn, "warehouse-dsn", "", "load into this PostgreSQL database (schema "+demoSchema+", recreated) instead of SQLite")
@@ -66,7 +64,7 @@ func demoCmd(g *globals) *cobra.Command {
 // demoOptions are the demo's flags.
 type demoOptions struct {
 	deals, partitions int
-	dir, dsn          string
+	dir, dsn, source  string
 }
 
 func runDemo(ctx context.Context, g *globals, o demoOptions) error {
@@ -82,12 +80,15 @@ func runDemo(ctx context.Context, g *globals, o demoOptions) error {
 	if err != nil {
 		return err
 	}
-	sizes := hubspottest.Sizes{Owners: max(5, deals/400), Deals: deals, Contacts: max(1, deals/2)}
-	ds := hubspottest.Generate(42, sizes)
-	token := randomHex(16)
-	srv := hubspottest.NewServer(ds, hubspottest.Options{Token: token})
-	defer srv.Close()
-	os.Setenv("TALLY_DEMO_HUBSPOT_TOKEN", token)
+	start, ok := simulators[o.source]
+	if !ok {
+		return withCode(exitConfig, fmt.Errorf("--source %q: want one of %v", o.source, simulatorNames()))
+	}
+	sim, err := start(deals)
+	if err != nil {
+		return fmt.Errorf("starting the simulated %s: %w", o.source, err)
+	}
+	defer sim.close()
 
 	wh := "  driver: sqlite"
 	if dsn != "" {
@@ -99,7 +100,7 @@ func runDemo(ctx context.Context, g *globals, o demoOptions) error {
 	}
 	reg := newRegistry()
 	cat := schemas.Default()
-	cfg, err := config.Parse(fmt.Appendf(nil, demoYAML, dir, srv.URL(), o.partitions, wh, keyFile))
+	cfg, err := config.Parse(fmt.Appendf(nil, demoYAML, dir, sim.kind, indent(sim.options, 10), o.partitions, wh, keyFile))
 	if err != nil {
 		return err
 	}
@@ -116,15 +117,14 @@ func runDemo(ctx context.Context, g *globals, o demoOptions) error {
 	}
 	defer a.Close()
 
-	total := int64(sizes.Owners + sizes.Deals + sizes.Contacts)
-	stop := showProgress(g, a.stats, total)
-	start := time.Now()
+	stop := showProgress(g, a.stats, sim.records)
+	began := time.Now()
 	err = a.runner.RunOnce(ctx)
 	stop()
 	if err != nil {
 		return err
 	}
-	return printDemoSummary(ctx, g, a, ds, time.Since(start))
+	return printDemoSummary(ctx, g, a, sim, time.Since(began))
 }
 
 // demoSchema is the PostgreSQL schema the demo loads into.

@@ -8,23 +8,21 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/tally-dev/tally/connectors/hubspot/hubspottest"
 )
 
 // printDemoSummary prints what the demo pulled and kept, the KPI table,
 // and how to query the warehouse.
-func printDemoSummary(ctx context.Context, g *globals, a *app, ds *hubspottest.Dataset, took time.Duration) error {
+func printDemoSummary(ctx context.Context, g *globals, a *app, sim *simulation, took time.Duration) error {
 	out := g.stdout
 	snap := a.stats.Snapshot()
 	var pulled int64
 	for _, s := range snap {
 		pulled += s.Pulled
 	}
-	fmt.Fprintf(out, "\ntally demo: %d records from a simulated HubSpot in %s (%.0f records/s)%s\n\n",
-		pulled, took.Round(time.Millisecond), float64(pulled)/took.Seconds(), peakRSS())
+	fmt.Fprintf(out, "\ntally demo: %d records from a simulated %s in %s (%.0f records/s)%s\n\n",
+		pulled, sim.vendor, took.Round(time.Millisecond), float64(pulled)/took.Seconds(), peakRSS())
 
-	atSource := ds.SourcePersonalValues()
+	atSource := sim.personal
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "object\tpulled\twritten\tdeleted\tquarantined\tpersonal values at source\tpulled (ids, owner refs)\tkept raw\t")
 	for _, s := range snap {

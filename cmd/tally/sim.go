@@ -1,0 +1,56 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/tally-dev/tally/connectors/hubspot/hubspottest"
+)
+
+// simulation is a running simulated CRM the demo pulls from.
+type simulation struct {
+	vendor   string         // display name, e.g. "HubSpot"
+	kind     string         // connector kind
+	options  string         // YAML of the connector's options; secrets as ${ENV}
+	records  int64          // records one pass loads, for the progress bar
+	personal map[string]int // personal values held at the source per object
+	close    func()
+}
+
+// simulators start a simulated CRM sized by a number of deals (or the
+// vendor's main object). Secrets are put in the environment and named
+// in options as ${ENV}, exactly as in a real configuration.
+var simulators = map[string]func(deals int) (*simulation, error){
+	"hubspot": simHubSpot,
+}
+
+func simulatorNames() []string {
+	names := make([]string, 0, len(simulators))
+	for n := range simulators {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func simHubSpot(deals int) (*simulation, error) {
+	sizes := hubspottest.Sizes{Owners: max(5, deals/400), Deals: deals, Contacts: max(1, deals/2)}
+	ds := hubspottest.Generate(42, sizes)
+	token := randomHex(16)
+	srv := hubspottest.NewServer(ds, hubspottest.Options{Token: token})
+	os.Setenv("TALLY_DEMO_HUBSPOT_TOKEN", token)
+	return &simulation{
+		vendor: "HubSpot", kind: "hubspot",
+		options: fmt.Sprintf("base_url: %q\ntoken: ${TALLY_DEMO_HUBSPOT_TOKEN}\nsearch_lag: 0s", srv.URL()),
+		records: int64(sizes.Owners + sizes.Deals + sizes.Contacts), personal: ds.SourcePersonalValues(),
+		close: srv.Close,
+	}, nil
+}
+
+// indent prefixes every line of s with n spaces.
+func indent(s string, n int) string {
+	pad := strings.Repeat(" ", n)
+	return pad + strings.ReplaceAll(s, "\n", "\n"+pad)
+}
