@@ -20,16 +20,14 @@ import (
 const testToken = "pat-test-0f3c9a1e"
 
 // e2eYAML is the configuration of the end-to-end tests: the same file
-// format and wiring as `tally run`, pointed at a fake HubSpot.
+// format and wiring as `tally run`, pointed at a fake CRM.
 const e2eYAML = `data_dir: %q
 tenants:
   - id: acme
     connectors:
-      - kind: hubspot
+      - kind: %s
         options:
-          base_url: %q
-          token: ${TALLY_TEST_HUBSPOT_TOKEN}
-          search_lag: 0s
+%s
 warehouse:
 %s
 pseudonyms:
@@ -51,20 +49,30 @@ type env struct {
 // it; warehouse is the YAML body of the warehouse section.
 func newEnv(t *testing.T, ds *hubspottest.Dataset, warehouse string) *env {
 	t.Helper()
-	dir := t.TempDir()
 	srv := hubspottest.NewServer(ds, hubspottest.Options{Token: testToken})
 	t.Cleanup(srv.Close)
+	t.Setenv("TALLY_TEST_HUBSPOT_TOKEN", testToken)
+	opts := fmt.Sprintf("base_url: %q\ntoken: ${TALLY_TEST_HUBSPOT_TOKEN}\nsearch_lag: 0s", srv.URL())
+	e := writeConfig(t, "hubspot", opts, warehouse)
+	e.ds, e.srv = ds, srv
+	return e
+}
+
+// writeConfig writes a configuration with one connector of kind whose
+// options are the given YAML, and a master key file.
+func writeConfig(t *testing.T, kind, options, warehouse string) *env {
+	t.Helper()
+	dir := t.TempDir()
 	key := filepath.Join(dir, "master.key")
 	if err := os.WriteFile(key, []byte(strings.Repeat("test-master-key-", 4)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg := filepath.Join(dir, "tally.yaml")
-	yml := fmt.Sprintf(e2eYAML, filepath.Join(dir, "data"), srv.URL(), warehouse, key)
+	yml := fmt.Sprintf(e2eYAML, filepath.Join(dir, "data"), kind, indent(options, 10), warehouse, key)
 	if err := os.WriteFile(cfg, []byte(yml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("TALLY_TEST_HUBSPOT_TOKEN", testToken)
-	return &env{dir: dir, ds: ds, srv: srv, cfgPath: cfg}
+	return &env{dir: dir, cfgPath: cfg}
 }
 
 func sqliteWarehouse(t *testing.T) string {

@@ -89,7 +89,8 @@ func writeBinaryConfig(t *testing.T, url string) string {
 	if err := os.WriteFile(key, []byte(strings.Repeat("test-master-key-", 4)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	yml := fmt.Sprintf(e2eYAML, filepath.Join(dir, "data"), url, "  driver: postgres\n  dsn: ${TALLY_TEST_PG_DSN}", key)
+	opts := fmt.Sprintf("base_url: %q\ntoken: ${TALLY_TEST_HUBSPOT_TOKEN}\nsearch_lag: 0s", url)
+	yml := fmt.Sprintf(e2eYAML, filepath.Join(dir, "data"), "hubspot", indent(opts, 10), "  driver: postgres\n  dsn: ${TALLY_TEST_PG_DSN}", key)
 	yml = strings.Replace(yml, "level: debug", "level: info", 1)
 	cfg := filepath.Join(dir, "tally.yaml")
 	if err := os.WriteFile(cfg, []byte(yml), 0o600); err != nil {

@@ -94,3 +94,43 @@ func TestNoPersonalValueReachesWarehouseOrLogs(t *testing.T) {
 		})
 	}
 }
+
+// TestNoPersonalValueFromAnySource runs every simulated CRM of the demo
+// through the pipeline into SQLite and searches the warehouse and every
+// log line, SQL log included, for the simulation's personal values.
+func TestNoPersonalValueFromAnySource(t *testing.T) {
+	for _, name := range simulatorNames() {
+		t.Run(name, func(t *testing.T) {
+			sim, err := simulators[name](300)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(sim.close)
+			e := writeConfig(t, sim.kind, sim.options, sqliteWarehouse(t))
+			a, logs := e.runOnce(t, appOptions{inMemoryKafka: true})
+			all, err := warehousetest.AllText(context.Background(), a.wh.DB())
+			if err != nil {
+				t.Fatal(err)
+			}
+			checked := 0
+			for _, v := range sim.values {
+				if len(v) < 5 {
+					continue
+				}
+				checked++
+				if strings.Contains(all, v) || strings.Contains(logs.String(), v) {
+					t.Errorf("personal value %q of %s found in the warehouse or logs", v, name)
+				}
+			}
+			var written, kept int64
+			for _, s := range a.stats.Snapshot() {
+				written += s.Upserted
+				kept += s.PersonalKept
+			}
+			if checked < 50 || written == 0 || kept != 0 {
+				t.Errorf("%s: %d values checked, %d records written, %d personal values kept raw; want >= 50, > 0, 0",
+					name, checked, written, kept)
+			}
+		})
+	}
+}

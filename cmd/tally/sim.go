@@ -16,6 +16,7 @@ type simulation struct {
 	options  string         // YAML of the connector's options; secrets as ${ENV}
 	records  int64          // records one pass loads, for the progress bar
 	personal map[string]int // personal values held at the source per object
+	values   []string       // a sample of those values, for privacy tests
 	close    func()
 }
 
@@ -45,7 +46,8 @@ func simHubSpot(deals int) (*simulation, error) {
 		vendor: "HubSpot", kind: "hubspot",
 		options: fmt.Sprintf("base_url: %q\ntoken: ${TALLY_DEMO_HUBSPOT_TOKEN}\nsearch_lag: 0s", srv.URL()),
 		records: int64(sizes.Owners + sizes.Deals + sizes.Contacts), personal: ds.SourcePersonalValues(),
-		close: srv.Close,
+		values: ds.PersonalValues(),
+		close:  srv.Close,
 	}, nil
 }
 
