@@ -33,28 +33,95 @@ func printDemoSummary(ctx context.Context, g *globals, a *app, sim *simulation, 
 	fmt.Fprintln(out, "\nNames, emails, phones, deal names and notes are never requested; ids and owner references")
 	fmt.Fprintln(out, "are stored only as keyed pseudonyms (k1_…). \"kept raw\" must be 0, and is checked by tests.")
 
-	rows, err := a.wh.KPITable(ctx, "demo", 12)
-	if err != nil {
+	if err := printKPITable(ctx, g, a, 12); err != nil {
 		return fmt.Errorf("reading KPI table: %w", err)
 	}
-	fmt.Fprintln(out, "\nKPIs per rep pseudonym and day (latest 12 rows):")
-	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "rep pseudonym\tday\tdeals won\trevenue won\tpipeline created")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", r.Rep, r.Day.Format("2006-01-02"), r.DealsWon,
-			money(r.RevenueWon), money(r.PipelineCreated))
-	}
-	tw.Flush()
-	printQueries(g, a)
+	printQueries(g, a, sim.mainTable)
 	return nil
 }
 
-func printQueries(g *globals, a *app) {
+// kpiCell is one metric's numbers for one rep and day.
+type kpiCell struct {
+	n     int64
+	value map[string]float64 // per currency
+}
+
+// printKPITable prints the latest rep-days of kpi_daily, one column per
+// metric: counts for count KPIs, amounts per currency for sums.
+func printKPITable(ctx context.Context, g *globals, a *app, limit int) error {
+	type row struct {
+		Rep      string  `db:"rep"`
+		Day      string  `db:"day"`
+		Metric   string  `db:"metric"`
+		Currency string  `db:"currency"`
+		Value    float64 `db:"value"`
+		N        int64   `db:"n"`
+	}
+	db := a.wh.DB()
+	var rows []row
+	q := db.Rebind(`SELECT rep, CAST(day AS TEXT) AS day, metric, currency, CAST(sum(value) AS DOUBLE PRECISION) AS value, CAST(sum(n) AS BIGINT) AS n
+		FROM kpi_daily WHERE tenant = ? AND rep <> '' GROUP BY rep, day, metric, currency ORDER BY day DESC, rep`)
+	if err := db.SelectContext(ctx, &rows, q, "demo"); err != nil {
+		return err
+	}
+	sums := map[string]bool{}
+	for _, k := range a.cat.KPIs() {
+		sums[k.Name] = k.Measure == "sum"
+	}
+	type repDay struct{ rep, day string }
+	var order []repDay
+	cells := map[repDay]map[string]*kpiCell{}
+	metricSet := map[string]bool{}
+	for _, r := range rows {
+		k := repDay{r.Rep, r.Day[:min(10, len(r.Day))]}
+		if cells[k] == nil {
+			if len(order) == limit {
+				continue
+			}
+			order = append(order, k)
+			cells[k] = map[string]*kpiCell{}
+		}
+		c := cells[k][r.Metric]
+		if c == nil {
+			c = &kpiCell{value: map[string]float64{}}
+			cells[k][r.Metric] = c
+		}
+		c.n += r.N
+		c.value[r.Currency] += r.Value
+		metricSet[r.Metric] = true
+	}
+	metrics := make([]string, 0, len(metricSet))
+	for m := range metricSet {
+		metrics = append(metrics, m)
+	}
+	sort.Strings(metrics)
+	fmt.Fprintf(g.stdout, "\nKPIs per rep pseudonym and day (latest %d):\n", len(order))
+	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "rep pseudonym\tday\t%s\n", strings.Join(metrics, "\t"))
+	for _, k := range order {
+		line := []string{k.rep, k.day}
+		for _, m := range metrics {
+			c := cells[k][m]
+			switch {
+			case c == nil:
+				line = append(line, "-")
+			case sums[m]:
+				line = append(line, money(c.value))
+			default:
+				line = append(line, fmt.Sprint(c.n))
+			}
+		}
+		fmt.Fprintln(tw, strings.Join(line, "\t"))
+	}
+	return tw.Flush()
+}
+
+func printQueries(g *globals, a *app, mainTable string) {
 	out := g.stdout
 	queries := []string{
 		"SELECT metric, count(*) AS rows, sum(n) AS records, round(sum(value), 2) AS total FROM kpi_daily GROUP BY metric;",
-		"SELECT rep, currency, round(sum(value), 2) AS revenue FROM kpi_daily WHERE metric = 'revenue_won' GROUP BY rep, currency ORDER BY revenue DESC LIMIT 5;",
-		"SELECT owner_id, count(*) AS deals, sum(CASE WHEN is_won THEN 1 ELSE 0 END) AS won FROM deal_facts GROUP BY owner_id ORDER BY won DESC LIMIT 5;",
+		"SELECT rep, metric, sum(n) AS records, round(sum(value), 2) AS value FROM kpi_daily GROUP BY rep, metric ORDER BY records DESC LIMIT 5;",
+		"SELECT * FROM " + mainTable + " LIMIT 3;",
 	}
 	if a.cfg.Warehouse.Driver == "postgres" {
 		fmt.Fprintf(out, "\nWarehouse: PostgreSQL, schema %s. Try (psql \"$TALLY_PG_DSN\"):\n", demoSchema)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/tally-dev/tally/connectors/bullhorn"
 	"github.com/tally-dev/tally/connectors/hubspot"
 	"github.com/tally-dev/tally/pipeline"
 )
@@ -9,5 +10,6 @@ import (
 func newRegistry() *pipeline.Registry {
 	r := pipeline.NewRegistry()
 	r.RegisterSource(hubspot.Factory())
+	r.RegisterSource(bullhorn.Factory())
 	return r
 }

@@ -6,25 +6,28 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tally-dev/tally/connectors/bullhorn/bullhorntest"
 	"github.com/tally-dev/tally/connectors/hubspot/hubspottest"
 )
 
 // simulation is a running simulated CRM the demo pulls from.
 type simulation struct {
-	vendor   string         // display name, e.g. "HubSpot"
-	kind     string         // connector kind
-	options  string         // YAML of the connector's options; secrets as ${ENV}
-	records  int64          // records one pass loads, for the progress bar
-	personal map[string]int // personal values held at the source per object
-	values   []string       // a sample of those values, for privacy tests
-	close    func()
+	vendor    string         // display name, e.g. "HubSpot"
+	kind      string         // connector kind
+	options   string         // YAML of the connector's options; secrets as ${ENV}
+	records   int64          // records one pass loads, for the progress bar
+	personal  map[string]int // personal values held at the source per object
+	values    []string       // a sample of those values, for privacy tests
+	mainTable string         // the fact table of the main object, for example queries
+	close     func()
 }
 
 // simulators start a simulated CRM sized by a number of deals (or the
 // vendor's main object). Secrets are put in the environment and named
 // in options as ${ENV}, exactly as in a real configuration.
 var simulators = map[string]func(deals int) (*simulation, error){
-	"hubspot": simHubSpot,
+	"hubspot":  simHubSpot,
+	"bullhorn": simBullhorn,
 }
 
 func simulatorNames() []string {
@@ -43,11 +46,29 @@ func simHubSpot(deals int) (*simulation, error) {
 	srv := hubspottest.NewServer(ds, hubspottest.Options{Token: token})
 	os.Setenv("TALLY_DEMO_HUBSPOT_TOKEN", token)
 	return &simulation{
-		vendor: "HubSpot", kind: "hubspot",
+		vendor: "HubSpot", kind: "hubspot", mainTable: "deal_facts",
 		options: fmt.Sprintf("base_url: %q\ntoken: ${TALLY_DEMO_HUBSPOT_TOKEN}\nsearch_lag: 0s", srv.URL()),
 		records: int64(sizes.Owners + sizes.Deals + sizes.Contacts), personal: ds.SourcePersonalValues(),
 		values: ds.PersonalValues(),
 		close:  srv.Close,
+	}, nil
+}
+
+// simBullhorn simulates a recruitment agency: recruiters (CorporateUser)
+// and placements; deals is the number of placements.
+func simBullhorn(placements int) (*simulation, error) {
+	sizes := bullhorntest.Sizes{Users: max(5, placements/400), Placements: placements}
+	ds := bullhorntest.Generate(42, sizes)
+	secret, refresh := randomHex(16), randomHex(16)
+	srv := bullhorntest.NewServer(ds, bullhorntest.Options{ClientID: "tally-demo", ClientSecret: secret, RefreshToken: refresh})
+	os.Setenv("TALLY_DEMO_BULLHORN_SECRET", secret)
+	os.Setenv("TALLY_DEMO_BULLHORN_REFRESH", refresh)
+	return &simulation{
+		vendor: "Bullhorn", kind: "bullhorn", mainTable: "placement_facts",
+		options: fmt.Sprintf("auth_url: %q\nlogin_url: %q\nclient_id: tally-demo\ncurrency: USD\n"+
+			"client_secret: ${TALLY_DEMO_BULLHORN_SECRET}\nrefresh_token: ${TALLY_DEMO_BULLHORN_REFRESH}", srv.URL(), srv.URL()),
+		records: int64(sizes.Users + sizes.Placements), personal: ds.SourcePersonalValues(),
+		values: ds.PersonalValues(), close: srv.Close,
 	}, nil
 }
 

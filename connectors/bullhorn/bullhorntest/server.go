@@ -1,0 +1,198 @@
+package bullhorntest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+)
+
+// Options shape a Server's behaviour. Zero values are the defaults noted.
+type Options struct {
+	// ClientID and ClientSecret are the OAuth client's credentials;
+	// required.
+	ClientID, ClientSecret string
+	// RefreshToken is the first valid refresh token; required. Like
+	// Bullhorn's, refresh tokens are single-use: each grant returns a new
+	// one and retires the old.
+	RefreshToken string
+	// CorpToken names the corporation in restUrl (default "tly9x").
+	CorpToken string
+	// AccessTokenTTL is how long an access token can be used to log in
+	// (default 10m, as expires_in 600).
+	AccessTokenTTL time.Duration
+	// SessionTTL caps a BhRestToken's life (default: the login's ttl
+	// parameter in minutes, else 10m).
+	SessionTTL time.Duration
+	// RateLimit is the number of REST requests allowed per
+	// RateLimitInterval (0 = unlimited); more get 429.
+	RateLimit int
+	// RateLimitInterval is the window of RateLimit (default 1s).
+	RateLimitInterval time.Duration
+	// FailEvery makes every n-th request answer 500 or 503 (0 = never).
+	FailEvery int
+}
+
+// Request is one request the server received.
+type Request struct {
+	Method string
+	Path   string
+	Query  string
+}
+
+const maxLogged = 100_000
+
+// Server is a fake Bullhorn (OAuth server, REST login and REST API on
+// one host) over a Dataset.
+type Server struct {
+	ds   *Dataset
+	opts Options
+	srv  *httptest.Server
+	mux  *http.ServeMux
+
+	mu       sync.Mutex
+	count    int
+	log      []Request
+	recent   []time.Time
+	refresh  string
+	access   map[string]time.Time // access token → expiry
+	sessions map[string]time.Time // BhRestToken → expiry
+	logins   int
+	grants   int
+}
+
+// NewServer starts a server over ds. It panics without credentials.
+func NewServer(ds *Dataset, opts Options) *Server {
+	if opts.ClientID == "" || opts.ClientSecret == "" || opts.RefreshToken == "" {
+		panic("bullhorntest: Options.ClientID, ClientSecret and RefreshToken are required")
+	}
+	if opts.CorpToken == "" {
+		opts.CorpToken = "tly9x"
+	}
+	if opts.AccessTokenTTL <= 0 {
+		opts.AccessTokenTTL = 10 * time.Minute
+	}
+	if opts.RateLimitInterval <= 0 {
+		opts.RateLimitInterval = time.Second
+	}
+	s := &Server{ds: ds, opts: opts, mux: http.NewServeMux(), refresh: opts.RefreshToken,
+		access: map[string]time.Time{}, sessions: map[string]time.Time{}}
+	s.mux.HandleFunc("POST /oauth/token", s.token)
+	s.mux.HandleFunc("GET /rest-services/login", s.login)
+	s.mux.HandleFunc("GET /rest-services/{corp}/query/{entity}", s.rest(s.query))
+	s.mux.HandleFunc("GET /rest-services/{corp}/ping", s.rest(s.ping))
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "errors.notFound", "resource not found")
+	})
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// URL is the base URL of the OAuth server and of the REST login; the
+// restUrl a login returns is on the same host.
+func (s *Server) URL() string { return s.srv.URL }
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
+
+// RefreshToken returns the currently valid refresh token.
+func (s *Server) RefreshToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refresh
+}
+
+// Logins returns how many REST logins and refresh grants succeeded.
+func (s *Server) Logins() (logins, grants int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.logins, s.grants
+}
+
+// ExpireSessions ends every BhRestToken, as an idle timeout would.
+func (s *Server) ExpireSessions() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.sessions)
+}
+
+// Requests returns every request received so far (the first 100,000).
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.log...)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.count++
+	n := s.count
+	if len(s.log) < maxLogged {
+		s.log = append(s.log, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery})
+	}
+	fail := s.opts.FailEvery > 0 && n%s.opts.FailEvery == 0
+	s.mu.Unlock()
+	if fail {
+		status := http.StatusInternalServerError
+		if n/s.opts.FailEvery%2 == 0 {
+			status = http.StatusServiceUnavailable
+		}
+		writeError(w, status, "errors.internal", "An unexpected error has occurred.")
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// rest wraps a REST handler with the corporation, session and rate-limit
+// checks, in Bullhorn's order: 404, 412, 401, 429.
+func (s *Server) rest(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("corp") != s.opts.CorpToken {
+			writeError(w, http.StatusNotFound, "errors.notFound", "unknown corporation")
+			return
+		}
+		tok := r.Header.Get("BhRestToken")
+		if tok == "" {
+			tok = r.URL.Query().Get("BhRestToken")
+		}
+		if tok == "" {
+			writeError(w, http.StatusPreconditionFailed, "errors.missingBhRestToken", "Bad 'BhRestToken' or timed-out.")
+			return
+		}
+		now := time.Now()
+		s.mu.Lock()
+		exp, ok := s.sessions[tok]
+		limited := false
+		if ok && now.Before(exp) && s.opts.RateLimit > 0 {
+			cut := 0
+			for cut < len(s.recent) && now.Sub(s.recent[cut]) >= s.opts.RateLimitInterval {
+				cut++
+			}
+			s.recent = s.recent[cut:]
+			limited = len(s.recent) >= s.opts.RateLimit
+			if !limited {
+				s.recent = append(s.recent, now)
+			}
+		}
+		s.mu.Unlock()
+		switch {
+		case !ok || !now.Before(exp):
+			writeError(w, http.StatusUnauthorized, "errors.authentication.invalidRestToken", "Bad 'BhRestToken' or timed-out.")
+		case limited:
+			writeError(w, http.StatusTooManyRequests, "errors.rateLimited", msgRateLimited)
+		default:
+			h(w, r)
+		}
+	}
+}
+
+func (s *Server) ping(w http.ResponseWriter, r *http.Request) {
+	tok := r.Header.Get("BhRestToken")
+	if tok == "" {
+		tok = r.URL.Query().Get("BhRestToken")
+	}
+	s.mu.Lock()
+	exp := s.sessions[tok]
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"sessionExpires": exp.UnixMilli()})
+}

@@ -1,0 +1,145 @@
+package bullhorn
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"time"
+
+	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/config"
+)
+
+// Config is the YAML configuration of a bullhorn connector. Defaults are
+// those of DefaultConfig.
+type Config struct {
+	// AuthURL is the OAuth server of the corporation's data center
+	// (default https://auth.bullhornstaffing.com).
+	AuthURL string `yaml:"auth_url"`
+	// LoginURL is the REST login host of the data center (default
+	// https://rest.bullhornstaffing.com); restUrl comes from the login.
+	LoginURL string `yaml:"login_url"`
+	// ClientID of the OAuth client; required.
+	ClientID string `yaml:"client_id"`
+	// ClientSecret of the OAuth client, as an ${ENV} reference; required.
+	ClientSecret config.Secret `yaml:"client_secret"`
+	// RefreshToken from the one-time authorization-code login, as an
+	// ${ENV} reference; required. Bullhorn rotates it on every use.
+	RefreshToken config.Secret `yaml:"refresh_token"`
+	// SessionTTL is the BhRestToken lifetime asked for at login, whole
+	// minutes (default 60m).
+	SessionTTL time.Duration `yaml:"session_ttl"`
+	// RefreshBefore renews the session this long before it expires
+	// (default 1m).
+	RefreshBefore time.Duration `yaml:"refresh_before"`
+	// PageSize of query requests, 1 to 500 (default 500).
+	PageSize int `yaml:"page_size"`
+	// FeeField is the Placement field read as the placement fee (default
+	// "fee"; "flatFee" for corporations that record flat fees).
+	FeeField string `yaml:"fee_field"`
+	// Currency is the ISO 4217 code of placement fees; Bullhorn keeps no
+	// currency on a Placement (default empty: currency stays empty).
+	Currency string `yaml:"currency"`
+	// ReconcileDeletes lists placement ids on incremental passes to find
+	// hard-deleted placements (default true).
+	ReconcileDeletes bool `yaml:"reconcile_deletes"`
+	// Timeout of one HTTP request (default 30s).
+	Timeout time.Duration `yaml:"timeout"`
+	// MaxRetries of a failing request (default 8; 0 means none).
+	MaxRetries int `yaml:"max_retries"`
+
+	// RetryWaitMin and RetryWaitMax bound the retry backoff (defaults 1s,
+	// as Bullhorn's 429 asks, and 30s); tests shorten them.
+	RetryWaitMin, RetryWaitMax time.Duration `yaml:"-"`
+	// Now is the clock passes are timed by (default time.Now).
+	Now func() time.Time `yaml:"-"`
+}
+
+// DefaultConfig returns the configuration with every default applied and
+// no credentials.
+func DefaultConfig() Config {
+	return Config{
+		AuthURL:          "https://auth.bullhornstaffing.com",
+		LoginURL:         "https://rest.bullhornstaffing.com",
+		SessionTTL:       60 * time.Minute,
+		RefreshBefore:    time.Minute,
+		PageSize:         500,
+		FeeField:         "fee",
+		ReconcileDeletes: true,
+		Timeout:          30 * time.Second,
+		MaxRetries:       8,
+		RetryWaitMin:     time.Second,
+		RetryWaitMax:     30 * time.Second,
+	}
+}
+
+var (
+	fieldName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9]{0,63}$`)
+	isoCode   = regexp.MustCompile(`^[A-Z]{3}$`)
+)
+
+// Validate reports every problem of the configuration, naming fields,
+// never values.
+func (c *Config) Validate() error {
+	var errs []error
+	for _, u := range []struct{ field, value string }{{"auth_url", c.AuthURL}, {"login_url", c.LoginURL}} {
+		if p, err := url.Parse(u.value); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			errs = append(errs, fmt.Errorf("%s: must be an absolute http or https url", u.field))
+		}
+	}
+	if c.ClientID == "" {
+		errs = append(errs, errors.New("client_id: required"))
+	}
+	for _, s := range []struct {
+		field string
+		s     config.Secret
+	}{{"client_secret", c.ClientSecret}, {"refresh_token", c.RefreshToken}} {
+		if err := s.s.Validate(s.field); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.SessionTTL < time.Minute || c.SessionTTL%time.Minute != 0 {
+		errs = append(errs, errors.New("session_ttl: must be a whole number of minutes, at least 1m"))
+	}
+	if c.RefreshBefore < 0 || c.RefreshBefore >= c.SessionTTL {
+		errs = append(errs, errors.New("refresh_before: must be at least 0 and less than session_ttl"))
+	}
+	if c.PageSize < 1 || c.PageSize > 500 {
+		errs = append(errs, errors.New("page_size: must be between 1 and 500"))
+	}
+	if !fieldName.MatchString(c.FeeField) {
+		errs = append(errs, errors.New("fee_field: must be a Bullhorn field name"))
+	}
+	if c.Currency != "" && !isoCode.MatchString(c.Currency) {
+		errs = append(errs, errors.New("currency: must be an ISO 4217 code such as USD"))
+	}
+	if c.Timeout <= 0 {
+		errs = append(errs, errors.New("timeout: must be positive"))
+	}
+	if c.MaxRetries < 0 || c.MaxRetries > 100 {
+		errs = append(errs, errors.New("max_retries: must be between 0 and 100"))
+	}
+	if c.RetryWaitMin < 0 || c.RetryWaitMax < c.RetryWaitMin {
+		errs = append(errs, errors.New("retry waits: need 0 <= min <= max"))
+	}
+	return errors.Join(errs...)
+}
+
+// Factory returns the "bullhorn" source kind for the registry.
+func Factory() pipeline.SourceFactory {
+	return pipeline.SourceFactory{
+		Kind: "bullhorn",
+		NewConfig: func() pipeline.Validator {
+			c := DefaultConfig()
+			return &c
+		},
+		New: func(cfg pipeline.Validator, env pipeline.SourceEnv) (pipeline.Source, error) {
+			c, ok := cfg.(*Config)
+			if !ok {
+				return nil, fmt.Errorf("bullhorn: configuration of type %T, want *bullhorn.Config: %w", cfg, pipeline.ErrConfig)
+			}
+			return New(*c, env)
+		},
+	}
+}
