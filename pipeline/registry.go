@@ -26,6 +26,11 @@ type SourceEnv struct {
 	Projection map[string][]string
 	// Logger is already scoped to the tenant and connector.
 	Logger *slog.Logger
+	// StateDir is a directory private to this connector instance for
+	// state that must survive a restart outside the warehouse (e.g. a
+	// rotated single-use refresh token); "" means none. The connector
+	// creates it (0700) when it first writes.
+	StateDir string
 	// Transport, when set, is the base HTTP transport under the
 	// connector's read-only guard and retries (tests use it to count or
 	// fail requests); nil means http.DefaultTransport.

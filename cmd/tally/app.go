@@ -212,6 +212,7 @@ func buildBindings(cfg *config.File, reg *pipeline.Registry, cat *schemas.Catalo
 			fac, _ := reg.Source(c.Kind)
 			name := c.InstanceName()
 			src, err := fac.New(ccfg, pipeline.SourceEnv{Tenant: t.ID, Name: name, Projection: projection,
+				StateDir:  filepath.Join(cfg.DataDir, "state", t.ID, name),
 				Logger:    logger.With("component", "connector", "tenant", t.ID, "connector", name),
 				Transport: transport})
 			if err != nil {

@@ -118,8 +118,13 @@ func (ss *session) grant(ctx context.Context) error {
 	now := ss.s.now()
 	ss.access = a.AccessToken
 	ss.accessExp = now.Add(time.Duration(max(a.ExpiresIn, 60)) * time.Second)
-	if a.RefreshToken != "" {
+	if a.RefreshToken != "" && a.RefreshToken != ss.refresh {
 		ss.refresh = a.RefreshToken
+		// The old token is spent: without the new one on disk a
+		// restarted process could not log in again.
+		if err := storeRefreshToken(ss.s.env.StateDir, a.RefreshToken); err != nil {
+			ss.s.log.Error("the rotated refresh token could not be stored; a restart will need a new one", "error", err)
+		}
 	}
 	ss.s.log.Info("bullhorn access token refreshed", "duration", time.Duration(a.ExpiresIn)*time.Second)
 	return nil

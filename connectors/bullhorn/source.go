@@ -108,7 +108,16 @@ func (s *Source) Objects() []string { return s.objects }
 // Open refreshes the access token and logs in, so that bad credentials
 // fail here with pipeline.ErrConfig.
 func (s *Source) Open(ctx context.Context) error {
-	_, _, err := s.sess.client(ctx, false)
+	stored, err := storedRefreshToken(s.env.StateDir)
+	if err != nil {
+		return err
+	}
+	if stored != "" {
+		s.sess.mu.Lock()
+		s.sess.refresh = stored
+		s.sess.mu.Unlock()
+	}
+	_, _, err = s.sess.client(ctx, false)
 	return err
 }
 
