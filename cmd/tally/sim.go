@@ -3,11 +3,15 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/tally-dev/tally/connectors/bullhorn/bullhorntest"
+	"github.com/tally-dev/tally/connectors/csvfile/csvfiletest"
 	"github.com/tally-dev/tally/connectors/hubspot/hubspottest"
+	"github.com/tally-dev/tally/connectors/pipedrive/pipedrivetest"
+	"github.com/tally-dev/tally/connectors/salesforce/salesforcetest"
 )
 
 // simulation is a running simulated CRM the demo pulls from.
@@ -26,8 +30,11 @@ type simulation struct {
 // vendor's main object). Secrets are put in the environment and named
 // in options as ${ENV}, exactly as in a real configuration.
 var simulators = map[string]func(deals int) (*simulation, error){
-	"hubspot":  simHubSpot,
-	"bullhorn": simBullhorn,
+	"hubspot":    simHubSpot,
+	"bullhorn":   simBullhorn,
+	"pipedrive":  simPipedrive,
+	"csv":        simCSV,
+	"salesforce": simSalesforce,
 }
 
 func simulatorNames() []string {
@@ -69,6 +76,65 @@ func simBullhorn(placements int) (*simulation, error) {
 			"client_secret: ${TALLY_DEMO_BULLHORN_SECRET}\nrefresh_token: ${TALLY_DEMO_BULLHORN_REFRESH}", srv.URL(), srv.URL()),
 		records: int64(sizes.Users + sizes.Placements), personal: ds.SourcePersonalValues(),
 		values: ds.PersonalValues(), close: srv.Close,
+	}, nil
+}
+
+// simPipedrive simulates a small sales team on Pipedrive API v2.
+func simPipedrive(deals int) (*simulation, error) {
+	sizes := pipedrivetest.Sizes{Users: max(5, deals/400), Deals: deals}
+	ds := pipedrivetest.Generate(42, sizes)
+	token := randomHex(16)
+	srv := pipedrivetest.NewServer(ds, pipedrivetest.Options{Token: token})
+	os.Setenv("TALLY_DEMO_PIPEDRIVE_TOKEN", token)
+	return &simulation{
+		vendor: "Pipedrive", kind: "pipedrive", mainTable: "deal_facts",
+		options: fmt.Sprintf("base_url: %q\ntoken: ${TALLY_DEMO_PIPEDRIVE_TOKEN}", srv.URL()),
+		records: int64(sizes.Users + sizes.Deals), personal: ds.SourcePersonalValues(),
+		values: ds.PersonalValues(), close: srv.Close,
+	}, nil
+}
+
+// simSalesforce simulates a Salesforce org: users, opportunities, leads,
+// tasks and events, behind the OAuth token endpoint.
+func simSalesforce(deals int) (*simulation, error) {
+	sizes := salesforcetest.Sizes{Users: max(5, deals/400), Opportunities: deals, Leads: max(1, deals/2),
+		Tasks: deals, Events: deals / 2}
+	ds := salesforcetest.Generate(42, sizes)
+	secret := randomHex(16)
+	srv := salesforcetest.NewServer(ds, salesforcetest.Options{ClientID: "tally-demo", ClientSecret: secret, DailyLimit: 10_000_000})
+	os.Setenv("TALLY_DEMO_SALESFORCE_SECRET", secret)
+	return &simulation{
+		vendor: "Salesforce", kind: "salesforce", mainTable: "deal_facts",
+		options:  fmt.Sprintf("login_url: %q\nclient_id: tally-demo\nclient_secret: ${TALLY_DEMO_SALESFORCE_SECRET}\npage_size: 2000", srv.URL()),
+		records:  int64(sizes.Users + sizes.Opportunities + sizes.Leads + sizes.Tasks + sizes.Events),
+		personal: ds.SourcePersonalValues(), values: ds.PersonalValues(), close: srv.Close,
+	}, nil
+}
+
+// simCSV writes a CRM deals export (names, emails and phones included,
+// as real exports have them) and maps only the KPI columns.
+func simCSV(deals int) (*simulation, error) {
+	dir, err := os.MkdirTemp("", "tally-demo-csv-")
+	if err != nil {
+		return nil, err
+	}
+	ds := csvfiletest.Generate(42, csvfiletest.Sizes{Owners: max(5, deals/400), Deals: deals})
+	path := filepath.Join(dir, "deals.csv")
+	if err := ds.WriteFile(path); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	var cols []string
+	for header, field := range csvfiletest.Columns() {
+		cols = append(cols, fmt.Sprintf("  %q: %s", header, field))
+	}
+	sort.Strings(cols)
+	return &simulation{
+		vendor: "CSV export", kind: "csv", mainTable: "deal_facts",
+		options: fmt.Sprintf("path: %q\nobject: deal\nid_column: \"Record ID\"\nupdated_column: \"Last Modified Date\"\n"+
+			"deleted_column: \"Deleted\"\ntime_format: datetime\ncolumns:\n%s", path, strings.Join(cols, "\n")),
+		records: int64(deals), personal: ds.SourcePersonalValues(),
+		values: ds.PersonalValues(), close: func() { os.RemoveAll(dir) },
 	}, nil
 }
 

@@ -1,0 +1,87 @@
+package csvfile
+
+import (
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tally-dev/tally/schemas"
+)
+
+// timeParser reads one time_format.
+type timeParser func(s string) (time.Time, bool)
+
+func newTimeParser(format string) (timeParser, error) {
+	layout := ""
+	switch format {
+	case "", "rfc3339":
+		return func(s string) (time.Time, bool) {
+			t, err := time.Parse(time.RFC3339Nano, s)
+			return t.UTC(), err == nil
+		}, nil
+	case "date":
+		layout = time.DateOnly
+	case "datetime":
+		layout = time.DateTime
+	case "unix", "unix_ms":
+		ms := format == "unix_ms"
+		return func(s string) (time.Time, bool) {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return time.Time{}, false
+			}
+			if ms {
+				return time.UnixMilli(n).UTC(), true
+			}
+			return time.Unix(n, 0).UTC(), true
+		}, nil
+	default:
+		if !strings.Contains(format, "2006") {
+			return nil, errors.New("want rfc3339, date, datetime, unix, unix_ms or a Go layout with the year 2006")
+		}
+		layout = format
+	}
+	return func(s string) (time.Time, bool) {
+		t, err := time.Parse(layout, s)
+		return t.UTC(), err == nil
+	}, nil
+}
+
+// parse types a cell by the canonical field's schema type. An empty cell
+// is nil; a cell that does not parse is kept as its raw string, for the
+// validate stage to quarantine.
+func parse(t schemas.Type, cell string, times timeParser) any {
+	s := strings.TrimSpace(cell)
+	if s == "" {
+		return nil
+	}
+	switch t {
+	case schemas.Number:
+		if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
+			return f
+		}
+	case schemas.Bool:
+		if b, ok := parseBool(s); ok {
+			return b
+		}
+	case schemas.TimeT:
+		if v, ok := times(s); ok {
+			return v
+		}
+	}
+	// Cells are slices of their row; a copy keeps the row's other
+	// columns from living on in the record.
+	return strings.Clone(cell)
+}
+
+func parseBool(s string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "yes", "1", "y", "t":
+		return true, true
+	case "false", "no", "0", "n", "f":
+		return false, true
+	}
+	return false, false
+}

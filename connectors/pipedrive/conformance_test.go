@@ -1,0 +1,97 @@
+package pipedrive
+
+import (
+	"log/slog"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/tally-dev/tally/connectors/pipedrive/pipedrivetest"
+	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/config"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
+	"github.com/tally-dev/tally/schemas"
+)
+
+// TestConformance runs the shared source suite over Pipedrive deals
+// against the fake server. Users are not run through it: /v1/users is
+// one unpaged answer and Pipedrive users are deactivated, never deleted
+// (see TestUsers).
+func TestConformance(t *testing.T) {
+	cat := schemas.Default()
+	proj, err := cat.Project(cat.KPINames(), cat.Objects())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const deals = 450
+	pipelinetest.Run(t, pipelinetest.Harness{
+		Object:  "deal",
+		Records: deals,
+		New: func(t *testing.T, storm bool) (pipeline.Source, pipelinetest.Fake) {
+			ds := pipedrivetest.Generate(5, pipedrivetest.Sizes{Users: 3, Deals: deals})
+			opts := pipedrivetest.Options{Token: testToken}
+			if storm {
+				opts.FailEvery, opts.BurstLimit, opts.RateLimitWindow = 2, 4, 50*time.Millisecond
+			}
+			srv := pipedrivetest.NewServer(ds, opts)
+			t.Cleanup(srv.Close)
+			cfg := DefaultConfig()
+			cfg.BaseURL, cfg.Token, cfg.UpdateLag, cfg.PageSize = srv.URL(), config.NewSecret("PIPEDRIVE_TOKEN", testToken), 0, 100
+			cfg.RetryWaitMin, cfg.RetryWaitMax, cfg.MaxRetries = time.Millisecond, 20*time.Millisecond, 20
+			src, err := New(cfg, pipeline.SourceEnv{Tenant: "acme", Name: "pipedrive",
+				Projection: map[string][]string{"deal": proj.Fields("deal")}, Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return src, &fake{ds: ds, srv: srv}
+		},
+	})
+}
+
+// fake adapts pipedrivetest to pipelinetest.Fake.
+type fake struct {
+	ds  *pipedrivetest.Dataset
+	srv *pipedrivetest.Server
+}
+
+func (f *fake) Change(t *testing.T, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = f.ds.DealID(1 + i*7)
+		f.ds.Touch(out[i], time.Now())
+	}
+	return out
+}
+
+// Delete deletes half the deals (status=deleted) and archives the rest.
+func (f *fake) Delete(t *testing.T, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = f.ds.DealID(100 + i*7)
+		if i%2 == 0 {
+			f.ds.Delete(out[i], time.Now())
+		} else {
+			f.ds.Archive(out[i], time.Now())
+		}
+	}
+	return out
+}
+
+func (f *fake) Corrupt(t *testing.T) string {
+	id := f.ds.DealID(42)
+	f.ds.SetField(id, "value", "not a value")
+	return id
+}
+
+func (f *fake) Requests() []string {
+	var out []string
+	for _, r := range f.srv.Requests() {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
+}
+
+func (f *fake) Allowed(method, path string) bool {
+	_, ok := AllowList.Match(method, &url.URL{Path: path})
+	return ok
+}

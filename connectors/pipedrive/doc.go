@@ -1,0 +1,23 @@
+// Package pipedrive is tally's Pipedrive connector: a pipeline.Source
+// that pulls users (canonical user) and deals (deal) one way, read-only,
+// into the pipeline.
+//
+// Deals come from API v2 (GET /api/v2/deals; the v1 deal listing is out
+// of support), paged by the opaque next_cursor, which is null on the last
+// page. A pass lists live deals, then deals deleted in the last 30 days
+// (status=deleted) and archived deals (GET /api/v2/deals/archived), the
+// latter two emitted as deletes. The first pass lists everything; later
+// passes ask only for deals updated since the previous pass started,
+// minus a lag (updated_since, RFC 3339, whole seconds). Users come from
+// GET /v1/users, which is not paged, in full each pass. Every page is
+// emitted with a cursor, so a killed process resumes mid-pass.
+//
+// API v2 has no field selection for a deal's standard fields, so the
+// connector decodes only the fields the projection maps to: a deal's
+// title, person and organization never leave the response decoder. The
+// API token travels in the x-api-token header, added below the read-only
+// guard; 429 answers are retried after the x-ratelimit-reset the server
+// names.
+//
+// Register it with Factory; its fake lives in package pipedrivetest.
+package pipedrive

@@ -1,0 +1,169 @@
+package pipedrivetest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Options shape a Server's behaviour. Zero values are the defaults noted.
+type Options struct {
+	// Token is the API token the server accepts in the x-api-token header
+	// or the api_token query parameter; required. Anything else gets 401
+	// "unauthorized access".
+	Token string
+	// BurstLimit is the number of requests allowed per RateLimitWindow
+	// (0 = unlimited, with headers reporting a limit of 80); more get 429
+	// "Request over limit".
+	BurstLimit int
+	// RateLimitWindow is the rolling window of BurstLimit (default 2s, as
+	// Pipedrive's).
+	RateLimitWindow time.Duration
+	// FailEvery makes every n-th request answer 502 or 503 (0 = never).
+	FailEvery int
+	// Now is the server's clock (default time.Now); status=deleted lists
+	// deals deleted in the 30 days before it.
+	Now func() time.Time
+}
+
+// Request is one request the server received. The token is never kept.
+type Request struct {
+	Method string
+	Path   string
+	Query  string
+}
+
+// maxLogged bounds the request log; RequestCount keeps counting past it.
+const maxLogged = 100_000
+
+// Server is a fake Pipedrive API over a Dataset.
+type Server struct {
+	ds   *Dataset
+	opts Options
+	srv  *httptest.Server
+	mux  *http.ServeMux
+
+	mu     sync.Mutex
+	count  int
+	log    []Request
+	recent []time.Time
+}
+
+// NewServer starts a server over ds. It panics without opts.Token.
+func NewServer(ds *Dataset, opts Options) *Server {
+	if opts.Token == "" {
+		panic("pipedrivetest: Options.Token is required")
+	}
+	if opts.RateLimitWindow <= 0 {
+		opts.RateLimitWindow = 2 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Server{ds: ds, opts: opts, mux: http.NewServeMux()}
+	s.mux.HandleFunc("GET /api/v2/deals", func(w http.ResponseWriter, r *http.Request) { s.deals(w, r, false) })
+	s.mux.HandleFunc("GET /api/v2/deals/archived", func(w http.ResponseWriter, r *http.Request) { s.deals(w, r, true) })
+	s.mux.HandleFunc("GET /v1/users", s.users)
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "Unknown method .")
+	})
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// URL is the base URL to configure a connector with.
+func (s *Server) URL() string { return s.srv.URL }
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
+
+// Requests returns every request received so far (the first 100,000),
+// in arrival order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.log...)
+}
+
+// RequestCount returns how many requests reached the server.
+func (s *Server) RequestCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.count
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	now := time.Now()
+	q := r.URL.Query()
+	authed := r.Header.Get("x-api-token") == s.opts.Token || q.Get("api_token") == s.opts.Token
+	q.Del("api_token")
+
+	s.mu.Lock()
+	s.count++
+	n := s.count
+	if len(s.log) < maxLogged {
+		s.log = append(s.log, Request{Method: r.Method, Path: r.URL.Path, Query: q.Encode()})
+	}
+	fail := s.opts.FailEvery > 0 && n%s.opts.FailEvery == 0
+	limited := false
+	if authed && !fail {
+		limited = s.limit(now)
+	}
+	s.rateHeaders(w.Header(), now)
+	s.mu.Unlock()
+
+	switch {
+	case fail:
+		status := http.StatusBadGateway
+		if n/s.opts.FailEvery%2 == 0 {
+			status = http.StatusServiceUnavailable
+		}
+		writeError(w, status, "Service is temporarily unavailable")
+	case !authed:
+		writeError(w, http.StatusUnauthorized, "unauthorized access")
+	case limited:
+		writeError(w, http.StatusTooManyRequests, "Request over limit")
+	default:
+		s.mux.ServeHTTP(w, r)
+	}
+}
+
+// limit counts the request against the burst limit and reports whether
+// it breaks it. The caller holds s.mu.
+func (s *Server) limit(now time.Time) bool {
+	s.prune(now)
+	if s.opts.BurstLimit > 0 && len(s.recent) >= s.opts.BurstLimit {
+		return true
+	}
+	s.recent = append(s.recent, now)
+	return false
+}
+
+func (s *Server) prune(now time.Time) {
+	cut := 0
+	for cut < len(s.recent) && now.Sub(s.recent[cut]) >= s.opts.RateLimitWindow {
+		cut++
+	}
+	s.recent = s.recent[cut:]
+}
+
+// rateHeaders sets Pipedrive's x-ratelimit-* headers: the burst limit,
+// what is left of it, and the whole seconds until the window frees a
+// slot. The caller holds s.mu.
+func (s *Server) rateHeaders(h http.Header, now time.Time) {
+	limit := s.opts.BurstLimit
+	if limit <= 0 {
+		limit = 80
+	}
+	remaining := max(limit-len(s.recent), 0)
+	reset := 1
+	if len(s.recent) > 0 {
+		left := s.opts.RateLimitWindow - now.Sub(s.recent[0])
+		reset = max(1, int((left+time.Second-1)/time.Second))
+	}
+	h.Set("x-ratelimit-limit", strconv.Itoa(limit))
+	h.Set("x-ratelimit-remaining", strconv.Itoa(remaining))
+	h.Set("x-ratelimit-reset", strconv.Itoa(reset))
+}

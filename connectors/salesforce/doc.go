@@ -1,0 +1,27 @@
+// Package salesforce is tally's Salesforce connector: a pipeline.Source
+// that pulls Users (canonical user), Opportunities (deal), Leads (lead)
+// and Tasks and Events (activity) one way, read-only, through the REST
+// query API.
+//
+// Open exchanges the connected app's credentials for an access token
+// (OAuth 2.0 client credentials, or a refresh token); a 401
+// INVALID_SESSION_ID answer refreshes the token once and replays the
+// request. Each pass runs one SOQL queryAll per sObject, built from the
+// projection of the enabled KPIs, ordered by (SystemModstamp, Id) and
+// filtered from the previous pass's high-water mark; soft-deleted and
+// merged-away records come back with IsDeleted true and are emitted as
+// deletes. SOQL datetime literals have whole seconds, so a pass re-reads
+// the mark's second and skips what it already emitted: ties at page
+// boundaries lose and repeat nothing. Every page is emitted with a
+// cursor, so a killed process resumes mid-pass.
+//
+// The daily API budget is read from the Sforce-Limit-Info header of
+// every answer; a pass that would spend more than QuotaShare of the
+// org's daily limit stops after its last emitted page with
+// pipeline.ErrQuota, and so does a 403 REQUEST_LIMIT_EXCEEDED. Hard
+// deletes (records purged from the recycle bin) are found by
+// Source.Reconcile, which lists current ids and compares them with ids
+// the caller knows.
+//
+// Register it with Factory; its fake lives in package salesforcetest.
+package salesforce
