@@ -1,12 +1,11 @@
 package warehouse_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 	"log/slog"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,29 +15,9 @@ import (
 	"github.com/tally-dev/tally/warehouse/warehousetest"
 )
 
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// loggedDialects runs fn per dialect on a migrated warehouse whose SQL
-// log is captured at debug level.
-func loggedDialects(t *testing.T, fn func(t *testing.T, w *warehouse.Warehouse, log *syncBuffer)) {
+func loggedDialects(t *testing.T, fn func(t *testing.T, w *warehouse.Warehouse, log *pipelinetest.LogBuffer)) {
 	open := func(t *testing.T, cfg warehouse.Config) {
-		log := &syncBuffer{}
+		log := &pipelinetest.LogBuffer{}
 		logger := slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		cfg.KPIs = allKPIs
 		w, err := warehouse.Open(ctxT(t), cfg, schemas.Default(), logger)
@@ -62,7 +41,7 @@ func loggedDialects(t *testing.T, fn func(t *testing.T, w *warehouse.Warehouse, 
 var secrets = []string{"tnt-Zq9x", "key-Secretive-77", "rep-Hidden-42", "stage-Private-5", "XQZ", "987654.321", "cursor-Opaque-5", "topic-Val-31", "field-Q-8", "2031-07-19"}
 
 func TestSQLLogHasNoArguments(t *testing.T) {
-	loggedDialects(t, func(t *testing.T, w *warehouse.Warehouse, log *syncBuffer) {
+	loggedDialects(t, func(t *testing.T, w *warehouse.Warehouse, log *pipelinetest.LogBuffer) {
 		rec := pipeline.Record{Tenant: "tnt-Zq9x", Source: "hubspot", Object: "deal", Key: "key-Secretive-77", Op: pipeline.OpUpsert,
 			Version: version(1), Fields: map[string]any{"owner_id": "rep-Hidden-42", "stage": "stage-Private-5", "is_won": true,
 				"amount": 987654.321, "currency": "XQZ", "close_date": time.Date(2031, 7, 19, 0, 0, 0, 0, time.UTC)}}
@@ -103,7 +82,7 @@ func TestSQLLogHasNoArguments(t *testing.T) {
 }
 
 func TestDriverErrorsAreRedacted(t *testing.T) {
-	loggedDialects(t, func(t *testing.T, w *warehouse.Warehouse, log *syncBuffer) {
+	loggedDialects(t, func(t *testing.T, w *warehouse.Warehouse, log *pipelinetest.LogBuffer) {
 		ctx := ctxT(t)
 		insert := "INSERT INTO consumer_offsets (topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?)"
 		if _, err := w.Exec(ctx, insert, "topic-Val-31", 7, 1, "2031-07-19T00:00:00.000000+00:00"); err != nil {

@@ -1,27 +1,13 @@
 package main
 
 import (
-	"io"
 	"log/slog"
 	"strings"
-	"sync"
 
 	"github.com/tally-dev/tally/schemas"
 )
 
 func schemasDefault() *schemas.Catalog { return schemas.Default() }
-
-// syncWriter serializes writes of concurrent loggers into one buffer.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 

@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -87,7 +87,7 @@ func postgresWarehouse(t *testing.T) string {
 // runOnce wires the configuration in-process, runs one pass and returns
 // the app (closed at cleanup) and everything it logged at debug level,
 // SQL statements included.
-func (e *env) runOnce(t *testing.T, opts appOptions) (*app, *bytes.Buffer) {
+func (e *env) runOnce(t *testing.T, opts appOptions) (*app, *pipelinetest.LogBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -96,8 +96,8 @@ func (e *env) runOnce(t *testing.T, opts appOptions) (*app, *bytes.Buffer) {
 	if err != nil {
 		t.Fatalf("loading config: %v", err)
 	}
-	var logs bytes.Buffer
-	logger := slog.New(slog.NewJSONHandler(&syncWriter{w: &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logs := &pipelinetest.LogBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, err := newApp(ctx, cfg, reg, logger, opts)
 	if err != nil {
 		t.Fatalf("newApp: %v", err)
@@ -106,7 +106,7 @@ func (e *env) runOnce(t *testing.T, opts appOptions) (*app, *bytes.Buffer) {
 	if err := a.runner.RunOnce(ctx); err != nil {
 		t.Fatalf("RunOnce: %v\nlogs:\n%s", err, tail(logs.String(), 3000))
 	}
-	return a, &logs
+	return a, logs
 }
 
 // dump returns the canonical dump of the warehouse's data tables: facts,

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,7 +32,7 @@ func publishTo(t testing.TB, l *Log, topic string, p, n int) {
 }
 
 func TestConsumeStartsAtStoredOffsets(t *testing.T) {
-	var logs syncBuffer
+	var logs pipelinetest.LogBuffer
 	l, _ := testLog(t, nil)
 	l.logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	const topic = "raw.acme.bullhorn.placement"
@@ -168,26 +168,6 @@ func TestConsumeCancelWaitsForInFlightHandle(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.Clone(s.b.Bytes())
-}
-
-// deleteRecords advances the log start offset of partition p of topic
-// to offset, as retention would.
 func deleteRecords(t *testing.T, brokers []string, topic string, p int32, offset int64) {
 	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
@@ -216,7 +196,7 @@ func deleteRecords(t *testing.T, brokers []string, topic string, p int32, offset
 }
 
 func TestConsumeClampsBeforeEarliest(t *testing.T) {
-	var logs syncBuffer
+	var logs pipelinetest.LogBuffer
 	l, e := testLog(t, nil)
 	l.logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	const topic = "raw.acme.hubspot.company"
