@@ -282,3 +282,19 @@ func TestResumeRejectsForeignCursor(t *testing.T) {
 		t.Errorf("Sync with a foreign cursor = %v, want %v", err, errCursor)
 	}
 }
+
+func TestCheckProvesTheToken(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		token string
+		ok    bool
+	}{{"valid token", "", true}, {"wrong token", "pd-wrong-token", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, setup{sizes: pipedrivetest.Sizes{Users: 1, Deals: 3}, token: tc.token})
+			err := f.src.Check(context.Background())
+			if tc.ok != (err == nil) || (!tc.ok && !errors.Is(err, pipeline.ErrConfig)) {
+				t.Fatalf("Check() = %v, want ok=%v (ErrConfig otherwise)", err, tc.ok)
+			}
+		})
+	}
+}
