@@ -51,6 +51,7 @@ type kpiCell struct {
 func printKPITable(ctx context.Context, g *globals, a *app, limit int) error {
 	type row struct {
 		Rep      string  `db:"rep"`
+		Dim      string  `db:"dimension"`
 		Day      string  `db:"day"`
 		Metric   string  `db:"metric"`
 		Currency string  `db:"currency"`
@@ -59,8 +60,9 @@ func printKPITable(ctx context.Context, g *globals, a *app, limit int) error {
 	}
 	db := a.wh.DB()
 	var rows []row
-	q := db.Rebind(`SELECT rep, CAST(day AS TEXT) AS day, metric, currency, CAST(sum(value) AS DOUBLE PRECISION) AS value, CAST(sum(n) AS BIGINT) AS n
-		FROM kpi_daily WHERE tenant = ? AND rep <> '' GROUP BY rep, day, metric, currency ORDER BY day DESC, rep`)
+	q := db.Rebind(`SELECT rep, dimension, CAST(day AS TEXT) AS day, metric, currency,
+		CAST(sum(value) AS DOUBLE PRECISION) AS value, CAST(sum(n) AS BIGINT) AS n
+		FROM kpi_daily WHERE tenant = ? GROUP BY rep, dimension, day, metric, currency ORDER BY day DESC, rep, dimension`)
 	if err := db.SelectContext(ctx, &rows, q, "demo"); err != nil {
 		return err
 	}
@@ -73,7 +75,12 @@ func printKPITable(ctx context.Context, g *globals, a *app, limit int) error {
 	cells := map[repDay]map[string]*kpiCell{}
 	metricSet := map[string]bool{}
 	for _, r := range rows {
-		k := repDay{r.Rep, r.Day[:min(10, len(r.Day))]}
+		// Sources without owners (Marketo) roll up by dimension only.
+		who := r.Rep
+		if who == "" {
+			who = "(no rep) " + r.Dim
+		}
+		k := repDay{who, r.Day[:min(10, len(r.Day))]}
 		if cells[k] == nil {
 			if len(order) == limit {
 				continue
@@ -95,7 +102,7 @@ func printKPITable(ctx context.Context, g *globals, a *app, limit int) error {
 		metrics = append(metrics, m)
 	}
 	sort.Strings(metrics)
-	fmt.Fprintf(g.stdout, "\nKPIs per rep pseudonym and day (latest %d):\n", len(order))
+	fmt.Fprintf(g.stdout, "\nKPIs per rep pseudonym and day (latest %d rep-days):\n", len(order))
 	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "rep pseudonym\tday\t%s\n", strings.Join(metrics, "\t"))
 	for _, k := range order {

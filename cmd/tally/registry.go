@@ -4,6 +4,7 @@ import (
 	"github.com/tally-dev/tally/connectors/bullhorn"
 	"github.com/tally-dev/tally/connectors/csvfile"
 	"github.com/tally-dev/tally/connectors/hubspot"
+	"github.com/tally-dev/tally/connectors/marketo"
 	"github.com/tally-dev/tally/connectors/pipedrive"
 	"github.com/tally-dev/tally/connectors/salesforce"
 	"github.com/tally-dev/tally/pipeline"
@@ -17,5 +18,6 @@ func newRegistry() *pipeline.Registry {
 	r.RegisterSource(bullhorn.Factory())
 	r.RegisterSource(pipedrive.Factory())
 	r.RegisterSource(csvfile.Factory())
+	r.RegisterSource(marketo.Factory())
 	return r
 }

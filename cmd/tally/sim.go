@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/tally-dev/tally/connectors/bullhorn/bullhorntest"
 	"github.com/tally-dev/tally/connectors/csvfile/csvfiletest"
 	"github.com/tally-dev/tally/connectors/hubspot/hubspottest"
+	"github.com/tally-dev/tally/connectors/marketo/marketotest"
 	"github.com/tally-dev/tally/connectors/pipedrive/pipedrivetest"
 	"github.com/tally-dev/tally/connectors/salesforce/salesforcetest"
 )
@@ -35,6 +37,7 @@ var simulators = map[string]func(deals int) (*simulation, error){
 	"pipedrive":  simPipedrive,
 	"csv":        simCSV,
 	"salesforce": simSalesforce,
+	"marketo":    simMarketo,
 }
 
 func simulatorNames() []string {
@@ -107,6 +110,26 @@ func simSalesforce(deals int) (*simulation, error) {
 		vendor: "Salesforce", kind: "salesforce", mainTable: "deal_facts",
 		options:  fmt.Sprintf("login_url: %q\nclient_id: tally-demo\nclient_secret: ${TALLY_DEMO_SALESFORCE_SECRET}\npage_size: 2000", srv.URL()),
 		records:  int64(sizes.Users + sizes.Opportunities + sizes.Leads + sizes.Tasks + sizes.Events),
+		personal: ds.SourcePersonalValues(), values: ds.PersonalValues(), close: srv.Close,
+	}, nil
+}
+
+// simMarketo simulates a Marketo instance: leads through bulk extract
+// jobs (status polled every 50ms instead of Marketo's minute) and
+// activities through paging tokens.
+func simMarketo(leads int) (*simulation, error) {
+	sizes := marketotest.Sizes{Leads: leads, Activities: leads}
+	ds := marketotest.Generate(42, sizes)
+	secret := randomHex(16)
+	srv := marketotest.NewServer(ds, marketotest.Options{ClientID: "tally-demo", ClientSecret: secret,
+		StatusInterval: 50 * time.Millisecond})
+	os.Setenv("TALLY_DEMO_MARKETO_SECRET", secret)
+	start := marketotest.Epoch.Add(-marketotest.Span - 24*time.Hour).Format(time.DateOnly)
+	return &simulation{
+		vendor: "Marketo", kind: "marketo", mainTable: "lead_facts",
+		options: fmt.Sprintf("base_url: %q\nclient_id: tally-demo\nclient_secret: ${TALLY_DEMO_MARKETO_SECRET}\n"+
+			"start_date: %q\nmql_field: mqlDate\npoll_interval: 50ms", srv.URL(), start),
+		records:  int64(sizes.Leads + sizes.Activities),
 		personal: ds.SourcePersonalValues(), values: ds.PersonalValues(), close: srv.Close,
 	}, nil
 }

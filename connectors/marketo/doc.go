@@ -1,0 +1,26 @@
+// Package marketo is tally's source for Adobe Marketo Engage. It pulls
+// two canonical objects, one-way:
+//
+//   - lead, through the bulk lead extract: one export job per window of
+//     at most 31 days of updatedAt (createdAt when the subscription
+//     answers 1035), created, enqueued, polled at most once per
+//     poll_interval and downloaded as CSV in Range requests; the cursor
+//     holds the window, the job id, the byte offset and the rows emitted,
+//     so a killed download resumes at its byte. Deleted leads come from
+//     activities/deletedleads.json with a paging token and are emitted
+//     as deletes. Only id, createdAt, updatedAt, leadSource, leadStatus
+//     and the configured MQL date field are ever requested, and only
+//     when the projection needs them; names, emails, phones and
+//     companies never are.
+//   - activity, from activities.json with paging tokens: the type (from
+//     activity_types or activities/types.json) and the day. leadId and
+//     primaryAttributeValue are contact data and are never emitted.
+//
+// Marketo answers most failures as HTTP 200 with success:false and a
+// quoted code: the connector decodes every body and maps 601/602 to a
+// token refresh and one retry, 606 and 615 to a back-off of
+// rate_limit_wait, 1029 (queue full) to a wait of queue_wait, 604/608/611
+// to a retry, and 607 or the export quota to pipeline.ErrQuota. The
+// client_secret travels only in the Identity call's query, which is
+// never logged.
+package marketo
