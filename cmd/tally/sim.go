@@ -84,7 +84,7 @@ func simBullhorn(placements int) (*simulation, error) {
 
 // simPipedrive simulates a small sales team on Pipedrive API v2.
 func simPipedrive(deals int) (*simulation, error) {
-	sizes := pipedrivetest.Sizes{Users: max(5, deals/400), Deals: deals}
+	sizes := pipedrivetest.Sizes{Users: max(5, deals/400), Deals: deals, Activities: deals}
 	ds := pipedrivetest.Generate(42, sizes)
 	token := randomHex(16)
 	srv := pipedrivetest.NewServer(ds, pipedrivetest.Options{Token: token})
@@ -92,7 +92,7 @@ func simPipedrive(deals int) (*simulation, error) {
 	return &simulation{
 		vendor: "Pipedrive", kind: "pipedrive", mainTable: "deal_facts",
 		options: fmt.Sprintf("base_url: %q\ntoken: ${TALLY_DEMO_PIPEDRIVE_TOKEN}", srv.URL()),
-		records: int64(sizes.Users + sizes.Deals), personal: ds.SourcePersonalValues(),
+		records: int64(sizes.Users + sizes.Deals + sizes.Activities), personal: ds.SourcePersonalValues(),
 		values: ds.PersonalValues(), close: srv.Close,
 	}, nil
 }

@@ -95,3 +95,64 @@ func (f *fake) Allowed(method, path string) bool {
 	_, ok := AllowList.Match(method, &url.URL{Path: path})
 	return ok
 }
+
+// TestActivityConformance runs the shared source suite over Pipedrive
+// activities; deletes are activities the listing returns with is_deleted
+// true.
+func TestActivityConformance(t *testing.T) {
+	cat := schemas.Default()
+	proj, err := cat.Project(cat.KPINames(), cat.Objects())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const activities = 450
+	pipelinetest.Run(t, pipelinetest.Harness{
+		Object:  "activity",
+		Records: activities,
+		New: func(t *testing.T, storm bool) (pipeline.Source, pipelinetest.Fake) {
+			ds := pipedrivetest.Generate(5, pipedrivetest.Sizes{Users: 3, Activities: activities})
+			opts := pipedrivetest.Options{Token: testToken}
+			if storm {
+				opts.FailEvery, opts.BurstLimit, opts.RateLimitWindow = 2, 4, 50*time.Millisecond
+			}
+			srv := pipedrivetest.NewServer(ds, opts)
+			t.Cleanup(srv.Close)
+			cfg := DefaultConfig()
+			cfg.BaseURL, cfg.Token, cfg.UpdateLag, cfg.PageSize = srv.URL(), config.NewSecret("PIPEDRIVE_TOKEN", testToken), 0, 100
+			cfg.RetryWaitMin, cfg.RetryWaitMax, cfg.MaxRetries = time.Millisecond, 20*time.Millisecond, 20
+			src, err := New(cfg, pipeline.SourceEnv{Tenant: "acme", Name: "pipedrive",
+				Projection: map[string][]string{"activity": proj.Fields("activity")}, Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return src, &activityFake{fake{ds: ds, srv: srv}}
+		},
+	})
+}
+
+// activityFake adapts pipedrivetest activities to pipelinetest.Fake.
+type activityFake struct{ fake }
+
+func (f *activityFake) Change(t *testing.T, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = f.ds.ActivityID(1 + i*7)
+		f.ds.TouchActivity(out[i], time.Now())
+	}
+	return out
+}
+
+func (f *activityFake) Delete(t *testing.T, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = f.ds.ActivityID(100 + i*7)
+		f.ds.DeleteActivity(out[i], time.Now())
+	}
+	return out
+}
+
+func (f *activityFake) Corrupt(t *testing.T) string {
+	id := f.ds.ActivityID(42)
+	f.ds.SetActivityField(id, "due_date", "not a date")
+	return id
+}

@@ -12,7 +12,9 @@ const (
 	phaseDeleted  = "deleted"
 	phaseArchived = "archived"
 	phaseUsers    = "users"
-	phaseDone     = "done"
+	// phaseActivities is the only phase of an activity pass.
+	phaseActivities = "activities"
+	phaseDone       = "done"
 )
 
 const cursorVersion = 1
@@ -41,7 +43,7 @@ func decodeCursor(s string) (cursor, error) {
 		return cursor{}, errCursor
 	}
 	switch c.Phase {
-	case phaseLive, phaseDeleted, phaseArchived, phaseUsers, phaseDone:
+	case phaseLive, phaseDeleted, phaseArchived, phaseUsers, phaseActivities, phaseDone:
 		return c, nil
 	}
 	return cursor{}, errCursor

@@ -1,6 +1,6 @@
 // Package pipedrive is tally's Pipedrive connector: a pipeline.Source
-// that pulls users (canonical user) and deals (deal) one way, read-only,
-// into the pipeline.
+// that pulls users (canonical user), deals (deal) and activities
+// (activity) one way, read-only, into the pipeline.
 //
 // Deals come from API v2 (GET /api/v2/deals; the v1 deal listing is out
 // of support), paged by the opaque next_cursor, which is null on the last
@@ -12,9 +12,23 @@
 // GET /v1/users, which is not paged, in full each pass. Every page is
 // emitted with a cursor, so a killed process resumes mid-pass.
 //
+// Activities come from GET /api/v2/activities, paged and filtered by
+// updated_since the same way, as one phase: owner_id, type and
+// occurred_at (due_date, else add_time), versioned by update_time. The
+// v2 listing has no deleted filter; an item it returns with is_deleted
+// true is emitted as a delete, but if Pipedrive leaves deleted
+// activities out of the listing, their deletes are not seen (the
+// warehouse keeps the fact until it expires).
+//
+// A 429 answer that BudgetSpent calls a spent daily token budget is not
+// retried: the pass stops with pipeline.ErrQuota after its last emitted
+// page, and the next pass resumes from that page's cursor.
+//
 // API v2 has no field selection for a deal's standard fields, so the
 // connector decodes only the fields the projection maps to: a deal's
-// title, person and organization never leave the response decoder. The
+// title, person and organization, and an activity's subject, note,
+// public description, location, participants and attendees never leave
+// the response decoder. The
 // API token travels in the x-api-token header, added below the read-only
 // guard; 429 answers are retried after the x-ratelimit-reset the server
 // names.

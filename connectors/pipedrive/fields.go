@@ -27,6 +27,10 @@ type item struct {
 	IsDeleted         any `json:"is_deleted"`
 	IsArchived        any `json:"is_archived"`
 	ArchiveTime       any `json:"archive_time"`
+	// activities (v2); subject, note, public_description, person_id,
+	// participants, attendees and location are never decoded
+	Type    any `json:"type"`
+	DueDate any `json:"due_date"`
 	// users (v1)
 	Email      any `json:"email"`
 	ActiveFlag any `json:"active_flag"`
@@ -40,8 +44,9 @@ type field struct {
 	read      func(it *item) any
 }
 
-// order is the order of Objects: users first, since deals refer to them.
-var order = []string{"user", "deal"}
+// order is the order of Objects: users first, since deals and
+// activities refer to them.
+var order = []string{"user", "deal", "activity"}
 
 var specs = map[string][]field{
 	"deal": {
@@ -54,6 +59,11 @@ var specs = map[string][]field{
 		{"currency", func(it *item) any { return text(it.Currency) }},
 		{"close_date", func(it *item) any { return instant(firstSet(it.CloseTime, it.WonTime, it.ExpectedCloseDate)) }},
 		{"created_at", func(it *item) any { return instant(it.AddTime) }},
+	},
+	"activity": {
+		{"owner_id", func(it *item) any { return idString(it.OwnerID) }},
+		{"type", func(it *item) any { return text(it.Type) }},
+		{"occurred_at", func(it *item) any { return instant(firstSet(it.DueDate, it.AddTime)) }},
 	},
 	"user": {
 		{"email", func(it *item) any { return text(it.Email) }},

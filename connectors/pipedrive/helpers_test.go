@@ -75,11 +75,11 @@ func ids(rs []pipeline.Record, op pipeline.Op) []string {
 	return slices.Compact(out)
 }
 
-// allFields projects every canonical field of deal and user.
+// allFields projects every canonical field of deal, user and activity.
 func allFields() map[string][]string {
 	cat := schemas.Default()
 	p := map[string][]string{}
-	for _, o := range []string{"deal", "user"} {
+	for _, o := range []string{"deal", "user", "activity"} {
 		obj, _ := cat.Object(o)
 		for _, f := range obj.Fields {
 			p[o] = append(p[o], f.Name)

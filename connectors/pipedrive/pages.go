@@ -48,12 +48,16 @@ func decodePage(dst *page) func([]byte) error {
 	}
 }
 
-// deals pages through the current deal phase, emitting each page with
-// the cursor after it, until the phase ends.
-func (ps *pass) deals(ctx context.Context) error {
-	path := "/api/v2/deals"
-	if ps.c.Phase == phaseArchived {
+// list pages through the current v2 listing phase (live, deleted or
+// archived deals, or activities), emitting each page with the cursor
+// after it, until the phase ends.
+func (ps *pass) list(ctx context.Context) error {
+	path, what := "/api/v2/deals", ps.c.Phase+" deals"
+	switch ps.c.Phase {
+	case phaseArchived:
 		path = "/api/v2/deals/archived"
+	case phaseActivities:
+		path, what = "/api/v2/activities", "activities"
 	}
 	for {
 		q := url.Values{"limit": {strconv.Itoa(ps.s.cfg.PageSize)}}
@@ -69,14 +73,14 @@ func (ps *pass) deals(ctx context.Context) error {
 		ps.c.Page++
 		var pg page
 		if err := ps.s.client.Do(ctx, crmhttp.Request{Method: http.MethodGet, Path: path, Query: q}, decodePage(&pg)); err != nil {
-			return fmt.Errorf("fetching %s deals page %d: %w", ps.c.Phase, ps.c.Page, err)
+			return fmt.Errorf("fetching %s page %d: %w", what, ps.c.Page, err)
 		}
 		next := ps.c
 		switch n := pg.next(); {
 		case n == "":
 			next = ps.after(ps.c.Phase)
 		case n == ps.c.Next:
-			return fmt.Errorf("fetching %s deals page %d: %w", ps.c.Phase, ps.c.Page, errStuck)
+			return fmt.Errorf("fetching %s page %d: %w", what, ps.c.Page, errStuck)
 		default:
 			next.Next = n
 		}
@@ -106,7 +110,8 @@ func (ps *pass) users(ctx context.Context) error {
 }
 
 // records turns items into records. Deleted and archived deals (by phase
-// or by flag) are deletes carrying ID and Version only.
+// or by flag) and activities flagged is_deleted are deletes carrying ID
+// and Version only.
 func (ps *pass) records(items []item) []pipeline.Record {
 	out := make([]pipeline.Record, 0, len(items))
 	for i := range items {

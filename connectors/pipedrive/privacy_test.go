@@ -22,7 +22,7 @@ func TestNoPersonalValuesInLogsOrErrors(t *testing.T) {
 		{},
 	}
 	for i, s := range scenarios {
-		s.sizes = pipedrivetest.Sizes{Users: 5, Deals: 120}
+		s.sizes = pipedrivetest.Sizes{Users: 5, Deals: 120, Activities: 90}
 		mod := s.config
 		s.config = func(c *Config) {
 			if mod != nil {
@@ -33,6 +33,7 @@ func TestNoPersonalValuesInLogsOrErrors(t *testing.T) {
 		f := newFixture(t, s)
 		id := f.ds.InjectDeal("Call erin.example@example.net on +44 20 7946 0018", pipedrivetest.Epoch)
 		f.ds.SetField(f.ds.DealID(3), "value", "ask erin.example@example.net")
+		f.ds.SetActivityField(f.ds.ActivityID(4), "type", "lunch with erin.example@example.net")
 		var errs []string
 		for _, o := range f.src.Objects() {
 			c := &collector{}

@@ -16,6 +16,7 @@ var AllowList = crmhttp.AllowList{
 	{Method: http.MethodGet, Path: "/api/v2/deals"},
 	{Method: http.MethodGet, Path: "/api/v2/deals/archived"},
 	{Method: http.MethodGet, Path: "/v1/users"},
+	{Method: http.MethodGet, Path: "/api/v2/activities"},
 }
 
 // Source pulls one Pipedrive company for one tenant. Sync may run
@@ -87,6 +88,7 @@ func New(cfg Config, env pipeline.SourceEnv) (*Source, error) {
 			d, ok := RateLimitWait(h)
 			return min(d, cfg.RetryWaitMax), ok
 		},
+		Quota: BudgetSpent,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("pipedrive: %w: %w", err, pipeline.ErrConfig)
@@ -95,7 +97,8 @@ func New(cfg Config, env pipeline.SourceEnv) (*Source, error) {
 	return s, nil
 }
 
-// Objects returns the projected objects in the order user, deal.
+// Objects returns the projected objects in the order user, deal,
+// activity.
 func (s *Source) Objects() []string { return s.objects }
 
 // Open does nothing: an API token needs no exchange.
@@ -105,7 +108,9 @@ func (s *Source) Open(context.Context) error { return nil }
 func (s *Source) Close() error { return nil }
 
 // Sync runs one pass of object from cursor (see package doc). Errors
-// wrap pipeline.ErrConfig for a rejected token and ErrTransient when
+// wrap pipeline.ErrConfig for a rejected token, pipeline.ErrQuota when
+// the daily token budget is spent (every page before it was emitted with
+// its cursor, so the next pass resumes there) and ErrTransient when
 // retries are exhausted; emit's errors are returned unchanged.
 func (s *Source) Sync(ctx context.Context, object, cur string, emit pipeline.Emitter) error {
 	p := s.plans[object]
@@ -122,7 +127,7 @@ func (s *Source) Sync(ctx context.Context, object, cur string, emit pipeline.Emi
 		if ps.c.Phase == phaseUsers {
 			err = ps.users(ctx)
 		} else {
-			err = ps.deals(ctx)
+			err = ps.list(ctx)
 		}
 		if err != nil {
 			return err
@@ -145,8 +150,11 @@ type pass struct {
 // incremental pass after a done cursor, or the middle of a pass.
 func (ps *pass) begin(cur string) error {
 	first := phaseLive
-	if ps.p.object == "user" {
+	switch ps.p.object {
+	case "user":
 		first = phaseUsers
+	case "activity":
+		first = phaseActivities
 	}
 	start := ps.s.now().UnixMilli()
 	if cur == "" {

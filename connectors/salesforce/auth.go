@@ -89,11 +89,9 @@ var oauthCode = regexp.MustCompile(`^[a-z_]{1,64}$`)
 // answers. Errors name the OAuth error code, never the description or
 // a credential.
 func (s *session) fetch(ctx context.Context) (token, instance string, err error) {
-	form := url.Values{"client_id": {s.cfg.ClientID}, "client_secret": {s.cfg.ClientSecret.Reveal()}}
-	form.Set("grant_type", "client_credentials")
-	if s.cfg.RefreshToken.Set() {
-		form.Set("grant_type", "refresh_token")
-		form.Set("refresh_token", s.cfg.RefreshToken.Reveal())
+	form, err := s.form()
+	if err != nil {
+		return "", "", err
 	}
 	for attempt := 0; ; attempt++ {
 		status, body, err := s.post(ctx, form)
@@ -116,6 +114,26 @@ func (s *session) fetch(ctx context.Context) (token, instance string, err error)
 		case <-time.After(crmhttp.Backoff(s.cfg.RetryWaitMin, s.cfg.RetryWaitMax, attempt)):
 		}
 	}
+}
+
+// form builds the token request of the configured flow. A JWT-bearer
+// request carries a freshly minted assertion: Salesforce answers it
+// with a session and no refresh token, so every refresh mints anew.
+func (s *session) form() (url.Values, error) {
+	if s.cfg.jwtFlow() {
+		a, err := s.assertion()
+		if err != nil {
+			return nil, err
+		}
+		return url.Values{"grant_type": {JWTGrantType}, "assertion": {a}}, nil
+	}
+	form := url.Values{"client_id": {s.cfg.ClientID}, "client_secret": {s.cfg.ClientSecret.Reveal()}}
+	form.Set("grant_type", "client_credentials")
+	if s.cfg.RefreshToken.Set() {
+		form.Set("grant_type", "refresh_token")
+		form.Set("refresh_token", s.cfg.RefreshToken.Reveal())
+	}
+	return form, nil
 }
 
 func (s *session) post(ctx context.Context, form url.Values) (int, []byte, error) {
@@ -164,6 +182,9 @@ func (s *session) refused(status int, body []byte) error {
 	code := "unknown error"
 	if json.Unmarshal(body, &e) == nil && oauthCode.MatchString(e.Error) {
 		code = e.Error
+	}
+	if s.cfg.jwtFlow() {
+		return fmt.Errorf("salesforce token endpoint refused the JWT assertion (%d %s): check %s: %w", status, code, s.jwtHint(), pipeline.ErrConfig)
 	}
 	what := "client_id and the client_secret"
 	if env := s.cfg.ClientSecret.Env(); env != "" {
@@ -259,4 +280,17 @@ func errorCode(body []byte) string {
 		return ""
 	}
 	return es[0].ErrorCode
+}
+
+// jwtHint names what to check when an assertion is refused: the
+// settings, never their values.
+func (s *session) jwtHint() string {
+	key := "jwt_private_key_file"
+	if s.cfg.JWTPrivateKeyFile == "" {
+		key = "jwt_private_key"
+		if env := s.cfg.JWTPrivateKey.Env(); env != "" {
+			key += " in " + env
+		}
+	}
+	return "client_id (the issuer), jwt_subject (a user pre-authorized for the connected app), login_url (the audience) and that " + key + " matches the certificate uploaded to the connected app"
 }

@@ -28,6 +28,16 @@ type Config struct {
 	// RefreshToken, as an ${ENV} reference, selects the refresh-token
 	// flow; without it the client-credentials flow is used.
 	RefreshToken config.Secret `yaml:"refresh_token"`
+	// JWTPrivateKeyFile is the path of a PEM RSA private key (PKCS #1 or
+	// #8) readable by its owner only; it selects the JWT-bearer flow, in
+	// which client_id is the issuer and no client_secret is needed.
+	JWTPrivateKeyFile string `yaml:"jwt_private_key_file"`
+	// JWTPrivateKey is the same PEM key as an ${ENV} reference, for
+	// deployments that inject secrets as variables.
+	JWTPrivateKey config.Secret `yaml:"jwt_private_key"`
+	// JWTSubject is the Salesforce username the JWT-bearer flow logs in
+	// as (pre-authorized for the connected app); required with a key.
+	JWTSubject string `yaml:"jwt_subject"`
 	// APIVersion of the REST API (default v60.0).
 	APIVersion string `yaml:"api_version"`
 	// QuotaShare is the share of the org's daily API request limit a
@@ -50,6 +60,13 @@ type Config struct {
 	// RetryWaitMin and RetryWaitMax bound the retry backoff (defaults
 	// 500ms and 30s); tests shorten them.
 	RetryWaitMin, RetryWaitMax time.Duration `yaml:"-"`
+	// Now is the clock JWT assertions are dated by (default time.Now).
+	Now func() time.Time `yaml:"-"`
+}
+
+// jwtFlow reports whether a private key selects the JWT-bearer flow.
+func (c *Config) jwtFlow() bool {
+	return c.JWTPrivateKeyFile != "" || c.JWTPrivateKey.Set() || c.JWTPrivateKey.Env() != ""
 }
 
 // DefaultConfig returns the configuration with every default applied and
@@ -98,7 +115,11 @@ func (c *Config) Validate() error {
 	if !clientIDRE.MatchString(c.ClientID) {
 		add(errors.New("client_id: required, letters, digits and . _ - only"))
 	}
-	add(c.ClientSecret.Validate("client_secret"))
+	if c.jwtFlow() {
+		add(c.validateJWT())
+	} else {
+		add(c.ClientSecret.Validate("client_secret"))
+	}
 	if c.RefreshToken.Set() || c.RefreshToken.Env() != "" {
 		add(c.RefreshToken.Validate("refresh_token"))
 	}
@@ -122,6 +143,27 @@ func (c *Config) Validate() error {
 	}
 	if c.RetryWaitMin < 0 || c.RetryWaitMax < c.RetryWaitMin {
 		add(errors.New("retry waits: need 0 <= min <= max"))
+	}
+	return errors.Join(errs...)
+}
+
+// validateJWT checks the JWT-bearer settings without reading the key
+// file (construction does no I/O; Open reads and checks it).
+func (c *Config) validateJWT() error {
+	var errs []error
+	switch {
+	case c.JWTPrivateKeyFile != "" && (c.JWTPrivateKey.Set() || c.JWTPrivateKey.Env() != ""):
+		errs = append(errs, errors.New("jwt_private_key_file, jwt_private_key: set one, not both"))
+	case c.JWTPrivateKeyFile == "":
+		if err := c.JWTPrivateKey.Validate("jwt_private_key"); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.JWTSubject == "" || len(c.JWTSubject) > 256 {
+		errs = append(errs, errors.New("jwt_subject: required with a jwt private key (the Salesforce username, at most 256 characters)"))
+	}
+	if c.RefreshToken.Set() || c.RefreshToken.Env() != "" {
+		errs = append(errs, errors.New("refresh_token: not used by the JWT-bearer flow; remove it or the jwt private key"))
 	}
 	return errors.Join(errs...)
 }

@@ -4,9 +4,12 @@
 // query API.
 //
 // Open exchanges the connected app's credentials for an access token
-// (OAuth 2.0 client credentials, or a refresh token); a 401
-// INVALID_SESSION_ID answer refreshes the token once and replays the
-// request. Each pass runs one SOQL queryAll per sObject, built from the
+// (OAuth 2.0 client credentials, a refresh token, or the JWT-bearer flow:
+// an RS256 assertion with iss client_id, sub jwt_subject, aud the login
+// host and a three-minute exp, signed by a key the connected app holds
+// the certificate of); a 401 INVALID_SESSION_ID answer refreshes the
+// token once (minting a new assertion in the JWT flow, which gets no
+// refresh token) and replays the request. Each pass runs one SOQL queryAll per sObject, built from the
 // projection of the enabled KPIs, ordered by (SystemModstamp, Id) and
 // filtered from the previous pass's high-water mark; soft-deleted and
 // merged-away records come back with IsDeleted true and are emitted as

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net/http"
 	"slices"
 	"sync"
 	"testing"
@@ -103,6 +104,10 @@ type setup struct {
 	config     func(*Config)
 	projection map[string][]string
 	noOpen     bool
+	// serverMod adjusts the fake's options after the defaults are set.
+	serverMod func(*salesforcetest.Options)
+	// transport, when set, is the source's base transport.
+	transport http.RoundTripper
 }
 
 var defaultSizes = salesforcetest.Sizes{Users: 5, Opportunities: 450, Leads: 300, Tasks: 250, Events: 150}
@@ -116,6 +121,9 @@ func newFixture(t testing.TB, s setup) *fixture {
 	s.server.ClientID, s.server.ClientSecret = testClientID, testClientSecret
 	if s.server.RefreshToken == "" {
 		s.server.RefreshToken = testRefresh
+	}
+	if s.serverMod != nil {
+		s.serverMod(&s.server)
 	}
 	srv := salesforcetest.NewServer(ds, s.server)
 	t.Cleanup(srv.Close)
@@ -133,7 +141,7 @@ func newFixture(t testing.TB, s setup) *fixture {
 	}
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	src, err := New(cfg, pipeline.SourceEnv{Tenant: "acme", Name: "sf", Projection: proj, Logger: log})
+	src, err := New(cfg, pipeline.SourceEnv{Tenant: "acme", Name: "sf", Projection: proj, Logger: log, Transport: s.transport})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

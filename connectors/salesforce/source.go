@@ -100,6 +100,9 @@ func (s *Source) Open(ctx context.Context) error {
 	if env := s.cfg.ClientSecret.Env(); env != "" {
 		hint += " in " + env
 	}
+	if s.cfg.jwtFlow() {
+		hint = "the API Enabled permission of jwt_subject and the connected app's scopes"
+	}
 	client, err := crmhttp.New(crmhttp.Options{
 		Vendor:       "salesforce",
 		BaseURL:      instance,

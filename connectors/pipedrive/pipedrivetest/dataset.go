@@ -10,7 +10,7 @@ import (
 )
 
 // Sizes is how many records of each object a Dataset generates.
-type Sizes struct{ Users, Deals int }
+type Sizes struct{ Users, Deals, Activities int }
 
 // userIDBase makes user ids look like Pipedrive's (eight digits) and
 // keeps them apart from deal ids.
@@ -33,13 +33,14 @@ type Dataset struct {
 
 	mu       sync.RWMutex
 	over     map[int]*mutation // by deal index
+	actOver  map[int]*mutation // by activity index
 	injected []deal            // deals after the generated ones
 }
 
 // Generate returns the dataset of seed with n records; the same
 // arguments always give the same records.
 func Generate(seed int64, n Sizes) *Dataset {
-	return &Dataset{seed: seed, sizes: n, over: map[int]*mutation{}}
+	return &Dataset{seed: seed, sizes: n, over: map[int]*mutation{}, actOver: map[int]*mutation{}}
 }
 
 // Sizes returns the generated sizes (injected deals not included).

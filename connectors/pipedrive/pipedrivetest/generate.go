@@ -29,6 +29,7 @@ type kind uint64
 const (
 	kindDeal kind = iota + 1
 	kindUser
+	kindActivity
 )
 
 // rng is a splitmix64 stream seeded from (seed, kind, index), so that a

@@ -26,7 +26,24 @@ type Options struct {
 	// Now is the server's clock (default time.Now); status=deleted lists
 	// deals deleted in the 30 days before it.
 	Now func() time.Time
+	// HideDeletedActivities leaves deleted activities out of
+	// /api/v2/activities. By default they are listed with is_deleted
+	// true for 30 days, which Pipedrive's v2 model allows but its docs do
+	// not promise (see the package doc).
+	HideDeletedActivities bool
+	// DailyBudget is the company's daily token budget (0 = unlimited).
+	// Every authorized request costs ListCost tokens; once the budget is
+	// spent every request gets 429 with DailyBudgetMessage until
+	// ResetBudget.
+	DailyBudget int
+	// ListCost is the token cost of one list request (default 20).
+	ListCost int
 }
+
+// DailyBudgetMessage is the error of a 429 answer when the daily token
+// budget is spent. Pipedrive's docs show the 429 body only truncated;
+// this wording is modelled, not quoted (see the package doc).
+const DailyBudgetMessage = "Daily token budget exceeded"
 
 // Request is one request the server received. The token is never kept.
 type Request struct {
@@ -49,6 +66,7 @@ type Server struct {
 	count  int
 	log    []Request
 	recent []time.Time
+	spent  int // tokens of today's budget
 }
 
 // NewServer starts a server over ds. It panics without opts.Token.
@@ -62,10 +80,14 @@ func NewServer(ds *Dataset, opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.ListCost <= 0 {
+		opts.ListCost = 20
+	}
 	s := &Server{ds: ds, opts: opts, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /api/v2/deals", func(w http.ResponseWriter, r *http.Request) { s.deals(w, r, false) })
 	s.mux.HandleFunc("GET /api/v2/deals/archived", func(w http.ResponseWriter, r *http.Request) { s.deals(w, r, true) })
 	s.mux.HandleFunc("GET /v1/users", s.users)
+	s.mux.HandleFunc("GET /api/v2/activities", s.activities)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Unknown method .")
 	})
@@ -94,6 +116,28 @@ func (s *Server) RequestCount() int {
 	return s.count
 }
 
+// SpendTokens counts n tokens of other integrations against today's
+// budget.
+func (s *Server) SpendTokens(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.spent += n
+}
+
+// TokensSpent returns the tokens counted against today's budget.
+func (s *Server) TokensSpent() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.spent
+}
+
+// ResetBudget starts a new day: the whole budget is available again.
+func (s *Server) ResetBudget() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.spent = 0
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	q := r.URL.Query()
@@ -107,9 +151,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.log = append(s.log, Request{Method: r.Method, Path: r.URL.Path, Query: q.Encode()})
 	}
 	fail := s.opts.FailEvery > 0 && n%s.opts.FailEvery == 0
-	limited := false
+	limited, broke := false, false
 	if authed && !fail {
-		limited = s.limit(now)
+		broke = s.opts.DailyBudget > 0 && s.spent+s.opts.ListCost > s.opts.DailyBudget
+		limited = !broke && s.limit(now)
+		if !broke && !limited {
+			s.spent += s.opts.ListCost
+		}
 	}
 	s.rateHeaders(w.Header(), now)
 	s.mu.Unlock()
@@ -123,6 +171,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, "Service is temporarily unavailable")
 	case !authed:
 		writeError(w, http.StatusUnauthorized, "unauthorized access")
+	case broke:
+		writeError(w, http.StatusTooManyRequests, DailyBudgetMessage)
 	case limited:
 		writeError(w, http.StatusTooManyRequests, "Request over limit")
 	default:

@@ -2,6 +2,7 @@ package salesforcetest
 
 import (
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -20,6 +21,18 @@ type Options struct {
 	ClientID, ClientSecret string
 	// RefreshToken, when set, is accepted with grant_type refresh_token.
 	RefreshToken string
+	// JWTPublicKey, when set, enables the JWT-bearer grant: assertions
+	// must be RS256-signed by its private key, with iss ClientID, sub one
+	// of JWTUsers, aud the server's URL (or Audience) and an exp in the
+	// future and at most three minutes ahead. ClientSecret may then be
+	// empty.
+	JWTPublicKey *rsa.PublicKey
+	// JWTUsers are the usernames pre-authorized for the connected app.
+	JWTUsers []string
+	// Audience overrides the aud the JWT-bearer grant expects.
+	Audience string
+	// Now is the clock assertions are checked against (default time.Now).
+	Now func() time.Time
 	// DailyLimit is the org's daily API request limit reported in
 	// Sforce-Limit-Info (default 15000). Requests past it get 403
 	// REQUEST_LIMIT_EXCEEDED.
@@ -67,8 +80,11 @@ type Server struct {
 // NewServer starts a server over ds. It panics without a client id and
 // secret.
 func NewServer(ds *Dataset, opts Options) *Server {
-	if opts.ClientID == "" || opts.ClientSecret == "" {
-		panic("salesforcetest: Options.ClientID and ClientSecret are required")
+	if opts.ClientID == "" || (opts.ClientSecret == "" && opts.JWTPublicKey == nil) {
+		panic("salesforcetest: Options.ClientID and ClientSecret (or JWTPublicKey) are required")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	if opts.DailyLimit <= 0 {
 		opts.DailyLimit = 15_000
@@ -211,8 +227,13 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	switch f.Get("grant_type") {
+	case jwtGrant:
+		if code, desc := s.verifyAssertion(f.Get("assertion")); code != "" {
+			writeOAuth(w, http.StatusBadRequest, code, desc)
+			return
+		}
 	case "client_credentials":
-		if f.Get("client_id") != s.opts.ClientID || f.Get("client_secret") != s.opts.ClientSecret {
+		if s.opts.ClientSecret == "" || f.Get("client_id") != s.opts.ClientID || f.Get("client_secret") != s.opts.ClientSecret {
 			writeOAuth(w, http.StatusBadRequest, "invalid_client", "invalid client credentials")
 			return
 		}
