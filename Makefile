@@ -6,7 +6,8 @@ export TALLY_PG_DSN
 BENCH_COUNT ?= 5
 BENCH_DEALS ?= 1000000
 
-.PHONY: build demo test bench bench-micro bench-e2e lint pg clean
+.PHONY: build demo test bench bench-micro bench-e2e bench-purge lint pg clean
+.PHONY: bench-subjects
 
 build:
 	$(GO) build -o bin/tally ./cmd/tally
@@ -22,7 +23,7 @@ test: pg
 pg:
 	@deploy/dev/ensure-postgres.sh --if-installed
 
-bench: bench-micro bench-e2e
+bench: bench-micro bench-e2e bench-purge
 
 bench-micro:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) \
@@ -32,9 +33,21 @@ bench-micro:
 bench-e2e: build pg
 	./bin/tally demo --deals $(BENCH_DEALS) --warehouse-dsn "$(TALLY_PG_DSN)"
 
+# Purge: 10M expired fact rows generated in SQL, removed by partition
+# drop (tally purge) and by one plain DELETE. Results: BENCHMARKS.md.
+PURGE_ROWS ?= 10000000
+bench-purge: pg
+	TALLY_BENCH_PURGE_ROWS=$(PURGE_ROWS) $(GO) test -run '^$$' -bench BenchmarkPurge -benchtime 1x -timeout 120m ./warehouse/
+
 lint:
 	@test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
 	$(GO) vet ./...
 
 clean:
 	rm -rf bin tally-demo
+
+# Subject rights: erase one rep among BENCH_FACTS deal facts on PostgreSQL.
+BENCH_FACTS ?= 10000000
+bench-subjects: pg
+	TALLY_BENCH_FACTS=$(BENCH_FACTS) $(GO) test -run '^$$' -bench BenchmarkEraseRep -benchtime 100x \
+		-count 3 -timeout 60m ./warehouse/

@@ -91,6 +91,17 @@ func (r *Runner) handle(ctx context.Context, tp TopicPartition, msgs []Message) 
 			continue
 		}
 		st.Consumed.Add(1)
+		if err := r.open(ctx, rec); err != nil {
+			switch {
+			case errors.Is(err, ErrDrop): // subject erased: its key is shredded
+				st.Dropped.Add(1)
+				continue
+			case errors.Is(err, ErrInvalid):
+				reject("shred", err, m.Position)
+				continue
+			}
+			return err
+		}
 		if r.CountPersonal != nil {
 			st.PersonalSeen.Add(int64(r.CountPersonal(rec)))
 		}

@@ -68,6 +68,14 @@ func (e *emitter) Emit(ctx context.Context, recs []Record, cursor string) error 
 		return err
 	}
 	msgs := make([]Message, 0, len(recs)+e.t.partitions)
+	if e.r.Shredder != nil {
+		for i := range recs {
+			recs[i].Tenant, recs[i].Source, recs[i].Object = e.s.Tenant, e.s.Source, e.s.Object
+		}
+		if err := e.r.seal(ctx, recs); err != nil {
+			return err
+		}
+	}
 	for i := range recs {
 		// A connector writes only into its own stream.
 		recs[i].Tenant, recs[i].Source, recs[i].Object = e.s.Tenant, e.s.Source, e.s.Object

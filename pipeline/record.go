@@ -40,6 +40,21 @@ type Record struct {
 	// Position is where the record was read from the log; it is set by
 	// the consumer and never serialized.
 	Position Position `json:"-"`
+
+	// Vault is the sealed identity of a platform user, captured by the
+	// vault stage before minimize drops the plain fields; the sink writes
+	// it to the identity vault in the batch's transaction. Nil for every
+	// other record. Never serialized and never logged.
+	Vault *Identity `json:"-"`
+}
+
+// Identity is a platform user's identity fields sealed with AES-GCM.
+// Lookup is the pseudonym (kind "email") of the user's email, so that a
+// privacy officer can find the user by email without decrypting.
+type Identity struct {
+	Lookup     string
+	Sealed     []byte
+	KeyVersion int
 }
 
 // LogValue keeps identifiers and field values out of logs: only the

@@ -43,6 +43,19 @@ type Runner struct {
 	// StreamStats.PersonalSeen/Kept. Nil counts nothing.
 	CountPersonal func(*Record) int
 
+	// Suppressions, when set with OnSuppressions, is read before the
+	// consumer starts and before every sync pass of Run; each snapshot is
+	// handed to OnSuppressions (normally the suppress stage's Update), so
+	// erased subjects are dropped by the stages. A failed refresh before
+	// the start fails the run; later ones are logged and the previous
+	// snapshot stays.
+	Suppressions   SuppressionSource
+	OnSuppressions func(Suppressed)
+	// Shredder, when set, encrypts personal fields of each record with
+	// its subject's data key before publishing and decrypts them after
+	// consuming (see Shredder).
+	Shredder Shredder
+
 	topics  map[Stream]topic
 	sources map[Stream]Source
 	byTopic map[string]Stream
@@ -63,6 +76,10 @@ type topic struct {
 func (r *Runner) RunOnce(ctx context.Context) error {
 	if err := r.prepare(ctx); err != nil {
 		return err
+	}
+	if err := r.refreshSuppressions(ctx); err != nil {
+		r.closeSources()
+		return fmt.Errorf("reading suppressions: %w", err)
 	}
 	defer r.closeSources()
 	cons := r.startConsumer(ctx)
@@ -93,6 +110,10 @@ func (r *Runner) Run(ctx context.Context) error {
 	if err := r.prepare(ctx); err != nil {
 		return err
 	}
+	if err := r.refreshSuppressions(ctx); err != nil {
+		r.closeSources()
+		return fmt.Errorf("reading suppressions: %w", err)
+	}
 	defer r.closeSources()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -112,6 +133,10 @@ func (r *Runner) Run(ctx context.Context) error {
 
 func (r *Runner) loop(ctx context.Context, b Binding, cons *consumer) {
 	for {
+		if err := r.refreshSuppressions(ctx); err != nil && ctx.Err() == nil {
+			r.Logger.Warn("refreshing suppressions failed; keeping the previous list",
+				"tenant", b.Tenant, "connector", b.Name, "error", err)
+		}
 		err := r.pass(ctx, b)
 		switch {
 		case ctx.Err() != nil:

@@ -105,6 +105,8 @@ type Catalog struct {
 	objects map[string]*Object
 	names   []string
 	kpis    []KPI
+	// purposes are the non-KPI reasons to pull fields (purposes.yaml).
+	purposes []Purpose
 }
 
 // Object returns the named canonical object.
@@ -144,7 +146,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		return nil, err
 	}
 	var errs []error
-	var kpiFile []byte
+	var kpiFile, purposeFile []byte
 	for _, p := range paths {
 		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
@@ -152,6 +154,10 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		}
 		if p == "kpis.yaml" {
 			kpiFile = data
+			continue
+		}
+		if p == "purposes.yaml" {
+			purposeFile = data
 			continue
 		}
 		o, err := parseObject(data)
@@ -173,6 +179,13 @@ func Load(fsys fs.FS) (*Catalog, error) {
 			errs = append(errs, fmt.Errorf("kpis.yaml: %w", err))
 		}
 		c.kpis = kpis
+	}
+	if purposeFile != nil {
+		ps, err := parsePurposes(purposeFile, c)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("purposes.yaml: %w", err))
+		}
+		c.purposes = ps
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ const (
 	DefaultFactTTL       = 400 * 24 * time.Hour
 	DefaultKPITTL        = 800 * 24 * time.Hour
 	DefaultQuarantineTTL = 30 * 24 * time.Hour
+	DefaultEvidenceTTL   = 800 * 24 * time.Hour
 )
 
 // Config configures a warehouse.
@@ -34,6 +35,11 @@ type Config struct {
 	FactTTL       time.Duration `yaml:"fact_ttl"`
 	KPITTL        time.Duration `yaml:"kpi_ttl"`
 	QuarantineTTL time.Duration `yaml:"quarantine_ttl"`
+	// EvidenceTTL sets expires_at of purge-run evidence and completed
+	// tenant terminations. Zero means the default (800 days).
+	EvidenceTTL time.Duration `yaml:"evidence_ttl"`
+	// TenantTTLs overrides the fact, KPI and quarantine TTLs per tenant.
+	TenantTTLs map[string]TTLs `yaml:"tenant_ttls"`
 	// KPIs names the enabled KPIs of the catalog; their rollups are
 	// maintained in kpi_daily. Empty means no rollups.
 	KPIs []string `yaml:"kpis"`
@@ -64,9 +70,14 @@ func (c Config) Validate() error {
 	for _, ttl := range []struct {
 		name string
 		d    time.Duration
-	}{{"fact_ttl", c.FactTTL}, {"kpi_ttl", c.KPITTL}, {"quarantine_ttl", c.QuarantineTTL}} {
+	}{{"fact_ttl", c.FactTTL}, {"kpi_ttl", c.KPITTL}, {"quarantine_ttl", c.QuarantineTTL}, {"evidence_ttl", c.EvidenceTTL}} {
 		if ttl.d < 0 {
 			errs = append(errs, fmt.Errorf("warehouse: %s must not be negative", ttl.name))
+		}
+	}
+	for tenant, o := range c.TenantTTLs {
+		if o.Facts < 0 || o.KPIs < 0 || o.Quarantine < 0 {
+			errs = append(errs, fmt.Errorf("warehouse: ttls of tenant %s must not be negative", tenant))
 		}
 	}
 	seen := map[string]bool{}
@@ -92,5 +103,14 @@ func (c Config) withDefaults() Config {
 	if c.QuarantineTTL == 0 {
 		c.QuarantineTTL = DefaultQuarantineTTL
 	}
+	if c.EvidenceTTL == 0 {
+		c.EvidenceTTL = DefaultEvidenceTTL
+	}
 	return c
+}
+
+// policy returns the retention policy of a configuration with defaults.
+func (c Config) policy() Policy {
+	return Policy{Facts: c.FactTTL, KPIs: c.KPITTL, Quarantine: c.QuarantineTTL, Evidence: c.EvidenceTTL,
+		Tenants: c.TenantTTLs}
 }

@@ -49,10 +49,16 @@ func (t *txn) commit() error { return redact(t.Commit()) }
 // keeping the order of rows; on PostgreSQL it sends one array per column
 // instead (insertArrays).
 func (t *txn) insertRows(ctx context.Context, table string, cols []string, rows [][]any, suffix string) error {
+	t.inserted[table] += int64(len(rows))
+	return t.insertRowsUncounted(ctx, table, cols, rows, suffix)
+}
+
+// insertRowsUncounted is insertRows for callers that count the rows
+// themselves (per partition).
+func (t *txn) insertRowsUncounted(ctx context.Context, table string, cols []string, rows [][]any, suffix string) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	t.inserted[table] += int64(len(rows))
 	if t.d.name == Postgres {
 		types, err := t.cols.load(ctx, t)
 		if err != nil {

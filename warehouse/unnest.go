@@ -4,12 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/tally-dev/tally/transforms/kpi"
 )
 
 // columnTypes caches the PostgreSQL type of every column of the current
@@ -67,6 +71,19 @@ func (ct *columnTypes) load(ctx context.Context, t *txn) (map[string]map[string]
 // the column's type. A statement of a dozen parameters parses and plans
 // far faster than a VALUES list of thousands.
 func (t *txn) insertArrays(ctx context.Context, types map[string]string, table string, cols []string, rows [][]any, suffix string) error {
+	sel, from, args, err := unnestSource(types, cols, rows)
+	if err != nil {
+		return fmt.Errorf("inserting into %s: %w", table, err)
+	}
+	q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") SELECT " + strings.Join(sel, ", ") + " FROM " + from + suffix
+	_, err = t.exec(ctx, q, args...)
+	return err
+}
+
+// unnestSource returns the select list (u.cN::type per column), the FROM
+// item (unnest of one text array per column, aliased u) and the array
+// arguments for rows of cols, typed by the table's column types.
+func unnestSource(types map[string]string, cols []string, rows [][]any) (sel []string, from string, args []any, err error) {
 	arrays := make([][]sql.NullString, len(cols))
 	for c := range cols {
 		arrays[c] = make([]sql.NullString, len(rows))
@@ -76,23 +93,48 @@ func (t *txn) insertArrays(ctx context.Context, types map[string]string, table s
 			arrays[c][r] = toText(v)
 		}
 	}
-	sel := make([]string, len(cols))
+	sel = make([]string, len(cols))
 	un := make([]string, len(cols))
 	alias := make([]string, len(cols))
-	args := make([]any, len(cols))
+	args = make([]any, len(cols))
 	for c, col := range cols {
 		typ, ok := types[strings.Trim(col, `"`)]
 		if !ok {
-			return fmt.Errorf("inserting into %s: unknown column %s", table, col)
+			return nil, "", nil, fmt.Errorf("unknown column %s", col)
 		}
 		sel[c] = fmt.Sprintf("u.c%d::%s", c, typ)
 		un[c] = "?::text[]"
 		alias[c] = fmt.Sprintf("c%d", c)
 		args[c] = pq.GenericArray{A: arrays[c]}
 	}
-	q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") SELECT " + strings.Join(sel, ", ") +
-		" FROM unnest(" + strings.Join(un, ", ") + ") AS u(" + strings.Join(alias, ", ") + ")" + suffix
-	_, err := t.exec(ctx, q, args...)
+	return sel, "unnest(" + strings.Join(un, ", ") + ") AS u(" + strings.Join(alias, ", ") + ")", args, nil
+}
+
+// updateRows runs, on PostgreSQL, one UPDATE of table for all rows: each
+// row holds the values of the match columns, which select the row to
+// change, followed by the new values of the set columns.
+func (t *txn) updateRows(ctx context.Context, table string, match, set []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	all, err := t.cols.load(ctx, t)
+	if err != nil {
+		return err
+	}
+	sel, from, args, err := unnestSource(all[table], append(append([]string{}, match...), set...), rows)
+	if err != nil {
+		return fmt.Errorf("updating %s: %w", table, err)
+	}
+	assign := make([]string, len(set))
+	for i, c := range set {
+		assign[i] = c + " = " + sel[len(match)+i]
+	}
+	cond := make([]string, len(match))
+	for i, c := range match {
+		cond[i] = "t." + c + " = " + sel[i]
+	}
+	q := "UPDATE " + table + " AS t SET " + strings.Join(assign, ", ") + " FROM " + from + " WHERE " + strings.Join(cond, " AND ")
+	_, err = t.exec(ctx, q, args...)
 	return err
 }
 
@@ -120,4 +162,87 @@ func toText(v any) sql.NullString {
 		return sql.NullString{String: x.UTC().Format(time.RFC3339Nano), Valid: true}
 	}
 	return sql.NullString{String: fmt.Sprint(v), Valid: true}
+}
+
+// kpiLockClass is the first key of the advisory locks that serialize
+// writers of the same rollup rows ("kpi" in ASCII); the second is a hash
+// of (tenant, metric).
+const kpiLockClass = 0x6b7069
+
+// addRollups adds deltas to kpi_daily on PostgreSQL. kpi_daily is
+// partitioned on expires_at, so (tenant, metric, day, rep, dimension,
+// currency) cannot carry a unique constraint that ON CONFLICT could use.
+// Instead every writer first takes transaction-scoped advisory locks on
+// the (tenant, metric) pairs of its deltas, in hash order, so two writers
+// never add the same rollup row concurrently (writers of different
+// metrics, such as the deal and lead streams, never wait for each other;
+// a lock per row would overflow PostgreSQL's lock table on big batches); then one statement updates the
+// existing rows (moving expires_at forward, which may move a row to a
+// newer partition) and inserts the rest. rows hold cols in order.
+func (t *txn) addRollups(ctx context.Context, deltas []kpi.Delta, cols []string, rows [][]any) error {
+	buckets := map[int32]bool{}
+	for _, d := range deltas {
+		h := fnv.New32a()
+		h.Write([]byte(d.Tenant + "\x00" + d.Metric))
+		buckets[int32(h.Sum32())] = true
+	}
+	order := make([]int32, 0, len(buckets))
+	for b := range buckets {
+		order = append(order, b)
+	}
+	slices.Sort(order)
+	if _, err := t.exec(ctx, "SELECT count(pg_advisory_xact_lock(?, b)) FROM unnest(?::int[]) WITH ORDINALITY AS x(b, i)",
+		kpiLockClass, pq.Array(order)); err != nil {
+		return fmt.Errorf("locking rollup buckets: %w", err)
+	}
+	all, err := t.cols.load(ctx, t)
+	if err != nil {
+		return err
+	}
+	sel, from, args, err := unnestSource(all["kpi_daily"], cols, rows)
+	if err != nil {
+		return err
+	}
+	named := make([]string, len(cols))
+	for i, c := range cols {
+		named[i] = sel[i] + " AS " + c
+	}
+	match := func(a, b string) string {
+		conds := make([]string, len(kpiKeyCols))
+		for i, c := range kpiKeyCols {
+			conds[i] = a + "." + c + " = " + b + "." + c
+		}
+		return strings.Join(conds, " AND ")
+	}
+	// Update the existing rows and learn which ones they were; insert
+	// the others. Two statements keep both steps linear in the batch.
+	from = strings.Replace(from, ") AS u(", ") WITH ORDINALITY AS u(", 1)
+	from = strings.TrimSuffix(from, ")") + ", i)"
+	q := "UPDATE kpi_daily AS k SET value = k.value + d.value, n = k.n + d.n, written_at = d.written_at, " +
+		"expires_at = greatest(k.expires_at, d.expires_at) FROM (SELECT " + strings.Join(named, ", ") + ", u.i FROM " + from +
+		") AS d WHERE " + match("k", "d") + " RETURNING d.i"
+	res, err := t.query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	updated := make([]bool, len(rows))
+	for res.Next() {
+		var i int
+		if err := res.Scan(&i); err != nil {
+			res.Close()
+			return redact(err)
+		}
+		updated[i-1] = true
+	}
+	res.Close()
+	if err := redact(res.Err()); err != nil {
+		return err
+	}
+	var fresh [][]any
+	for i, r := range rows {
+		if !updated[i] {
+			fresh = append(fresh, r)
+		}
+	}
+	return t.insertRowsUncounted(ctx, "kpi_daily", cols, fresh, "")
 }

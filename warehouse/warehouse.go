@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -41,6 +42,11 @@ type Warehouse struct {
 	now      func() time.Time
 	cols     columnTypes
 	analyzer analyzer
+	policy   Policy
+	parts    partitions
+	purging  sync.Mutex // one purge at a time in this process
+	// purgeHook, set only by tests, runs after each committed purge step.
+	purgeHook func(step string)
 	// failAt, set only by tests, fails Write after the named step.
 	failAt func(step string) error
 }
@@ -64,6 +70,7 @@ func Open(ctx context.Context, cfg Config, cat *schemas.Catalog, logger *slog.Lo
 	}
 	w := &Warehouse{
 		cfg:    cfg.withDefaults(),
+		policy: cfg.withDefaults().policy(),
 		calc:   calc,
 		tables: map[string]*factTable{},
 		log:    logger,
@@ -179,7 +186,7 @@ func (w *Warehouse) Cursor(ctx context.Context, s pipeline.Stream, partitions in
 // Tables returns the names of the tables a migrated warehouse holds for
 // cat, sorted: one fact table per object and the fixed tables.
 func Tables(cat *schemas.Catalog) []string {
-	out := []string{"consumer_offsets", "kpi_daily", "quarantine", "schema_migrations", "sync_cursors"}
+	out := []string{"consumer_offsets", "kpi_daily", "purge_runs", "quarantine", "schema_migrations", "sync_cursors", "tenant_terminations"}
 	for _, o := range cat.Objects() {
 		out = append(out, FactTable(o))
 	}

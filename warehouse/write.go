@@ -19,6 +19,9 @@ type factKey struct{ object, tenant, key string }
 type factState struct {
 	stored, cur *pipeline.Record
 	floor       time.Time
+	// expires is the stored row's expires_at, part of the row's primary
+	// key on PostgreSQL.
+	expires any
 }
 
 // Write commits the batch in one transaction, all or nothing.
@@ -44,6 +47,9 @@ func (w *Warehouse) Write(ctx context.Context, b pipeline.Batch) error {
 		return fmt.Errorf("writing batch: %w", err)
 	}
 	now := w.now().UTC()
+	if err := w.ensureBatchPartitions(ctx, recs, now); err != nil {
+		return fmt.Errorf("writing batch: %w", err)
+	}
 	tx, err := w.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("beginning batch: %w", err)
@@ -60,6 +66,8 @@ func (w *Warehouse) Write(ctx context.Context, b pipeline.Batch) error {
 	}{
 		{"facts", func() error { return w.writeFacts(ctx, tx, states, now) }},
 		{"kpi", func() error { return w.writeDeltas(ctx, tx, deltas, now) }},
+		// Identity vault rows (issue 5, vault.go) commit with their facts.
+		{"vault", func() error { return w.writeVault(ctx, tx, b.Records, recs, states, now) }},
 		{"quarantine", func() error { return w.writeQuarantine(ctx, tx, b.Quarantine, now) }},
 		{"offsets", func() error { return w.writeOffsets(ctx, tx, b.Offsets, now) }},
 		{"checkpoints", func() error { return w.writeCheckpoints(ctx, tx, b.Checkpoints, now) }},
@@ -167,7 +175,7 @@ func (w *Warehouse) loadFacts(ctx context.Context, tx *txn, recs []*pipeline.Rec
 
 func (w *Warehouse) loadChunk(ctx context.Context, tx *txn, t *factTable, tenant string, keys []string, states map[factKey]*factState) error {
 	pred, args := w.d.in("key", keys)
-	q := "SELECT source, key, version"
+	q := "SELECT source, key, version, expires_at"
 	for _, c := range t.cols {
 		q += ", " + c.name
 	}
@@ -182,12 +190,13 @@ func (w *Warehouse) loadChunk(ctx context.Context, tx *txn, t *factTable, tenant
 		if err != nil {
 			return redact(err)
 		}
-		r, err := t.decode(tenant, vals)
+		expires := vals[3]
+		r, err := t.decode(tenant, append(vals[:3:3], vals[4:]...))
 		if err != nil {
 			return err
 		}
 		st := states[factKey{t.object, tenant, r.Key}]
-		st.stored, st.cur = r, r
+		st.stored, st.cur, st.expires = r, r, expires
 	}
 	return redact(rows.Err())
 }
@@ -228,4 +237,39 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// ensureBatchPartitions creates, on PostgreSQL, the partitions that the
+// batch's fact and rollup rows will land in, before its transaction
+// starts (a CREATE TABLE ... PARTITION OF locks the parent table).
+func (w *Warehouse) ensureBatchPartitions(ctx context.Context, recs []*pipeline.Record, now time.Time) error {
+	if w.d.name != Postgres {
+		return nil
+	}
+	type target struct {
+		table string
+		exp   time.Time
+	}
+	seen := map[target]bool{}
+	tenants := map[string]bool{}
+	for _, r := range recs {
+		tenants[r.Tenant] = true
+		t := target{w.tables[r.Object].name, partitionStart(now.Add(w.policy.TTL(ClassFacts, r.Tenant)))}
+		if !seen[t] {
+			seen[t] = true
+			if err := w.ensureForWrite(ctx, t.table, t.exp); err != nil {
+				return err
+			}
+		}
+	}
+	for tenant := range tenants {
+		t := target{"kpi_daily", partitionStart(now.Add(w.policy.TTL(ClassKPIs, tenant)))}
+		if !seen[t] {
+			seen[t] = true
+			if err := w.ensureForWrite(ctx, t.table, t.exp); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -15,7 +15,7 @@ import (
 // changed, per table, in key order, with multi-row statements.
 func (w *Warehouse) writeFacts(ctx context.Context, tx *txn, states map[factKey]*factState, now time.Time) error {
 	type tableWork struct {
-		upserts []*pipeline.Record
+		upserts []*factState
 		deletes map[string][]string // tenant → keys
 	}
 	work := map[string]*tableWork{}
@@ -29,7 +29,7 @@ func (w *Warehouse) writeFacts(ctx context.Context, tx *txn, states map[factKey]
 			work[k.object] = tw
 		}
 		if st.cur != nil {
-			tw.upserts = append(tw.upserts, st.cur)
+			tw.upserts = append(tw.upserts, st)
 		} else {
 			tw.deletes[k.tenant] = append(tw.deletes[k.tenant], k.key)
 		}
@@ -51,36 +51,71 @@ func (w *Warehouse) writeFacts(ctx context.Context, tx *txn, states map[factKey]
 	return nil
 }
 
-func (w *Warehouse) upsertFacts(ctx context.Context, tx *txn, t *factTable, recs []*pipeline.Record, now time.Time) error {
-	if len(recs) == 0 {
+// upsertFacts writes the changed facts of one table in key order with
+// expires_at = now + the tenant's fact TTL. SQLite upserts on the
+// primary key (tenant, key). On PostgreSQL, whose partitioned fact
+// tables are keyed (tenant, key, expires_at), it inserts the facts that
+// were not stored and updates the stored rows it loaded under FOR
+// UPDATE, matching their old expires_at; an UPDATE that changes
+// expires_at moves the row to its new partition.
+func (w *Warehouse) upsertFacts(ctx context.Context, tx *txn, t *factTable, sts []*factState, now time.Time) error {
+	if len(sts) == 0 {
 		return nil
 	}
-	sort.Slice(recs, func(i, j int) bool {
-		if recs[i].Tenant != recs[j].Tenant {
-			return recs[i].Tenant < recs[j].Tenant
+	sort.Slice(sts, func(i, j int) bool {
+		a, b := sts[i].cur, sts[j].cur
+		if a.Tenant != b.Tenant {
+			return a.Tenant < b.Tenant
 		}
-		return recs[i].Key < recs[j].Key
+		return a.Key < b.Key
 	})
 	cols := []string{"tenant", "key", "source"}
 	for _, c := range t.cols {
 		cols = append(cols, c.name)
 	}
 	cols = append(cols, "version", "written_at", "expires_at")
-	written, expires := w.d.timeArg(now), w.d.timeArg(now.Add(w.cfg.FactTTL))
-	rows := make([][]any, len(recs))
-	for i, r := range recs {
-		row := make([]any, 0, len(cols))
+	written := w.d.timeArg(now)
+	var inserts, updates [][]any
+	for _, st := range sts {
+		r := st.cur
+		exp := now.Add(w.policy.TTL(ClassFacts, r.Tenant))
+		row := make([]any, 0, len(cols)+1)
+		if st.stored != nil && w.d.name == Postgres {
+			row = append(row, st.expires)
+		}
 		row = append(row, r.Tenant, r.Key, r.Source)
 		for _, c := range t.cols {
 			row = append(row, w.d.arg(c.kind, r.Fields[c.field]))
 		}
-		rows[i] = append(row, w.d.timeArg(r.Version), written, expires)
+		row = append(row, w.d.timeArg(r.Version), written, w.d.timeArg(exp))
+		if st.stored != nil && w.d.name == Postgres {
+			updates = append(updates, row)
+		} else {
+			inserts = append(inserts, row)
+		}
+		tx.inserted[w.statsTable(t.name, exp)]++
 	}
-	set := make([]string, 0, len(cols)-2)
-	for _, c := range cols[2:] {
-		set = append(set, c+" = excluded."+c)
+	if w.d.name == SQLite {
+		set := make([]string, 0, len(cols)-2)
+		for _, c := range cols[2:] {
+			set = append(set, c+" = excluded."+c)
+		}
+		return tx.insertRowsUncounted(ctx, t.name, cols, inserts, " ON CONFLICT (tenant, key) DO UPDATE SET "+strings.Join(set, ", "))
 	}
-	return tx.insertRows(ctx, t.name, cols, rows, " ON CONFLICT (tenant, key) DO UPDATE SET "+strings.Join(set, ", "))
+	if err := tx.insertRowsUncounted(ctx, t.name, cols, inserts, ""); err != nil {
+		return err
+	}
+	return tx.updateRows(ctx, t.name, []string{"expires_at", "tenant", "key"}, cols[2:], updates)
+}
+
+// statsTable is the table whose statistics a row with expiry exp
+// changes: its partition on PostgreSQL, where ANALYZE of the parent
+// would sample every partition.
+func (w *Warehouse) statsTable(table string, exp time.Time) string {
+	if w.d.name != Postgres {
+		return table
+	}
+	return partitionName(table, partitionStart(exp))
 }
 
 var kpiKeyCols = []string{"tenant", "metric", "day", "rep", "dimension", "currency"}
@@ -93,21 +128,29 @@ func (w *Warehouse) writeDeltas(ctx context.Context, tx *txn, m map[kpi.Key]kpi.
 	if len(deltas) == 0 {
 		return nil
 	}
-	expires := w.d.timeArg(now.Add(w.cfg.KPITTL))
+	written := w.d.timeArg(now)
 	rows := make([][]any, len(deltas))
 	var shrunk [][]any
 	for i, d := range deltas {
 		key := []any{d.Tenant, d.Metric, d.Day.Format(time.DateOnly), d.Rep, d.Dimension, d.Currency}
-		rows[i] = append(key, d.Value, d.N, expires)
+		exp := now.Add(w.policy.TTL(ClassKPIs, d.Tenant))
+		rows[i] = append(key, d.Value, d.N, written, w.d.timeArg(exp))
+		tx.inserted[w.statsTable("kpi_daily", exp)]++
 		if d.N < 0 {
 			shrunk = append(shrunk, key)
 		}
 	}
-	suffix := " ON CONFLICT (" + strings.Join(kpiKeyCols, ", ") + ") DO UPDATE SET" +
-		" value = kpi_daily.value + excluded.value, n = kpi_daily.n + excluded.n," +
-		" expires_at = " + w.d.greatest + "(kpi_daily.expires_at, excluded.expires_at)"
-	cols := append(append([]string{}, kpiKeyCols...), "value", "n", "expires_at")
-	if err := tx.insertRows(ctx, "kpi_daily", cols, rows, suffix); err != nil {
+	cols := append(append([]string{}, kpiKeyCols...), "value", "n", "written_at", "expires_at")
+	var err error
+	if w.d.name == Postgres {
+		err = tx.addRollups(ctx, deltas, cols, rows)
+	} else {
+		suffix := " ON CONFLICT (" + strings.Join(kpiKeyCols, ", ") + ") DO UPDATE SET" +
+			" value = kpi_daily.value + excluded.value, n = kpi_daily.n + excluded.n, written_at = excluded.written_at," +
+			" expires_at = " + w.d.greatest + "(kpi_daily.expires_at, excluded.expires_at)"
+		err = tx.insertRowsUncounted(ctx, "kpi_daily", cols, rows, suffix)
+	}
+	if err != nil {
 		return fmt.Errorf("writing kpi rollups: %w", err)
 	}
 	match := "(" + strings.Join(kpiKeyCols, " = ? AND ") + " = ?)"
@@ -132,13 +175,13 @@ func (w *Warehouse) writeQuarantine(ctx context.Context, tx *txn, qs []pipeline.
 	if len(qs) == 0 {
 		return nil
 	}
-	expires := w.d.timeArg(now.Add(w.cfg.QuarantineTTL))
 	rows := make([][]any, len(qs))
 	for i, q := range qs {
 		at := q.At
 		if at.IsZero() {
 			at = now
 		}
+		expires := w.d.timeArg(now.Add(w.policy.TTL(ClassQuarantine, q.Tenant)))
 		rows[i] = []any{q.Tenant, q.Source, q.Object, q.Stage, q.Field, q.Rule,
 			q.Position.Topic, q.Position.Partition, q.Position.Offset, w.d.timeArg(at), expires}
 	}

@@ -32,6 +32,7 @@ type app struct {
 	wh       *warehouse.Warehouse
 	runner   *pipeline.Runner
 	stats    *pipeline.Stats
+	shredder *warehouse.Shredder // crypto-shredding of raw messages (keys_wiring.go)
 }
 
 // appOptions adjust wiring for the demo and tests.
@@ -49,7 +50,7 @@ func loadConfig(path string, reg *pipeline.Registry, cat *schemas.Catalog) (*con
 	if err != nil {
 		return nil, err
 	}
-	if ps := cfg.Validate(reg, cat); len(ps) > 0 {
+	if ps := append(cfg.Validate(reg, cat), scheduleProblems(cfg)...); len(ps) > 0 {
 		return nil, ps
 	}
 	return cfg, nil
@@ -81,12 +82,18 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 	if err != nil {
 		return a, err
 	}
+	if bindings, err = a.skipTerminated(ctx, bindings); err != nil {
+		return a, err
+	}
 	a.runner = &pipeline.Runner{
 		Log: a.log, Sink: a.wh, Stages: stages, Bindings: bindings,
 		TopicPrefix: cfg.Kafka.TopicPrefix, Partitions: cfg.Kafka.Partitions,
 		Retention: cfg.Kafka.Retention.D(), Interval: cfg.Sync.Interval.D(),
 		Logger: logger.With("component", "runner"), Stats: a.stats,
 		CountPersonal: func(r *pipeline.Record) int { return guard.CountPersonal(cat, r) },
+	}
+	if err := a.wirePrivacy(ctx); err != nil {
+		return a, err
 	}
 	return a, nil
 }
@@ -116,7 +123,8 @@ func (a *app) openLog(cfg *config.File, opts appOptions) error {
 
 func (a *app) openWarehouse(ctx context.Context, cfg *config.File, kpis []string) error {
 	wc := warehouse.Config{Driver: cfg.Warehouse.Driver, DSN: cfg.Warehouse.DSN.Reveal(), Path: cfg.Warehouse.Path,
-		FactTTL: cfg.Retention.Facts.D(), KPITTL: cfg.Retention.KPIs.D(), QuarantineTTL: cfg.Retention.Quarantine.D(), KPIs: kpis}
+		FactTTL: cfg.Retention.Facts.D(), KPITTL: cfg.Retention.KPIs.D(), QuarantineTTL: cfg.Retention.Quarantine.D(), KPIs: kpis,
+		EvidenceTTL: cfg.Retention.Evidence.D(), TenantTTLs: tenantTTLs(cfg)}
 	if wc.Driver == "sqlite" && wc.Path == "" {
 		wc.Path = filepath.Join(cfg.DataDir, "tally.db")
 		cfg.Warehouse.Path = wc.Path
@@ -134,6 +142,9 @@ func (a *app) openWarehouse(ctx context.Context, cfg *config.File, kpis []string
 	applied, err := wh.Migrate(ctx)
 	if err != nil {
 		return fmt.Errorf("migrating warehouse: %w", err)
+	}
+	if err := wh.EnsurePartitionsAhead(ctx); err != nil {
+		return fmt.Errorf("creating warehouse partitions: %w", err)
 	}
 	if len(applied) > 0 {
 		a.logger.Info("warehouse migrated", "component", "warehouse", "count", len(applied))
@@ -194,7 +205,7 @@ func masterKey(p config.Pseudonyms) ([]byte, error) {
 // the enabled KPIs.
 func buildBindings(cfg *config.File, reg *pipeline.Registry, cat *schemas.Catalog, kpis []string,
 	logger *slog.Logger, transport http.RoundTripper) ([]pipeline.Binding, error) {
-	proj, err := cat.Project(kpis, cat.Objects())
+	proj, err := projection(cfg, cat, kpis)
 	if err != nil {
 		return nil, err
 	}

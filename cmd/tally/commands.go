@@ -104,7 +104,12 @@ func runCmd(g *globals) *cobra.Command {
 			if once {
 				err = a.runner.RunOnce(ctx)
 			} else {
+				sched, serr := startPurgeScheduler(ctx, cfg, a.wh, logger)
+				if serr != nil {
+					return serr
+				}
 				err = a.runner.Run(ctx)
+				sched.Stop()
 			}
 			if errors.Is(err, pipeline.ErrQuota) {
 				logger.Warn("a source's request quota is spent; everything pulled so far is committed and the next run resumes from there", "error", err)

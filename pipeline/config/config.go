@@ -24,9 +24,16 @@ type File struct {
 	Warehouse  Warehouse  `yaml:"warehouse"`
 	Pseudonyms Pseudonyms `yaml:"pseudonyms"`
 	Retention  Retention  `yaml:"retention"`
+	Purge      Purge      `yaml:"purge"`
 	Sync       Sync       `yaml:"sync"`
 	Log        Log        `yaml:"log"`
 	Metrics    Metrics    `yaml:"metrics"`
+	// Purposes enables declared non-KPI purposes (schemas/purposes.yaml,
+	// e.g. identity_vault); nil enables all, [] none.
+	Purposes []string `yaml:"purposes"`
+	// Region is where the data lives (e.g. "eu-central-1"), stated in the
+	// processing report.
+	Region string `yaml:"region"`
 
 	kpisLine int
 }
@@ -35,7 +42,9 @@ type File struct {
 type Tenant struct {
 	ID         string      `yaml:"id"`
 	Connectors []Connector `yaml:"connectors"`
-	Line       int         `yaml:"-"`
+	// Retention overrides the global row lifetimes for this tenant.
+	Retention TenantRetention `yaml:"retention"`
+	Line      int             `yaml:"-"`
 }
 
 // Connector is one CRM connection of a tenant. Options are decoded by
@@ -64,7 +73,12 @@ type Warehouse struct {
 	Driver string `yaml:"driver"`
 	DSN    Secret `yaml:"dsn"`
 	Path   string `yaml:"path"`
-	Line   int    `yaml:"-"`
+	// ReaderRole and AdminRole name the database roles of analysts and of
+	// privacy admins (the only role that may read identity_vault); the
+	// processing report lists them as recipients.
+	ReaderRole string `yaml:"reader_role"`
+	AdminRole  string `yaml:"admin_role"`
+	Line       int    `yaml:"-"`
 }
 
 // Pseudonyms configures the master secret pseudonym keys derive from.
@@ -73,14 +87,6 @@ type Pseudonyms struct {
 	MasterKeyFile string `yaml:"master_key_file"`
 	KeyVersion    int    `yaml:"key_version"`
 	Line          int    `yaml:"-"`
-}
-
-// Retention is how long warehouse rows live, per table class.
-type Retention struct {
-	Facts      Duration `yaml:"facts"`
-	KPIs       Duration `yaml:"kpis"`
-	Quarantine Duration `yaml:"quarantine"`
-	Line       int      `yaml:"-"`
 }
 
 // Sync configures connector passes in `tally run`.
@@ -109,7 +115,9 @@ func Defaults() File {
 		Warehouse:  Warehouse{Driver: "sqlite"},
 		Pseudonyms: Pseudonyms{KeyVersion: 1},
 		Retention: Retention{Facts: Duration(400 * 24 * time.Hour), KPIs: Duration(800 * 24 * time.Hour),
-			Quarantine: Duration(30 * 24 * time.Hour)},
+			Quarantine: Duration(30 * 24 * time.Hour), Evidence: Duration(DefaultEvidenceTTL)},
+		Purge: Purge{Schedule: "@daily", Timezone: "UTC", BatchSize: DefaultPurgeBatch,
+			BatchTimeout: Duration(DefaultBatchTimeout)},
 		Sync: Sync{Interval: Duration(5 * time.Minute)},
 		Log:  Log{Level: "info", Format: "text"},
 	}

@@ -22,6 +22,8 @@ func (f *File) locate(root *yaml.Node) {
 			f.Pseudonyms.Line = key.Line
 		case "retention":
 			f.Retention.Line = key.Line
+		case "purge":
+			f.Purge.Line = key.Line
 		case "sync":
 			f.Sync.Line = key.Line
 		case "tenants":

@@ -65,6 +65,11 @@ func (f *File) Validate(reg *pipeline.Registry, cat *schemas.Catalog) Problems {
 			add(f.kpisLine, "kpis: unknown KPI %q (known: %v)", k, cat.KPINames())
 		}
 	}
+	for _, p := range f.Purposes {
+		if _, ok := cat.Purpose(p); !ok {
+			add(0, "purposes: unknown purpose %q (known: %v)", p, cat.PurposeNames())
+		}
+	}
 	f.validateInfra(add, func(line int, err error) { ps.AddErr(line, "", err) })
 	return ps
 }
@@ -103,15 +108,7 @@ func (f *File) validateInfra(add func(int, string, ...any), addErr func(int, err
 	if p.KeyVersion < 1 {
 		add(p.Line, "pseudonyms.key_version: %d must be 1 or more", p.KeyVersion)
 	}
-	r := f.Retention
-	for _, d := range []struct {
-		name string
-		v    Duration
-	}{{"facts", r.Facts}, {"kpis", r.KPIs}, {"quarantine", r.Quarantine}} {
-		if d.v.D() < minRowTTL {
-			add(r.Line, "retention.%s: %s is shorter than %s", d.name, d.v, Duration(minRowTTL))
-		}
-	}
+	f.validateRetention(add)
 	if f.Sync.Interval.D() < 10*time.Second {
 		add(f.Sync.Line, "sync.interval: %s is shorter than 10s", f.Sync.Interval)
 	}
@@ -146,4 +143,13 @@ func (f *File) EnabledKPIs(cat *schemas.Catalog) []string {
 		return f.KPIs
 	}
 	return cat.KPINames()
+}
+
+// EnabledPurposes returns the enabled purposes: Purposes, or every
+// declared purpose when it is unset.
+func (f *File) EnabledPurposes(cat *schemas.Catalog) []string {
+	if f.Purposes != nil {
+		return f.Purposes
+	}
+	return cat.PurposeNames()
 }

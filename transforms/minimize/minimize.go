@@ -37,6 +37,9 @@ func New(cat *schemas.Catalog, p schemas.Projection) (*Stage, error) {
 			switch {
 			case !ok:
 				errs = append(errs, fmt.Errorf("projection of %s names unknown field %s", o, name))
+			case !f.Stored() && schemas.PurposeOnly(p[o][name]):
+				// Pulled for a purpose whose stage captured it before
+				// minimize (the identity vault); never kept in facts.
 			case !f.Stored():
 				errs = append(errs, fmt.Errorf("projection of %s names field %s of class %s, which may not be stored", o, name, f.Class))
 			default:

@@ -60,7 +60,10 @@ func dump(ctx context.Context, db *sqlx.DB, skip func(table, col string) bool) (
 func tableNames(ctx context.Context, db *sqlx.DB) ([]string, error) {
 	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
 	if db.DriverName() == "postgres" {
-		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`
+		// Partitions are dumped through their parent table.
+		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+			AND table_name NOT IN (SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+				WHERE n.nspname = current_schema() AND c.relispartition)`
 	}
 	var names []string
 	if err := db.SelectContext(ctx, &names, q); err != nil {

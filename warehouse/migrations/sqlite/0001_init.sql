@@ -90,6 +90,7 @@ CREATE TABLE kpi_daily (
     currency   TEXT        NOT NULL DEFAULT '',
     value      NUMERIC     NOT NULL,
     n          INTEGER     NOT NULL,
+    written_at TIMESTAMP   NOT NULL,
     expires_at TIMESTAMP   NOT NULL,
     PRIMARY KEY (tenant, metric, day, rep, dimension, currency)
 );
@@ -133,3 +134,30 @@ CREATE TABLE quarantine (
     UNIQUE (topic, partition, "offset")
 );
 CREATE INDEX quarantine_expires_at ON quarantine (expires_at);
+
+-- Evidence of every purge run: what it removed and the proof that no
+-- expired row remained. details and policy are JSON documents.
+CREATE TABLE purge_runs (
+    id          INTEGER     PRIMARY KEY AUTOINCREMENT,
+    started_at  TIMESTAMP   NOT NULL,
+    finished_at TIMESTAMP,
+    status      TEXT        NOT NULL,
+    dry_run     BOOLEAN     NOT NULL,
+    policy      TEXT        NOT NULL,
+    details     TEXT        NOT NULL DEFAULT '{}',
+    verified    BOOLEAN,
+    error       TEXT        NOT NULL DEFAULT '',
+    expires_at  TIMESTAMP   NOT NULL
+);
+CREATE INDEX purge_runs_expires_at ON purge_runs (expires_at);
+
+-- Tenant terminations: after purge_after the next purge deletes every
+-- row of the tenant; completed_at records when it did.
+CREATE TABLE tenant_terminations (
+    tenant        TEXT        PRIMARY KEY,
+    requested_at  TIMESTAMP   NOT NULL,
+    purge_after   TIMESTAMP   NOT NULL,
+    completed_at  TIMESTAMP,
+    rows_deleted  INTEGER     NOT NULL DEFAULT 0,
+    expires_at    TIMESTAMP
+);

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tally-dev/tally/schemas"
+	"github.com/tally-dev/tally/warehouse"
+)
+
+// openSubjects loads the configuration, opens and migrates the
+// warehouse and returns its subject-rights operations. The caller closes
+// the app.
+func openSubjects(cmd *cobra.Command, g *globals) (*app, *warehouse.Subjects, error) {
+	cat := schemas.Default()
+	cfg, err := loadConfig(g.configPath, newRegistry(), cat)
+	if err != nil {
+		return nil, nil, err
+	}
+	logger, err := newLogger(g.stderr, cfg.Log, g)
+	if err != nil {
+		return nil, nil, withCode(exitConfig, err)
+	}
+	a := &app{cfg: cfg, cat: cat, logger: logger}
+	if err := a.openWarehouse(cmd.Context(), cfg, cfg.EnabledKPIs(cat)); err != nil {
+		a.Close()
+		return nil, nil, err
+	}
+	master, err := masterKey(cfg.Pseudonyms)
+	if err != nil {
+		a.Close()
+		return nil, nil, err
+	}
+	s, err := a.wh.Subjects(cat, master, cfg.Pseudonyms.KeyVersion)
+	if err != nil {
+		a.Close()
+		return nil, nil, withCode(exitConfig, err)
+	}
+	return a, s, nil
+}
+
+// requestFlags are the flags naming a data subject.
+type requestFlags struct{ warehouse.Request }
+
+func (f *requestFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.Tenant, "tenant", "", "tenant id (required)")
+	cmd.Flags().StringVar(&f.Email, "email", "", "email of a platform user (rep), found through the identity vault")
+	cmd.Flags().StringVar(&f.SourceID, "source-id", "", "CRM record id of the subject (e.g. a contact)")
+	cmd.Flags().StringVar(&f.Object, "object", "lead", "object of --source-id: lead (contacts), user, deal, ...")
+}
+
+func (f *requestFlags) request() (warehouse.Request, error) {
+	r := f.Request
+	if r.SourceID == "" {
+		r.Object = ""
+	}
+	if err := r.Validate(); err != nil {
+		return r, withCode(exitConfig, fmt.Errorf("subject: %w", err))
+	}
+	return r, nil
+}
+
+func subjectCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "subject", Short: "Data subject requests: erase, export, receipts"}
+	cmd.AddCommand(subjectEraseCmd(g), subjectExportCmd(g), subjectReceiptsCmd(g))
+	return cmd
+}
+
+func subjectEraseCmd(g *globals) *cobra.Command {
+	var f requestFlags
+	cmd := &cobra.Command{
+		Use:   "erase",
+		Short: "Erase every row of a subject, suppress later syncs of it and print the chained receipt",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			req, err := f.request()
+			if err != nil {
+				return err
+			}
+			a, s, err := openSubjects(cmd, g)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			rc, err := s.Erase(cmd.Context(), req)
+			if err != nil {
+				return err
+			}
+			if err := writeJSON(g.stdout, rc); err != nil {
+				return err
+			}
+			if !rc.Verified {
+				return errors.New("erase: verification found rows left (see the receipt)")
+			}
+			return nil
+		},
+	}
+	f.add(cmd)
+	return cmd
+}
+
+func subjectExportCmd(g *globals) *cobra.Command {
+	var f requestFlags
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Print as JSON everything held on a subject",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			req, err := f.request()
+			if err != nil {
+				return err
+			}
+			a, s, err := openSubjects(cmd, g)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			ex, err := s.Export(cmd.Context(), req)
+			if err != nil {
+				return err
+			}
+			return writeJSON(g.stdout, ex)
+		},
+	}
+	f.add(cmd)
+	return cmd
+}
+
+func subjectReceiptsCmd(g *globals) *cobra.Command {
+	var tenant string
+	var verify bool
+	cmd := &cobra.Command{
+		Use:   "receipts",
+		Short: "List a tenant's erasure receipts, or --verify their chain (exit 1 when broken)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if tenant == "" {
+				return withCode(exitConfig, errors.New("receipts: --tenant is required"))
+			}
+			a, s, err := openSubjects(cmd, g)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if !verify {
+				rcs, err := s.Receipts(cmd.Context(), tenant)
+				if err != nil {
+					return err
+				}
+				return writeJSON(g.stdout, rcs)
+			}
+			rep, err := s.VerifyReceipts(cmd.Context(), tenant)
+			if err != nil {
+				return err
+			}
+			if err := writeJSON(g.stdout, rep); err != nil {
+				return err
+			}
+			if !rep.OK() {
+				return fmt.Errorf("receipt chain of tenant %s is broken: %d problem(s)", tenant, len(rep.Problems))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&tenant, "tenant", "", "tenant id (required)")
+	cmd.Flags().BoolVar(&verify, "verify", false, "verify the chain instead of listing it")
+	return cmd
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,117 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Purgeable declares how one warehouse table expires and how a tenant's
+// rows are found in it. Purge and tenant termination work from this list
+// only, so a new table joins both by adding one entry to purgeables;
+// TestEveryTableIsPurgeable fails for a table that is missing.
+type Purgeable struct {
+	Table string
+	// Class is the retention class whose TTL sets Expires ("" when the
+	// table's writer sets expires_at itself).
+	Class Class
+	// Expires is the expiry column; "" when rows expire only with their
+	// tenant (cursors, offsets).
+	Expires string
+	// Written is the write-time column Expires is computed from, for
+	// `tally retention apply`; "" when the table cannot be re-stamped.
+	Written string
+	// Tenant is the column holding the tenant id; "" when the table
+	// finds a tenant's rows otherwise (TenantPred) or holds none.
+	Tenant string
+	// TenantPred, when set, returns the predicate (with ? placeholders)
+	// and arguments matching a tenant's rows; it overrides Tenant.
+	TenantPred func(tenant string, o PurgeOptions) (string, []any)
+	// Partitioned is true for tables range-partitioned on Expires on
+	// PostgreSQL.
+	Partitioned bool
+}
+
+// tenantPred returns the predicate matching tenant's rows, or "" when the
+// table holds no tenant data.
+func (p Purgeable) tenantPred(tenant string, o PurgeOptions) (string, []any) {
+	if p.TenantPred != nil {
+		return p.TenantPred(tenant, o)
+	}
+	if p.Tenant == "" {
+		return "", nil
+	}
+	return p.Tenant + " = ?", []any{tenant}
+}
+
+// purgeables lists every table of the warehouse but schema_migrations,
+// in the order purge visits them. Tables of a later migration that the
+// warehouse does not have yet are skipped at run time.
+func (w *Warehouse) purgeables() []Purgeable {
+	var out []Purgeable
+	for _, name := range sortedKeys(w.tables) {
+		out = append(out, Purgeable{Table: w.tables[name].name, Class: ClassFacts, Expires: "expires_at",
+			Written: "written_at", Tenant: "tenant", Partitioned: true})
+	}
+	out = append(out,
+		Purgeable{Table: "kpi_daily", Class: ClassKPIs, Expires: "expires_at", Written: "written_at", Tenant: "tenant", Partitioned: true},
+		Purgeable{Table: "quarantine", Class: ClassQuarantine, Expires: "expires_at", Written: "quarantined_at",
+			Tenant: "tenant"},
+		Purgeable{Table: "sync_cursors", Tenant: "tenant"},
+		Purgeable{Table: "consumer_offsets", TenantPred: topicsOf},
+		Purgeable{Table: "purge_runs", Class: ClassEvidence, Expires: "expires_at", Written: "started_at"},
+		// A termination record outlives the tenant's data as evidence,
+		// until its own expires_at (set when it completes).
+		Purgeable{Table: "tenant_terminations", Class: ClassEvidence, Expires: "expires_at"},
+		// Subject rights (migration 0002): expires_at is set by their writer.
+		Purgeable{Table: "identity_vault", Expires: "expires_at", Tenant: "tenant"},
+		Purgeable{Table: "suppressions", Expires: "expires_at", Tenant: "tenant"},
+		Purgeable{Table: "erasure_receipts", Expires: "expires_at", Tenant: "tenant"},
+		Purgeable{Table: "pseudonym_keys", Expires: "expires_at", Tenant: "tenant"},
+		Purgeable{Table: "subject_keys", Expires: "expires_at", Tenant: "tenant"},
+	)
+	return out
+}
+
+// topicsOf matches the consumer offsets of a tenant's raw topics,
+// <prefix>.<tenant>.<source>.<object>.
+func topicsOf(tenant string, o PurgeOptions) (string, []any) {
+	prefix := o.topicPrefix() + "." + tenant + "."
+	return "substr(topic, 1, ?) = ?", []any{len(prefix), prefix}
+}
+
+// classOf returns the retention class of a table.
+func classOf(table string) Class {
+	switch {
+	case table == "kpi_daily":
+		return ClassKPIs
+	case strings.HasSuffix(table, "_facts"):
+		return ClassFacts
+	case table == "quarantine":
+		return ClassQuarantine
+	}
+	return ClassEvidence
+}
+
+// PurgeableTables returns the names of the tables purge and tenant
+// termination cover, in visiting order.
+func (w *Warehouse) PurgeableTables() []string {
+	var out []string
+	for _, p := range w.purgeables() {
+		out = append(out, p.Table)
+	}
+	return out
+}
+
+// tableExists reports whether the current schema has table.
+func (w *Warehouse) tableExists(ctx context.Context, table string) (bool, error) {
+	q := "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+	if w.d.name == Postgres {
+		q = "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relname = ? AND c.relkind IN ('r', 'p')"
+	}
+	var n int
+	if err := w.db.QueryRowContext(ctx, w.db.Rebind(q), table).Scan(&n); err != nil {
+		return false, fmt.Errorf("looking up table %s: %w", table, redact(err))
+	}
+	return n > 0, nil
+}
