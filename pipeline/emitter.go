@@ -67,18 +67,17 @@ func (e *emitter) Emit(ctx context.Context, recs []Record, cursor string) error 
 	if err := e.failed(); err != nil {
 		return err
 	}
-	msgs := make([]Message, 0, len(recs)+e.t.partitions)
+	for i := range recs {
+		// A connector writes only into its own stream.
+		recs[i].Tenant, recs[i].Source, recs[i].Object = e.s.Tenant, e.s.Source, e.s.Object
+	}
 	if e.r.Shredder != nil {
-		for i := range recs {
-			recs[i].Tenant, recs[i].Source, recs[i].Object = e.s.Tenant, e.s.Source, e.s.Object
-		}
 		if err := e.r.seal(ctx, recs); err != nil {
 			return err
 		}
 	}
+	msgs := make([]Message, 0, len(recs)+e.t.partitions)
 	for i := range recs {
-		// A connector writes only into its own stream.
-		recs[i].Tenant, recs[i].Source, recs[i].Object = e.s.Tenant, e.s.Source, e.s.Object
 		m, err := EncodeRecord(&recs[i])
 		if err != nil {
 			return err
