@@ -3,9 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/spf13/cobra"
 	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/config"
+	"github.com/tally-dev/tally/pipeline/kafka"
 	"github.com/tally-dev/tally/schemas"
 )
 
@@ -51,6 +54,9 @@ func checkCmd(g *globals) *cobra.Command {
 					}
 				}
 			}
+			if err := checkTopicRetention(cmd, g, cfg, bindings); err != nil {
+				failed = append(failed, err)
+			}
 			if err := errors.Join(failed...); err != nil {
 				if errors.Is(err, pipeline.ErrConfig) {
 					return withCode(exitConfig, err)
@@ -60,6 +66,42 @@ func checkCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// checkTopicRetention warns about raw topics that already exist and
+// keep data longer than kafka.retention: raw topics hold personal data,
+// so a topic created by hand (or before the setting changed) would keep
+// it past the promise. It reads configured brokers only; the embedded
+// broker creates its topics itself with the configured retention.
+func checkTopicRetention(cmd *cobra.Command, g *globals, cfg *config.File, bindings []pipeline.Binding) error {
+	if len(cfg.Kafka.Brokers) == 0 {
+		return nil
+	}
+	l, err := kafka.Open(kafka.Config{Brokers: cfg.Kafka.Brokers, GroupID: cfg.Kafka.GroupID}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	want := cfg.Kafka.Retention.D()
+	for _, b := range bindings {
+		for _, o := range b.Source.Objects() {
+			topic := pipeline.TopicName(cfg.Kafka.TopicPrefix, pipeline.Stream{Tenant: b.Tenant, Source: b.Name, Object: o})
+			got, err := l.TopicRetention(cmd.Context(), topic)
+			if err != nil {
+				fmt.Fprintf(g.stdout, "topic %s: not created yet (tally creates it with retention %s)\n", topic, cfg.Kafka.Retention)
+				continue
+			}
+			if got < 0 || got > want {
+				keeps := "forever"
+				if got >= 0 {
+					keeps = config.Duration(got).String()
+				}
+				fmt.Fprintf(g.stdout, "WARNING: topic %s keeps raw records %s, longer than kafka.retention %s; "+
+					"raw topics hold personal data: lower its retention.ms\n", topic, keeps, cfg.Kafka.Retention)
+			}
+		}
+	}
+	return nil
 }
 
 // checkBinding opens a source and, if it can, makes its cheapest read.

@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tally-dev/tally/connectors/hubspot/hubspottest"
+	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/kafka"
 )
 
 // TestCheck tries the credentials against the fake HubSpot, lists the
@@ -36,5 +41,44 @@ func TestCheck(t *testing.T) {
 	all := out.String() + errb.String()
 	if !strings.Contains(all, "401") || strings.Contains(all, "pat-wrong-token-value") {
 		t.Errorf("check with a wrong token: want a 401 message without the token, got:\n%s", all)
+	}
+}
+
+// TestCheckWarnsAboutLongTopicRetention: a raw topic that already exists
+// with a longer retention than kafka.retention is reported.
+func TestCheckWarnsAboutLongTopicRetention(t *testing.T) {
+	emb, err := kafka.StartEmbedded(kafka.EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emb.Close()
+	l, err := kafka.Open(kafka.Config{Brokers: emb.Addrs()}, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if _, err := l.EnsureTopic(context.Background(), pipeline.TopicSpec{Name: "tally.acme.hubspot.deal", Partitions: 1,
+		Retention: 30 * 24 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	ds := hubspottest.Generate(3, hubspottest.Sizes{Owners: 2, Deals: 5, Contacts: 5})
+	e := newEnv(t, ds, sqliteWarehouse(t))
+	data, err := os.ReadFile(e.cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yml := string(data) + fmt.Sprintf("kafka:\n  brokers: [%q]\n  retention: 24h\n", emb.Addrs()[0])
+	if err := os.WriteFile(e.cfgPath, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"check", "--config", e.cfgPath}, &out, &errb); code != exitOK {
+		t.Fatalf("check exited %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "WARNING: topic tally.acme.hubspot.deal keeps raw records 30d, longer than kafka.retention 1d") {
+		t.Errorf("check output lacks the retention warning:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), "WARNING: topic tally.acme.hubspot.lead") {
+		t.Errorf("a topic that does not exist yet was warned about:\n%s", out.String())
 	}
 }
