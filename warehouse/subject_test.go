@@ -129,7 +129,8 @@ func TestEraseRepByEmail(t *testing.T) {
 			t.Errorf("%s still has %d rows of the erased rep", table, n)
 		}
 	}
-	if strings.Contains(d, "ada") {
+	// "ada" alone also occurs in random hex (receipt ids), so look for the rest of the address.
+	if strings.Contains(strings.ToLower(d), "lovelace") {
 		t.Errorf("dump mentions the email")
 	}
 	assertConsistent(t, f.w, allKPIs)
@@ -302,7 +303,7 @@ func TestShreddedRawRecordIsUnreadableAfterErase(t *testing.T) {
 		t.Fatal(err)
 	}
 	sealed := recs[0].Fields["email"].(string)
-	if strings.Contains(sealed, "ada") || recs[0].Fields["is_active"] != true {
+	if strings.Contains(sealed, "@example.com") || recs[0].Fields["is_active"] != true {
 		t.Fatalf("Seal left %q / changed non-personal fields", sealed)
 	}
 	raw := pipeline.Record{Tenant: "t1", Object: "user", ID: "u1", Fields: map[string]any{"email": sealed}}

@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tally-dev/tally/connectors/bullhorn/bullhorntest"
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/pipeline/config"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 	"github.com/tally-dev/tally/schemas"
 )
 
@@ -33,35 +32,6 @@ func testConfig(base string) Config {
 	cfg.RefreshToken = config.NewSecret("BULLHORN_REFRESH_TOKEN", testRefresh)
 	cfg.RetryWaitMin, cfg.RetryWaitMax = time.Millisecond, 20*time.Millisecond
 	return cfg
-}
-
-// collector is an Emitter that keeps every page.
-type collector struct {
-	mu      sync.Mutex
-	records []pipeline.Record
-	cursors []string
-}
-
-func (c *collector) Emit(_ context.Context, recs []pipeline.Record, cursor string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.records = append(c.records, recs...)
-	c.cursors = append(c.cursors, cursor)
-	return nil
-}
-
-func (c *collector) last() string { return c.cursors[len(c.cursors)-1] }
-
-// ids returns the sorted ids of records with op.
-func ids(rs []pipeline.Record, op pipeline.Op) []string {
-	var out []string
-	for _, r := range rs {
-		if r.Op == op {
-			out = append(out, r.ID)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // allFields projects every canonical field of placement and user.
@@ -103,9 +73,9 @@ func newFixture(t testing.TB, sizes bullhorntest.Sizes, opts bullhorntest.Option
 	return &fixture{ds: ds, srv: srv, src: src, logs: &logs}
 }
 
-func (f *fixture) sync(t testing.TB, object, cursor string) *collector {
+func (f *fixture) sync(t testing.TB, object, cursor string) *pipelinetest.Collector {
 	t.Helper()
-	c := &collector{}
+	c := &pipelinetest.Collector{}
 	if err := f.src.Sync(context.Background(), object, cursor, c); err != nil {
 		t.Fatalf("Sync(%s) = %v", object, err)
 	}

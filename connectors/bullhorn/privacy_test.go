@@ -8,6 +8,7 @@ import (
 
 	"github.com/tally-dev/tally/connectors/bullhorn/bullhorntest"
 	"github.com/tally-dev/tally/pipeline/config"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 )
 
 // TestNoPersonalValuesInLogsOrErrors pulls everything, user names
@@ -37,13 +38,13 @@ func TestNoPersonalValuesInLogsOrErrors(t *testing.T) {
 		f.ds.SetField("placement", f.ds.ID("placement", 3), "fee", "erin.example@example.net")
 		var errs []string
 		for _, o := range f.src.Objects() {
-			c := &collector{}
+			c := &pipelinetest.Collector{}
 			err := f.src.Sync(context.Background(), o, "", c)
 			if err == nil {
 				f.srv.ExpireSessions()
 				f.ds.Delete(o, f.ds.ID(o, 1), time.Now())
 				time.Sleep(2 * time.Millisecond)
-				err = f.src.Sync(context.Background(), o, c.last(), &collector{})
+				err = f.src.Sync(context.Background(), o, c.Last(), &pipelinetest.Collector{})
 			}
 			if err != nil {
 				errs = append(errs, err.Error())

@@ -12,15 +12,16 @@ import (
 	"github.com/tally-dev/tally/connectors/bullhorn/bullhorntest"
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/pipeline/config"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 )
 
 func TestPlacementRecordsAreTypedAndMinimal(t *testing.T) {
 	f := newFixture(t, bullhorntest.Sizes{Users: 3, Placements: 40}, serverOptions(), nil)
 	c := f.sync(t, "placement", "")
-	if len(c.records) != 40 {
-		t.Fatalf("full pass emitted %d records, want 40", len(c.records))
+	if len(c.Records()) != 40 {
+		t.Fatalf("full pass emitted %d records, want 40", len(c.Records()))
 	}
-	for _, r := range c.records {
+	for _, r := range c.Records() {
 		want := f.ds.Record("Placement", r.ID)
 		if got, wantFee := r.Fields["fee"], want["fee"]; got != wantFee {
 			t.Errorf("record %s fee = %v, want %v", r.ID, got, wantFee)
@@ -55,23 +56,23 @@ func TestPlacementRecordsAreTypedAndMinimal(t *testing.T) {
 
 func TestUserSoftDeleteAndIncremental(t *testing.T) {
 	f := newFixture(t, bullhorntest.Sizes{Users: 30, Placements: 1}, serverOptions(), nil)
-	done := f.sync(t, "user", "").last()
+	done := f.sync(t, "user", "").Last()
 	gone, changed := f.ds.ID("user", 3), f.ds.ID("user", 4)
 	f.ds.Delete("user", gone, time.Now())
 	f.ds.Touch("user", changed, time.Now())
 	time.Sleep(2 * time.Millisecond)
 	c := f.sync(t, "user", done)
-	if got := ids(c.records, pipeline.OpDelete); len(got) != 1 || got[0] != gone {
+	if got := pipelinetest.IDs(c.Records(), pipeline.OpDelete); len(got) != 1 || got[0] != gone {
 		t.Errorf("deletes = %v, want [%s]", got, gone)
 	}
-	if got := ids(c.records, pipeline.OpUpsert); len(got) != 1 || got[0] != changed {
+	if got := pipelinetest.IDs(c.Records(), pipeline.OpUpsert); len(got) != 1 || got[0] != changed {
 		t.Errorf("upserts = %v, want [%s]", got, changed)
 	}
 }
 
 func TestPlacementHardDeletesAreReconciled(t *testing.T) {
 	f := newFixture(t, bullhorntest.Sizes{Users: 2, Placements: 120}, serverOptions(), func(c *Config) { c.PageSize = 25 })
-	done := f.sync(t, "placement", "").last()
+	done := f.sync(t, "placement", "").Last()
 	var want []string
 	for _, i := range []int{0, 24, 25, 119} { // page edges and the last id
 		id := f.ds.ID("placement", i)
@@ -80,13 +81,13 @@ func TestPlacementHardDeletesAreReconciled(t *testing.T) {
 	}
 	time.Sleep(2 * time.Millisecond)
 	c := f.sync(t, "placement", done)
-	if got := ids(c.records, pipeline.OpDelete); strings.Join(got, ",") != strings.Join(sorted(want), ",") {
+	if got := pipelinetest.IDs(c.Records(), pipeline.OpDelete); strings.Join(got, ",") != strings.Join(sorted(want), ",") {
 		t.Errorf("deletes = %v, want %v", got, sorted(want))
 	}
 	// A second incremental pass finds nothing new.
-	c2 := f.sync(t, "placement", c.last())
-	if len(c2.records) != 0 {
-		t.Errorf("quiet pass emitted %d records, want 0", len(c2.records))
+	c2 := f.sync(t, "placement", c.Last())
+	if len(c2.Records()) != 0 {
+		t.Errorf("quiet pass emitted %d records, want 0", len(c2.Records()))
 	}
 }
 
@@ -127,8 +128,8 @@ func TestSessionRenewal(t *testing.T) {
 				f.src.cfg.RefreshBefore = 2 * f.src.cfg.SessionTTL // every page is "about to expire"
 			}
 			c := f.sync(t, "placement", "")
-			if len(c.records) != 100 {
-				t.Errorf("pass emitted %d records, want 100", len(c.records))
+			if len(c.Records()) != 100 {
+				t.Errorf("pass emitted %d records, want 100", len(c.Records()))
 			}
 			logins, _ := f.srv.Logins()
 			if logins < tc.wantLogins || (!renewEveryPage && logins != tc.wantLogins) {

@@ -5,59 +5,25 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
-	"slices"
-	"sync"
 	"testing"
 
 	"github.com/tally-dev/tally/connectors/csvfile/csvfiletest"
 	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 	"github.com/tally-dev/tally/schemas"
 )
 
-type emitted struct {
-	records []pipeline.Record
-	cursor  string
-}
-
-// collector is an Emitter that keeps every page; stopAfter, when set,
-// fails the page after that many.
-type collector struct {
-	mu        sync.Mutex
-	pages     []emitted
-	stopAfter int
-}
-
 var errStop = pipeline.ErrTransient
 
-func (c *collector) Emit(_ context.Context, records []pipeline.Record, cursor string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.stopAfter > 0 && len(c.pages) == c.stopAfter {
-		return errStop
-	}
-	c.pages = append(c.pages, emitted{records, cursor})
-	return nil
-}
-
-func (c *collector) records() []pipeline.Record {
-	var out []pipeline.Record
-	for _, p := range c.pages {
-		out = append(out, p.records...)
-	}
-	return out
-}
-
-func (c *collector) last() string { return c.pages[len(c.pages)-1].cursor }
-
-func ids(rs []pipeline.Record, op pipeline.Op) []string {
-	var out []string
-	for _, r := range rs {
-		if r.Op == op {
-			out = append(out, r.ID)
+// stopAfter is a Collector hook failing the page after the n-th with
+// errStop.
+func stopAfter(n int) func(int) error {
+	return func(kept int) error {
+		if kept == n {
+			return errStop
 		}
+		return nil
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // dealProjection is the deal projection of every KPI.
@@ -110,9 +76,9 @@ func newFixture(t testing.TB, deals int, mod func(*Config)) *fixture {
 	return &fixture{ds: ds, path: path, src: src, logs: &logs}
 }
 
-func (f *fixture) sync(t testing.TB, cursor string) *collector {
+func (f *fixture) sync(t testing.TB, cursor string) *pipelinetest.Collector {
 	t.Helper()
-	c := &collector{}
+	c := &pipelinetest.Collector{}
 	if err := f.src.Sync(context.Background(), f.src.cfg.Object, cursor, c); err != nil {
 		t.Fatalf("Sync = %v", err)
 	}

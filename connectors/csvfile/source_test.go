@@ -14,13 +14,14 @@ import (
 
 	"github.com/tally-dev/tally/connectors/csvfile/csvfiletest"
 	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 	"github.com/tally-dev/tally/schemas"
 	"github.com/tally-dev/tally/transforms/validate"
 )
 
 func TestRecordMapping(t *testing.T) {
 	f := newFixture(t, 5, nil)
-	recs := f.sync(t, "").records()
+	recs := f.sync(t, "").Records()
 	if len(recs) != 5 {
 		t.Fatalf("pass emitted %d records, want 5", len(recs))
 	}
@@ -47,28 +48,28 @@ func mustFloat(t *testing.T, s string) float64 {
 
 func TestKilledRunResumesMidFile(t *testing.T) {
 	f := newFixture(t, 450, nil)
-	c := &collector{stopAfter: 2}
+	c := &pipelinetest.Collector{Hook: stopAfter(2)}
 	if err := f.src.Sync(context.Background(), "deal", "", c); !errors.Is(err, errStop) {
 		t.Fatalf("Sync with a failing emitter = %v, want %v", err, errStop)
 	}
-	rest := f.sync(t, c.last())
-	got := append(c.records(), rest.records()...)
-	if n := len(ids(got, pipeline.OpUpsert)); n != 450 || len(got) != 450 {
+	rest := f.sync(t, c.Last())
+	got := append(c.Records(), rest.Records()...)
+	if n := len(pipelinetest.IDs(got, pipeline.OpUpsert)); n != 450 || len(got) != 450 {
 		t.Errorf("killed run and resume emitted %d records (%d distinct), want 450 once each", len(got), n)
 	}
 }
 
 func TestReplacedFileIsReadFromStart(t *testing.T) {
 	f := newFixture(t, 120, nil)
-	done := f.sync(t, "").last()
-	if n := len(f.sync(t, done).records()); n != 0 {
+	done := f.sync(t, "").Last()
+	if n := len(f.sync(t, done).Records()); n != 0 {
 		t.Fatalf("pass over an unchanged file emitted %d records, want 0", n)
 	}
 	other := csvfiletest.Generate(99, csvfiletest.Sizes{Owners: 4, Deals: 130})
 	if err := other.WriteFile(f.path); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(f.sync(t, done).records()); n != 130 {
+	if n := len(f.sync(t, done).Records()); n != 130 {
 		t.Errorf("pass over a replaced file emitted %d records, want all 130", n)
 	}
 	if !strings.Contains(f.logs.String(), "reading it from its start") {
@@ -88,7 +89,7 @@ func TestMalformedRowsQuarantinedWithLine(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	recs := f.sync(t, "").records()
+	recs := f.sync(t, "").Records()
 	if len(recs) != 13 {
 		t.Fatalf("pass emitted %d records, want 13 (the rows after the bad ones go on)", len(recs))
 	}
@@ -140,17 +141,17 @@ func TestDirectoryInNameOrder(t *testing.T) {
 	}
 	f := &fixture{src: src}
 	c := f.sync(t, "")
-	if n := len(c.records()); n != 70 {
+	if n := len(c.Records()); n != 70 {
 		t.Fatalf("pass over two files emitted %d records, want 70", n)
 	}
-	if got := c.pages[0].records[0].ID; got != a.ID(0) {
+	if got := c.Pages()[0].Records[0].ID; got != a.ID(0) {
 		t.Errorf("first record %s, want %s from the first file by name", got, a.ID(0))
 	}
 	third := csvfiletest.Generate(3, csvfiletest.Sizes{Deals: 5})
 	if err := third.WriteFile(filepath.Join(dir, "2026-07.csv")); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(f.sync(t, c.last()).records()); n != 5 {
+	if n := len(f.sync(t, c.Last()).Records()); n != 5 {
 		t.Errorf("pass after a new file emitted %d records, want its 5", n)
 	}
 }
@@ -160,14 +161,14 @@ func TestReadOnlyFile(t *testing.T) {
 	if err := os.Chmod(f.path, 0o400); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(f.sync(t, "").records()); n != 20 {
+	if n := len(f.sync(t, "").Records()); n != 20 {
 		t.Errorf("pass over a read-only file emitted %d records, want 20", n)
 	}
 }
 
 func TestHeaderWithoutIDColumn(t *testing.T) {
 	f := newFixture(t, 3, func(c *Config) { c.IDColumn = "Deal ID" })
-	err := f.src.Sync(context.Background(), "deal", "", &collector{})
+	err := f.src.Sync(context.Background(), "deal", "", &pipelinetest.Collector{})
 	if !errors.Is(err, pipeline.ErrConfig) || !strings.Contains(err.Error(), "Deal ID") {
 		t.Errorf("Sync = %v, want ErrConfig naming the missing column", err)
 	}
@@ -187,7 +188,7 @@ func TestDelimiterAndFormats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := (&fixture{src: src}).sync(t, "").records()
+	recs := (&fixture{src: src}).sync(t, "").Records()
 	want := []map[string]any{
 		{"lead_source": "WEB", "created_at": time.Unix(1767225600, 0).UTC(), "mql_at": nil},
 		{"lead_source": "EVENT", "created_at": time.Unix(1767312000, 0).UTC(), "mql_at": "soon"},
@@ -207,8 +208,8 @@ func TestNoPersonalValuesLeaveTheReader(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := f.sync(t, "")
-	err := f.src.Sync(context.Background(), "deal", `{"v":1,"file":"x","offset":-1}`, &collector{})
-	b, _ := json.Marshal(c.records())
+	err := f.src.Sync(context.Background(), "deal", `{"v":1,"file":"x","offset":-1}`, &pipelinetest.Collector{})
+	b, _ := json.Marshal(c.Records())
 	out := string(b) + f.logs.String() + err.Error()
 	for _, v := range f.ds.PersonalValues() {
 		if strings.Contains(out, v) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tally-dev/tally/connectors/hubspot/hubspottest"
 	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 )
 
 func TestRateLimitSecondly(t *testing.T) {
@@ -24,10 +25,10 @@ func TestRateLimitSecondly(t *testing.T) {
 		config: func(c *Config) { c.PageSize = 10; c.RetryWaitMax = time.Millisecond },
 	})
 	c := f.sync(t, "deal", "")
-	if diff := cmp.Diff(f.allIDs("deals", 120), ids(c.records(), pipeline.OpUpsert)); diff != "" {
+	if diff := cmp.Diff(f.allIDs("deals", 120), pipelinetest.IDs(c.Records(), pipeline.OpUpsert)); diff != "" {
 		t.Errorf("upserted ids (-want +got):\n%s", diff)
 	}
-	if got, pages := f.srv.RequestCount(), len(c.pages); got <= pages {
+	if got, pages := f.srv.RequestCount(), c.Len(); got <= pages {
 		t.Errorf("server saw %d requests for %d pages, want some 429s retried", got, pages)
 	}
 }
@@ -38,13 +39,13 @@ func TestRateLimitDaily(t *testing.T) {
 		server: hubspottest.Options{DailyLimit: 3},
 		config: func(c *Config) { c.PageSize = 10 },
 	})
-	c := &collector{}
+	c := &pipelinetest.Collector{}
 	err := f.src.Sync(context.Background(), "deal", "", c)
 	if !errors.Is(err, pipeline.ErrQuota) {
 		t.Fatalf("Sync = %v, want ErrQuota", err)
 	}
-	if len(c.pages) != 3 || f.srv.RequestCount() != 4 {
-		t.Errorf("emitted %d pages with %d requests, want 3 pages and 4 requests (no retry)", len(c.pages), f.srv.RequestCount())
+	if c.Len() != 3 || f.srv.RequestCount() != 4 {
+		t.Errorf("emitted %d pages with %d requests, want 3 pages and 4 requests (no retry)", c.Len(), f.srv.RequestCount())
 	}
 	if !strings.Contains(err.Error(), "deals page 4") {
 		t.Errorf("error %q does not name the object and page", err)
@@ -54,7 +55,7 @@ func TestRateLimitDaily(t *testing.T) {
 func TestUnauthorized(t *testing.T) {
 	const wrong = "pat-na1-ffffffff-wrong-token-value"
 	f := newFixture(t, setup{sizes: hubspottest.Sizes{Deals: 10}, token: wrong})
-	c := &collector{}
+	c := &pipelinetest.Collector{}
 	err := f.src.Sync(context.Background(), "deal", "", c)
 	if !errors.Is(err, pipeline.ErrConfig) {
 		t.Fatalf("Sync = %v, want ErrConfig", err)
@@ -70,8 +71,8 @@ func TestUnauthorized(t *testing.T) {
 			t.Errorf("error or log contains the token")
 		}
 	}
-	if len(c.pages) != 0 || f.srv.RequestCount() != 1 {
-		t.Errorf("emitted %d pages with %d requests, want none after 1 request", len(c.pages), f.srv.RequestCount())
+	if c.Len() != 0 || f.srv.RequestCount() != 1 {
+		t.Errorf("emitted %d pages with %d requests, want none after 1 request", c.Len(), f.srv.RequestCount())
 	}
 }
 
@@ -82,7 +83,7 @@ func TestServerErrorStorm(t *testing.T) {
 		config: func(c *Config) { c.PageSize = 10 },
 	})
 	c := f.sync(t, "deal", "")
-	if diff := cmp.Diff(f.allIDs("deals", 100), ids(c.records(), pipeline.OpUpsert)); diff != "" {
+	if diff := cmp.Diff(f.allIDs("deals", 100), pipelinetest.IDs(c.Records(), pipeline.OpUpsert)); diff != "" {
 		t.Errorf("upserted ids (-want +got):\n%s", diff)
 	}
 
@@ -91,7 +92,7 @@ func TestServerErrorStorm(t *testing.T) {
 		server: hubspottest.Options{FailEvery: 1},
 		config: func(c *Config) { c.MaxRetries = 3 },
 	})
-	err := f.src.Sync(context.Background(), "deal", "", &collector{})
+	err := f.src.Sync(context.Background(), "deal", "", &pipelinetest.Collector{})
 	if !errors.Is(err, pipeline.ErrTransient) || f.srv.RequestCount() != 4 {
 		t.Errorf("Sync against a dead server = %v after %d requests, want ErrTransient after 4", err, f.srv.RequestCount())
 	}
@@ -130,11 +131,11 @@ func TestMalformedPage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c := &collector{}
+			c := &pipelinetest.Collector{}
 			err = src.Sync(context.Background(), "deal", "", c)
 			if !tc.wantErr {
-				if err != nil || len(ids(c.records(), pipeline.OpUpsert)) != 30 {
-					t.Fatalf("Sync = %v with %d records, want nil with 30", err, len(c.records()))
+				if err != nil || len(pipelinetest.IDs(c.Records(), pipeline.OpUpsert)) != 30 {
+					t.Fatalf("Sync = %v with %d records, want nil with 30", err, len(c.Records()))
 				}
 				return
 			}
@@ -142,8 +143,8 @@ func TestMalformedPage(t *testing.T) {
 				strings.Contains(err.Error(), "jane") {
 				t.Fatalf("Sync = %v, want a malformed-body error naming deals page 2 and no body", err)
 			}
-			if len(c.pages) != 1 {
-				t.Errorf("emitted %d pages, want the first page only", len(c.pages))
+			if c.Len() != 1 {
+				t.Errorf("emitted %d pages, want the first page only", c.Len())
 			}
 		})
 	}
@@ -157,7 +158,7 @@ func TestMalformedValues(t *testing.T) {
 	f.ds.SetProperty("deals", id, "hs_is_closed_won", "yes")
 	f.ds.SetProperty("deals", id, "hs_is_closed", "")
 	c := f.sync(t, "deal", "")
-	for _, r := range c.records() {
+	for _, r := range c.Records() {
 		if r.ID != id {
 			continue
 		}

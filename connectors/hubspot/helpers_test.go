@@ -5,83 +5,17 @@ import (
 	"context"
 	"log/slog"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tally-dev/tally/connectors/hubspot/hubspottest"
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/pipeline/config"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 	"github.com/tally-dev/tally/schemas"
 )
 
 const testToken = "pat-na1-0b7a1c2d-3e4f-5a6b-7c8d-9e0f1a2b3c4d"
-
-// clock is a settable clock shared by the fake and the source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-// page is what one Emit call received.
-type emitted struct {
-	records []pipeline.Record
-	cursor  string
-}
-
-// collector is an Emitter that keeps every page.
-type collector struct {
-	mu    sync.Mutex
-	pages []emitted
-	// hook, when set, runs on each page and may fail it.
-	hook func(n int) error
-}
-
-func (c *collector) Emit(ctx context.Context, records []pipeline.Record, cursor string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.hook != nil {
-		if err := c.hook(len(c.pages)); err != nil {
-			return err
-		}
-	}
-	c.pages = append(c.pages, emitted{records, cursor})
-	return nil
-}
-
-func (c *collector) records() []pipeline.Record {
-	var out []pipeline.Record
-	for _, p := range c.pages {
-		out = append(out, p.records...)
-	}
-	return out
-}
-
-func (c *collector) last() string { return c.pages[len(c.pages)-1].cursor }
-
-// ids returns the sorted ids of records with op.
-func ids(rs []pipeline.Record, op pipeline.Op) []string {
-	var out []string
-	for _, r := range rs {
-		if r.Op == op {
-			out = append(out, r.ID)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
 
 // allFields projects every canonical field of deal, lead and user.
 func allFields() map[string][]string {
@@ -101,7 +35,7 @@ type fixture struct {
 	ds    *hubspottest.Dataset
 	srv   *hubspottest.Server
 	src   *Source
-	clock *clock
+	clock *pipelinetest.Clock
 	logs  *bytes.Buffer
 }
 
@@ -115,7 +49,7 @@ type setup struct {
 
 func newFixture(t testing.TB, s setup) *fixture {
 	t.Helper()
-	clk := &clock{t: hubspottest.Epoch.Add(time.Hour)}
+	clk := pipelinetest.NewClock(hubspottest.Epoch.Add(time.Hour))
 	ds := hubspottest.Generate(11, s.sizes)
 	s.server.Token = testToken
 	s.server.Now = clk.Now
@@ -148,9 +82,9 @@ func newFixture(t testing.TB, s setup) *fixture {
 }
 
 // sync runs one pass and returns what it emitted.
-func (f *fixture) sync(t testing.TB, object, cursor string) *collector {
+func (f *fixture) sync(t testing.TB, object, cursor string) *pipelinetest.Collector {
 	t.Helper()
-	c := &collector{}
+	c := &pipelinetest.Collector{}
 	if err := f.src.Sync(context.Background(), object, cursor, c); err != nil {
 		t.Fatalf("Sync(%s) = %v", object, err)
 	}

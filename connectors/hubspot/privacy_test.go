@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tally-dev/tally/connectors/hubspot/hubspottest"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 	"github.com/tally-dev/tally/schemas"
 )
 
@@ -34,14 +35,14 @@ func TestNoPersonalValuesInLogsOrErrors(t *testing.T) {
 		f.ds.SetProperty("deals", id, "amount", "call erin.example@example.net")
 		var errs []string
 		for _, o := range f.src.Objects() {
-			c := &collector{}
+			c := &pipelinetest.Collector{}
 			err := f.src.Sync(context.Background(), o, "", c)
 			if err == nil {
 				for k := range 40 {
 					f.ds.Touch("deals", f.ds.ID("deals", k), f.clock.Now().Add(time.Duration(k%5)*time.Millisecond))
 				}
 				f.clock.Set(f.clock.Now().Add(time.Second))
-				err = f.src.Sync(context.Background(), o, c.last(), &collector{})
+				err = f.src.Sync(context.Background(), o, c.Last(), &pipelinetest.Collector{})
 			}
 			if err != nil {
 				errs = append(errs, err.Error())
@@ -76,7 +77,7 @@ func TestKPIsNeverRequestContactPII(t *testing.T) {
 	}
 	f := newFixture(t, setup{sizes: hubspottest.Sizes{Owners: 3, Deals: 20, Contacts: 20}, projection: p})
 	for _, o := range f.src.Objects() {
-		done := f.sync(t, o, "").last()
+		done := f.sync(t, o, "").Last()
 		f.clock.Set(f.clock.Now().Add(time.Minute))
 		f.sync(t, o, done)
 	}

@@ -49,7 +49,7 @@ func TestProjectionDealsWon(t *testing.T) {
 	full := f.sync(t, "deal", "")
 	f.ds.Touch("deals", f.ds.ID("deals", 3), f.clock.Now())
 	f.clock.Set(f.clock.Now().Add(time.Minute))
-	incr := f.sync(t, "deal", full.last())
+	incr := f.sync(t, "deal", full.Last())
 
 	want := []string{"closedate", "hs_is_closed_won", "hs_lastmodifieddate", "hubspot_owner_id"}
 	got := requestedProperties(t, f.srv.Requests())
@@ -66,7 +66,7 @@ func TestProjectionDealsWon(t *testing.T) {
 			t.Errorf("request %s %s asks for free text", r.Method, r.Path)
 		}
 	}
-	for _, r := range append(full.records(), incr.records()...) {
+	for _, r := range append(full.Records(), incr.Records()...) {
 		if r.Op != pipeline.OpUpsert {
 			continue
 		}
@@ -83,7 +83,7 @@ func TestProjectionDealsWon(t *testing.T) {
 
 func TestProjectionOwnersIDOnly(t *testing.T) {
 	f := newFixture(t, setup{sizes: hubspottest.Sizes{Owners: 4}, projection: map[string][]string{"user": {"id"}}})
-	for _, r := range f.sync(t, "user", "").records() {
+	for _, r := range f.sync(t, "user", "").Records() {
 		if len(r.Fields) != 0 {
 			t.Errorf("owner fields = %v, want none: the projection is id only", r.Fields)
 		}
@@ -126,7 +126,7 @@ func TestEverySchemaFieldMapped(t *testing.T) {
 func TestOnlyAllowListedRequests(t *testing.T) {
 	f := newFixture(t, setup{sizes: hubspottest.Sizes{Owners: 3, Deals: 30, Contacts: 30}})
 	for _, o := range f.src.Objects() {
-		done := f.sync(t, o, "").last()
+		done := f.sync(t, o, "").Last()
 		f.clock.Set(f.clock.Now().Add(time.Minute))
 		f.sync(t, o, done)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tally-dev/tally/connectors/hubspot/hubspottest"
 	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 )
 
 // TestWindowSlicing changes more records than the search cap (lowered to
@@ -31,7 +32,7 @@ func TestWindowSlicing(t *testing.T) {
 				server: hubspottest.Options{SearchCap: 20},
 				config: func(c *Config) { c.SearchCap = 20; c.SearchPageSize = 7 },
 			})
-			done := f.sync(t, "deal", "").last()
+			done := f.sync(t, "deal", "").Last()
 			t1 := f.clock.Now()
 			var want []string
 			for i := range tc.spread {
@@ -47,7 +48,7 @@ func TestWindowSlicing(t *testing.T) {
 			f.clock.Set(t1.Add(time.Second))
 			before := len(f.srv.Requests())
 			c := f.sync(t, "deal", done)
-			if diff := cmp.Diff(sortedCopy(want), ids(c.records(), pipeline.OpUpsert)); diff != "" {
+			if diff := cmp.Diff(sortedCopy(want), pipelinetest.IDs(c.Records(), pipeline.OpUpsert)); diff != "" {
 				t.Errorf("incremental upserts (-want +got):\n%s", diff)
 			}
 			if byID := strings.Contains(f.logs.String(), "paging by id"); byID != (tc.burst > 20) {
@@ -74,7 +75,7 @@ func TestResumeInsideSlices(t *testing.T) {
 		server: hubspottest.Options{SearchCap: 20},
 		config: func(c *Config) { c.SearchCap = 20; c.SearchPageSize = 6 },
 	})
-	done := f.sync(t, "deal", "").last()
+	done := f.sync(t, "deal", "").Last()
 	t1 := f.clock.Now()
 	var want []string
 	for i := range 90 {
@@ -88,16 +89,16 @@ func TestResumeInsideSlices(t *testing.T) {
 	}
 	f.clock.Set(t1.Add(time.Second))
 	pass := f.sync(t, "deal", done)
-	if diff := cmp.Diff(sortedCopy(want), ids(pass.records(), pipeline.OpUpsert)); diff != "" {
+	if diff := cmp.Diff(sortedCopy(want), pipelinetest.IDs(pass.Records(), pipeline.OpUpsert)); diff != "" {
 		t.Fatalf("incremental upserts (-want +got):\n%s", diff)
 	}
-	for k, p := range pass.pages[:len(pass.pages)-1] {
+	for k, p := range pass.Pages()[:pass.Len()-1] {
 		var rest []pipeline.Record
-		for _, q := range pass.pages[k+1:] {
-			rest = append(rest, q.records...)
+		for _, q := range pass.Pages()[k+1:] {
+			rest = append(rest, q.Records...)
 		}
-		got := f.sync(t, "deal", p.cursor)
-		if diff := cmp.Diff(ids(rest, pipeline.OpUpsert), ids(got.records(), pipeline.OpUpsert)); diff != "" {
+		got := f.sync(t, "deal", p.Cursor)
+		if diff := cmp.Diff(pipelinetest.IDs(rest, pipeline.OpUpsert), pipelinetest.IDs(got.Records(), pipeline.OpUpsert)); diff != "" {
 			t.Errorf("resuming after page %d (-want +got):\n%s", k+1, diff)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tally-dev/tally/connectors/hubspot/hubspottest"
 	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 )
 
 func TestObjectsOrder(t *testing.T) {
@@ -40,17 +41,17 @@ func TestFullSync(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.object, func(t *testing.T) {
 			c := f.sync(t, tc.object, "")
-			if len(c.pages) != tc.pages {
-				t.Errorf("Sync(%s) emitted %d pages, want %d (listing and archived)", tc.object, len(c.pages), tc.pages)
+			if c.Len() != tc.pages {
+				t.Errorf("Sync(%s) emitted %d pages, want %d (listing and archived)", tc.object, c.Len(), tc.pages)
 			}
-			if diff := cmp.Diff(f.allIDs(tc.hubspot, tc.n), ids(c.records(), pipeline.OpUpsert)); diff != "" {
+			if diff := cmp.Diff(f.allIDs(tc.hubspot, tc.n), pipelinetest.IDs(c.Records(), pipeline.OpUpsert)); diff != "" {
 				t.Errorf("upserted ids (-want +got):\n%s", diff)
 			}
-			cur, err := decodeCursor(c.last())
+			cur, err := decodeCursor(c.Last())
 			if err != nil || cur.Phase != phaseDone {
 				t.Errorf("last cursor = %+v, %v; want phase done", cur, err)
 			}
-			for _, r := range c.records() {
+			for _, r := range c.Records() {
 				if r.Tenant != "acme" || r.Source != "hs" || r.Object != tc.object || r.Version.IsZero() {
 					t.Fatalf("record %v lacks routing or version", r)
 				}
@@ -62,7 +63,7 @@ func TestFullSync(t *testing.T) {
 func TestDealValues(t *testing.T) {
 	f := newFixture(t, setup{sizes: hubspottest.Sizes{Owners: 2, Deals: 40, Contacts: 5}})
 	c := f.sync(t, "deal", "")
-	for _, r := range c.records() {
+	for _, r := range c.Records() {
 		p := f.ds.Properties("deals", r.ID)
 		amount, _ := strconv.ParseFloat(p["amount"], 64)
 		want := map[string]any{
@@ -98,27 +99,27 @@ func TestResumeFromEveryCursor(t *testing.T) {
 		f.ds.Archive("deals", f.ds.ID("deals", i), hubspottest.Epoch.Add(time.Minute))
 	}
 	full := f.sync(t, "deal", "")
-	if len(full.pages) != 10+1 {
-		t.Fatalf("full pass emitted %d pages, want 11", len(full.pages))
+	if full.Len() != 10+1 {
+		t.Fatalf("full pass emitted %d pages, want 11", full.Len())
 	}
-	for k, p := range full.pages[:len(full.pages)-1] {
+	for k, p := range full.Pages()[:full.Len()-1] {
 		var want []pipeline.Record
-		for _, q := range full.pages[k+1:] {
-			want = append(want, q.records...)
+		for _, q := range full.Pages()[k+1:] {
+			want = append(want, q.Records...)
 		}
-		got := f.sync(t, "deal", p.cursor)
-		if diff := cmp.Diff(want, got.records()); diff != "" {
+		got := f.sync(t, "deal", p.Cursor)
+		if diff := cmp.Diff(want, got.Records()); diff != "" {
 			t.Errorf("resuming after page %d (-want +got):\n%s", k+1, diff)
 		}
-		if got.last() != full.last() {
-			t.Errorf("resuming after page %d ended with cursor %s, want %s", k+1, got.last(), full.last())
+		if got.Last() != full.Last() {
+			t.Errorf("resuming after page %d ended with cursor %s, want %s", k+1, got.Last(), full.Last())
 		}
 	}
 }
 
 func TestIncremental(t *testing.T) {
 	f := newFixture(t, setup{sizes: hubspottest.Sizes{Owners: 3, Deals: 300, Contacts: 200}})
-	full := map[string]string{"deal": f.sync(t, "deal", "").last(), "lead": f.sync(t, "lead", "").last()}
+	full := map[string]string{"deal": f.sync(t, "deal", "").Last(), "lead": f.sync(t, "lead", "").Last()}
 	t1 := f.clock.Now()
 	touched := map[string][]string{}
 	for _, tc := range []struct{ object, hubspot string }{{"deal", "deals"}, {"lead", "contacts"}} {
@@ -134,19 +135,19 @@ func TestIncremental(t *testing.T) {
 	for _, tc := range []struct{ object, hubspot string }{{"deal", "deals"}, {"lead", "contacts"}} {
 		t.Run(tc.object, func(t *testing.T) {
 			c := f.sync(t, tc.object, full[tc.object])
-			if diff := cmp.Diff(touched[tc.object], ids(c.records(), pipeline.OpUpsert)); diff != "" {
+			if diff := cmp.Diff(touched[tc.object], pipelinetest.IDs(c.Records(), pipeline.OpUpsert)); diff != "" {
 				t.Errorf("incremental upserts (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff([]string{f.ds.ID(tc.hubspot, 42)}, ids(c.records(), pipeline.OpDelete)); diff != "" {
+			if diff := cmp.Diff([]string{f.ds.ID(tc.hubspot, 42)}, pipelinetest.IDs(c.Records(), pipeline.OpDelete)); diff != "" {
 				t.Errorf("incremental deletes (-want +got):\n%s", diff)
 			}
-			for _, r := range c.records() {
+			for _, r := range c.Records() {
 				if r.Op == pipeline.OpDelete && (len(r.Fields) != 0 || !r.Version.Equal(t1.Add(time.Minute))) {
 					t.Errorf("delete %+v: want no fields and Version = archivedAt", r)
 				}
 			}
-			again := f.sync(t, tc.object, c.last())
-			if got := ids(again.records(), pipeline.OpUpsert); len(got) != 0 {
+			again := f.sync(t, tc.object, c.Last())
+			if got := pipelinetest.IDs(again.Records(), pipeline.OpUpsert); len(got) != 0 {
 				t.Errorf("pass without changes upserted %v, want none", got)
 			}
 		})
@@ -157,9 +158,9 @@ func TestArchivedOff(t *testing.T) {
 	f := newFixture(t, setup{sizes: hubspottest.Sizes{Deals: 20}, config: func(c *Config) { c.Archived = false }})
 	f.ds.Archive("deals", f.ds.ID("deals", 1), hubspottest.Epoch)
 	c := f.sync(t, "deal", "")
-	if len(ids(c.records(), pipeline.OpDelete)) != 0 || len(ids(c.records(), pipeline.OpUpsert)) != 19 {
+	if len(pipelinetest.IDs(c.Records(), pipeline.OpDelete)) != 0 || len(pipelinetest.IDs(c.Records(), pipeline.OpUpsert)) != 19 {
 		t.Errorf("with archived off: %d deletes, %d upserts; want 0, 19",
-			len(ids(c.records(), pipeline.OpDelete)), len(ids(c.records(), pipeline.OpUpsert)))
+			len(pipelinetest.IDs(c.Records(), pipeline.OpDelete)), len(pipelinetest.IDs(c.Records(), pipeline.OpUpsert)))
 	}
 	for _, r := range f.srv.Requests() {
 		if strings.Contains(r.Query, "archived=true") {
@@ -172,14 +173,14 @@ func TestOwnersEveryPassListed(t *testing.T) {
 	f := newFixture(t, setup{sizes: hubspottest.Sizes{Owners: 5}, projection: map[string][]string{"user": {"id", "is_active", "created_at"}}})
 	first := f.sync(t, "user", "")
 	f.ds.Archive("owners", f.ds.ID("owners", 2), f.clock.Now())
-	second := f.sync(t, "user", first.last())
-	if got := len(ids(second.records(), pipeline.OpUpsert)); got != 4 {
+	second := f.sync(t, "user", first.Last())
+	if got := len(pipelinetest.IDs(second.Records(), pipeline.OpUpsert)); got != 4 {
 		t.Errorf("second pass upserted %d owners, want 4", got)
 	}
-	if diff := cmp.Diff([]string{f.ds.ID("owners", 2)}, ids(second.records(), pipeline.OpDelete)); diff != "" {
+	if diff := cmp.Diff([]string{f.ds.ID("owners", 2)}, pipelinetest.IDs(second.Records(), pipeline.OpDelete)); diff != "" {
 		t.Errorf("owner deletes (-want +got):\n%s", diff)
 	}
-	for _, r := range second.records() {
+	for _, r := range second.Records() {
 		if r.Op == pipeline.OpUpsert && (r.Fields["is_active"] != true || len(r.Fields) != 2) {
 			t.Errorf("owner fields = %v, want is_active true and created_at only", r.Fields)
 		}
@@ -190,7 +191,7 @@ func TestCanceled(t *testing.T) {
 	f := newFixture(t, setup{sizes: hubspottest.Sizes{Deals: 50}, config: func(c *Config) { c.PageSize = 10 }})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	c := &collector{hook: func(n int) error {
+	c := &pipelinetest.Collector{Hook: func(n int) error {
 		if n == 1 {
 			cancel()
 		}
@@ -200,7 +201,7 @@ func TestCanceled(t *testing.T) {
 	if err == nil || ctx.Err() == nil || !errors.Is(err, context.Canceled) {
 		t.Fatalf("Sync after cancel = %v, want context.Canceled", err)
 	}
-	if len(c.pages) != 2 {
-		t.Errorf("emitted %d pages, want 2 (the page in flight when canceled)", len(c.pages))
+	if c.Len() != 2 {
+		t.Errorf("emitted %d pages, want 2 (the page in flight when canceled)", c.Len())
 	}
 }

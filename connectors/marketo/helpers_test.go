@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tally-dev/tally/connectors/marketo/marketotest"
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/pipeline/config"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 )
 
 const (
@@ -44,41 +43,6 @@ var projection = map[string][]string{
 	"activity": {"id", "owner_id", "type", "subject", "body", "contact_id", "occurred_at"},
 }
 
-// collector is an Emitter that keeps every page.
-type collector struct {
-	mu      sync.Mutex
-	records []pipeline.Record
-	cursors []string
-	hook    func(n int) error
-}
-
-func (c *collector) Emit(_ context.Context, recs []pipeline.Record, cursor string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.hook != nil {
-		if err := c.hook(len(c.cursors)); err != nil {
-			return err
-		}
-	}
-	c.records = append(c.records, recs...)
-	c.cursors = append(c.cursors, cursor)
-	return nil
-}
-
-func (c *collector) last() string { return c.cursors[len(c.cursors)-1] }
-
-// ids returns the sorted distinct ids of records with op.
-func ids(rs []pipeline.Record, op pipeline.Op) []string {
-	var out []string
-	for _, r := range rs {
-		if r.Op == op {
-			out = append(out, r.ID)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
 // fixture is a dataset served by a fake and a source pulling it.
 type fixture struct {
 	ds   *marketotest.Dataset
@@ -109,9 +73,9 @@ func newFixture(t testing.TB, sizes marketotest.Sizes, opts marketotest.Options,
 }
 
 // sync runs one pass and returns what it emitted.
-func (f *fixture) sync(t testing.TB, object, cursor string) *collector {
+func (f *fixture) sync(t testing.TB, object, cursor string) *pipelinetest.Collector {
 	t.Helper()
-	c := &collector{}
+	c := &pipelinetest.Collector{}
 	if err := f.src.Sync(context.Background(), object, cursor, c); err != nil {
 		t.Fatalf("Sync(%s) = %v", object, err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tally-dev/tally/connectors/marketo/marketotest"
 	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 )
 
 // TestNoPersonalValuesInLogsErrorsOrRecords pulls both objects through
@@ -40,17 +41,17 @@ func TestNoPersonalValuesInLogsErrorsOrRecords(t *testing.T) {
 		var errs []string
 		var recs []pipeline.Record
 		for _, o := range f.src.Objects() {
-			c := &collector{}
+			c := &pipelinetest.Collector{}
 			err := f.src.Sync(context.Background(), o, "", c)
 			if err == nil {
 				f.srv.ExpireTokens()
 				f.ds.Delete(f.ds.LeadID(1), time.Now())
-				err = f.src.Sync(context.Background(), o, c.last(), c)
+				err = f.src.Sync(context.Background(), o, c.Last(), c)
 			}
 			if err != nil {
 				errs = append(errs, err.Error())
 			}
-			recs = append(recs, c.records...)
+			recs = append(recs, c.Records()...)
 		}
 		if err := f.src.Check(context.Background()); err != nil {
 			errs = append(errs, err.Error())

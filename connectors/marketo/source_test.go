@@ -16,6 +16,7 @@ import (
 	"github.com/tally-dev/tally/connectors/marketo/marketotest"
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/pipeline/config"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 )
 
 var small = marketotest.Sizes{Leads: 120, Activities: 150}
@@ -33,7 +34,7 @@ func liveLeads(ds *marketotest.Dataset) []string {
 func TestFullLeadPassRequestsOnlyProjectedColumns(t *testing.T) {
 	f := newFixture(t, small, serverOptions(), nil)
 	c := f.sync(t, "lead", "")
-	if got, want := ids(c.records, pipeline.OpUpsert), liveLeads(f.ds); !slices.Equal(got, want) {
+	if got, want := pipelinetest.IDs(c.Records(), pipeline.OpUpsert), liveLeads(f.ds); !slices.Equal(got, want) {
 		t.Fatalf("full pass emitted %d leads, want %d", len(got), len(want))
 	}
 	for _, r := range f.srv.Requests() {
@@ -55,7 +56,7 @@ func TestFullLeadPassRequestsOnlyProjectedColumns(t *testing.T) {
 		}
 	}
 	// Every field of a lead has its canonical type.
-	r := c.records[0]
+	r := c.Records()[0]
 	for name, v := range r.Fields {
 		switch name {
 		case "created_at":
@@ -99,7 +100,7 @@ func TestKilledDownloadResumesAtItsByte(t *testing.T) {
 	f := newFixture(t, marketotest.Sizes{Leads: 400}, serverOptions(), func(c *Config) { c.BatchSize, c.ChunkBytes = 30, 1024 })
 	full := f.sync(t, "lead", "")
 	kill := errors.New("killed")
-	part := &collector{hook: func(n int) error {
+	part := &pipelinetest.Collector{Hook: func(n int) error {
 		if n == 5 {
 			return kill
 		}
@@ -110,7 +111,7 @@ func TestKilledDownloadResumesAtItsByte(t *testing.T) {
 	}
 	// Find the last checkpoint taken inside a download.
 	var cur leadCursor
-	for _, s := range part.cursors {
+	for _, s := range part.Cursors() {
 		c, _ := decodeLead(s)
 		if c.Offset > 0 {
 			cur = c
@@ -131,9 +132,9 @@ func TestKilledDownloadResumesAtItsByte(t *testing.T) {
 	if want := fmt.Sprintf("bytes=%d-", cur.Offset); !strings.HasPrefix(first, want) {
 		t.Errorf("resumed download asked Range %q, want it to start at %q", first, want)
 	}
-	got := append(ids(part.records, pipeline.OpUpsert), ids(rest.records, pipeline.OpUpsert)...)
+	got := append(pipelinetest.IDs(part.Records(), pipeline.OpUpsert), pipelinetest.IDs(rest.Records(), pipeline.OpUpsert)...)
 	slices.Sort(got)
-	if want := ids(full.records, pipeline.OpUpsert); !slices.Equal(slices.Compact(got), want) {
+	if want := pipelinetest.IDs(full.Records(), pipeline.OpUpsert); !slices.Equal(slices.Compact(got), want) {
 		t.Errorf("killed and resumed passes emitted %d distinct leads, want %d", len(slices.Compact(got)), len(want))
 	}
 	if len(got) != len(slices.Compact(got)) {
@@ -153,20 +154,20 @@ func TestCanceledJobEndsPassAndNextPassStartsFresh(t *testing.T) {
 				return stop
 			}))
 			f.srv.CancelJobs(spelling)
-			after := &collector{}
+			after := &pipelinetest.Collector{}
 			err := f.src.Sync(context.Background(), "lead", first, after)
 			if !errors.Is(err, pipeline.ErrTransient) || !strings.Contains(err.Error(), spelling) {
 				t.Fatalf("Sync over a canceled job = %v, want a transient error naming %s", err, spelling)
 			}
-			if cur, _ := decodeLead(after.last()); cur.Job != "" {
+			if cur, _ := decodeLead(after.Last()); cur.Job != "" {
 				t.Fatal("checkpoint after the canceled job still holds it")
 			}
 			jobs := f.srv.Jobs()
-			done := f.sync(t, "lead", after.last())
+			done := f.sync(t, "lead", after.Last())
 			if f.srv.Jobs() <= jobs {
 				t.Error("the next pass did not create a fresh job")
 			}
-			if got := len(ids(done.records, pipeline.OpUpsert)); got != small.Leads {
+			if got := len(pipelinetest.IDs(done.Records(), pipeline.OpUpsert)); got != small.Leads {
 				t.Errorf("next pass emitted %d leads, want %d", got, small.Leads)
 			}
 		})
@@ -178,10 +179,10 @@ func TestUpdatedAtUnsupportedFallsBackToCreatedAt(t *testing.T) {
 	opts.UpdatedAtUnsupported = true
 	f := newFixture(t, small, opts, nil)
 	c := f.sync(t, "lead", "")
-	if got := len(ids(c.records, pipeline.OpUpsert)); got != small.Leads {
+	if got := len(pipelinetest.IDs(c.Records(), pipeline.OpUpsert)); got != small.Leads {
 		t.Errorf("pass emitted %d leads, want %d", got, small.Leads)
 	}
-	if cur, _ := decodeLead(c.last()); cur.Filter != "createdAt" {
+	if cur, _ := decodeLead(c.Last()); cur.Filter != "createdAt" {
 		t.Errorf("cursor filter = %q, want createdAt kept for later passes", cur.Filter)
 	}
 	if !strings.Contains(f.logs.String(), "filtering by createdAt") {
@@ -194,8 +195,8 @@ func TestTokenRefreshedOnExpiry(t *testing.T) {
 	c := f.sync(t, "lead", "")
 	f.srv.ExpireTokens()
 	f.ds.Touch(f.ds.LeadID(3), time.Now())
-	next := f.sync(t, "lead", c.last())
-	if got := ids(next.records, pipeline.OpUpsert); !slices.Contains(got, f.ds.LeadID(3)) {
+	next := f.sync(t, "lead", c.Last())
+	if got := pipelinetest.IDs(next.Records(), pipeline.OpUpsert); !slices.Contains(got, f.ds.LeadID(3)) {
 		t.Error("changed lead missing after the token was renewed")
 	}
 	if g := f.srv.Grants(); g != 2 {
@@ -226,7 +227,7 @@ func TestQuotaStopsCleanlyAndResumes(t *testing.T) {
 			opts := serverOptions()
 			tc.opts(&opts)
 			f := newFixture(t, small, opts, nil)
-			c := &collector{}
+			c := &pipelinetest.Collector{}
 			err := f.src.Sync(context.Background(), "lead", "", c)
 			if !errors.Is(err, pipeline.ErrQuota) {
 				t.Fatalf("Sync = %v, want ErrQuota", err)
@@ -238,9 +239,9 @@ func TestQuotaStopsCleanlyAndResumes(t *testing.T) {
 					t.Fatalf("day %d: Sync = %v, want ErrQuota until done", day, err)
 				}
 				f.srv.ResetQuota()
-				err = f.src.Sync(context.Background(), "lead", c.last(), c)
+				err = f.src.Sync(context.Background(), "lead", c.Last(), c)
 			}
-			got := ids(c.records, pipeline.OpUpsert)
+			got := pipelinetest.IDs(c.Records(), pipeline.OpUpsert)
 			if n := len(got); n != small.Leads {
 				t.Errorf("quota stop and resume emitted %d leads, want %d", n, small.Leads)
 			}
@@ -261,7 +262,7 @@ func TestRateLimitAndQueueFullBackOff(t *testing.T) {
 	post(t, f.srv.URL()+"/bulk/v1/leads/export/create.json", tok, body, &created)
 	post(t, f.srv.URL()+"/bulk/v1/leads/export/"+created.Result[0].ExportID+"/enqueue.json", tok, "", nil)
 	c := f.sync(t, "lead", "")
-	if got := len(ids(c.records, pipeline.OpUpsert)); got != small.Leads {
+	if got := len(pipelinetest.IDs(c.Records(), pipeline.OpUpsert)); got != small.Leads {
 		t.Errorf("pass emitted %d leads, want %d", got, small.Leads)
 	}
 	logs := f.logs.String()
@@ -317,14 +318,14 @@ func TestActivityTypesNamedFromConfigOrVendor(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, small, serverOptions(), func(c *Config) { c.ActivityTypes = tc.types })
 			c := f.sync(t, "activity", "")
-			if got := len(ids(c.records, pipeline.OpUpsert)); got != small.Activities {
+			if got := len(pipelinetest.IDs(c.Records(), pipeline.OpUpsert)); got != small.Activities {
 				t.Errorf("pass emitted %d activities, want %d", got, small.Activities)
 			}
 			if got := f.requests("GET", "/types.json"); got != tc.wantCalls {
 				t.Errorf("%d types.json calls, want %d", got, tc.wantCalls)
 			}
 			names := map[any]bool{}
-			for _, r := range c.records {
+			for _, r := range c.Records() {
 				names[r.Fields["type"]] = true
 				for k := range r.Fields {
 					if k != "type" && k != "occurred_at" {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tally-dev/tally/connectors/pipedrive/pipedrivetest"
 	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 )
 
 // rawActivities fetches every activity's wire form from the fake.
@@ -39,7 +40,7 @@ func rawActivities(t *testing.T, f *fixture) map[string]map[string]any {
 
 func TestActivityMapping(t *testing.T) {
 	f := newFixture(t, setup{sizes: pipedrivetest.Sizes{Users: 3, Deals: 5, Activities: 120}})
-	recs := f.sync(t, "activity", "").records()
+	recs := f.sync(t, "activity", "").Records()
 	raw := rawActivities(t, f)
 	if len(recs) != 120 || len(raw) != 120 {
 		t.Fatalf("full pass emitted %d records (fake lists %d), want 120", len(recs), len(raw))
@@ -83,18 +84,18 @@ func TestActivityIncrementalAndDeletes(t *testing.T) {
 			f := newFixture(t, setup{sizes: pipedrivetest.Sizes{Users: 3, Activities: 250},
 				server: pipedrivetest.Options{HideDeletedActivities: tc.hide}})
 			first := f.sync(t, "activity", "")
-			if got := len(first.pages); got != 3 {
+			if got := first.Len(); got != 3 {
 				t.Errorf("full pass emitted %d pages, want 3 of at most 100", got)
 			}
 			f.clock.Add(time.Minute)
 			f.ds.TouchActivity("4", f.clock.Now())
 			f.ds.DeleteActivity("9", f.clock.Now())
 			before := len(f.srv.Requests())
-			next := f.sync(t, "activity", first.last()).records()
-			if got, want := ids(next, pipeline.OpUpsert), []string{"4"}; !slices.Equal(got, want) {
+			next := f.sync(t, "activity", first.Last()).Records()
+			if got, want := pipelinetest.IDs(next, pipeline.OpUpsert), []string{"4"}; !slices.Equal(got, want) {
 				t.Errorf("incremental upserts = %v, want %v", got, want)
 			}
-			if got := ids(next, pipeline.OpDelete); !slices.Equal(got, tc.wantDeletes) {
+			if got := pipelinetest.IDs(next, pipeline.OpDelete); !slices.Equal(got, tc.wantDeletes) {
 				t.Errorf("incremental deletes = %v, want %v", got, tc.wantDeletes)
 			}
 			for _, r := range f.srv.Requests()[before:] {
@@ -116,7 +117,7 @@ func TestDailyBudgetStopsWithQuotaAndResumes(t *testing.T) {
 	// budget allows 2.
 	f := newFixture(t, setup{sizes: pipedrivetest.Sizes{Users: 3, Activities: 250},
 		server: pipedrivetest.Options{DailyBudget: 50}, config: func(c *Config) { c.MaxRetries = 5 }})
-	c := &collector{}
+	c := &pipelinetest.Collector{}
 	err := f.src.Sync(context.Background(), "activity", "", c)
 	if !errors.Is(err, pipeline.ErrQuota) || errors.Is(err, pipeline.ErrTransient) {
 		t.Fatalf("Sync = %v, want ErrQuota and not ErrTransient", err)
@@ -124,13 +125,13 @@ func TestDailyBudgetStopsWithQuotaAndResumes(t *testing.T) {
 	if got := f.srv.RequestCount(); got != 3 {
 		t.Errorf("requests = %d, want 3 (two pages, one 429 not retried)", got)
 	}
-	if got := len(c.records()); got != 200 {
+	if got := len(c.Records()); got != 200 {
 		t.Errorf("emitted %d activities before the stop, want 200", got)
 	}
 	f.srv.ResetBudget()
-	rest := f.sync(t, "activity", c.last()).records()
-	all := append(c.records(), rest...)
-	if got := len(ids(all, pipeline.OpUpsert)); got != 250 || len(rest) != 50 {
+	rest := f.sync(t, "activity", c.Last()).Records()
+	all := append(c.Records(), rest...)
+	if got := len(pipelinetest.IDs(all, pipeline.OpUpsert)); got != 250 || len(rest) != 50 {
 		t.Errorf("after the reset the pass resumed with %d records, %d distinct in all; want 50 and 250", len(rest), got)
 	}
 }
@@ -139,7 +140,7 @@ func TestBurstLimitIsRetriedNotQuota(t *testing.T) {
 	f := newFixture(t, setup{sizes: pipedrivetest.Sizes{Users: 3, Activities: 250},
 		server: pipedrivetest.Options{BurstLimit: 1, RateLimitWindow: 20 * time.Millisecond},
 		config: func(c *Config) { c.MaxRetries = 50 }})
-	if got := len(f.sync(t, "activity", "").records()); got != 250 {
+	if got := len(f.sync(t, "activity", "").Records()); got != 250 {
 		t.Errorf("pass under a burst limit emitted %d activities, want 250", got)
 	}
 }

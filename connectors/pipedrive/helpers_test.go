@@ -4,76 +4,17 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tally-dev/tally/connectors/pipedrive/pipedrivetest"
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/pipeline/config"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 	"github.com/tally-dev/tally/schemas"
 )
 
 const testToken = "9f1c2d3e4b5a69788796a5b4c3d2e1f0a1b2c3d4"
-
-// clock is a settable clock shared by the fake and the source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-type emitted struct {
-	records []pipeline.Record
-	cursor  string
-}
-
-// collector is an Emitter that keeps every page.
-type collector struct {
-	mu    sync.Mutex
-	pages []emitted
-}
-
-func (c *collector) Emit(_ context.Context, records []pipeline.Record, cursor string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.pages = append(c.pages, emitted{records, cursor})
-	return nil
-}
-
-func (c *collector) records() []pipeline.Record {
-	var out []pipeline.Record
-	for _, p := range c.pages {
-		out = append(out, p.records...)
-	}
-	return out
-}
-
-func (c *collector) last() string { return c.pages[len(c.pages)-1].cursor }
-
-// ids returns the sorted distinct ids of records with op.
-func ids(rs []pipeline.Record, op pipeline.Op) []string {
-	var out []string
-	for _, r := range rs {
-		if r.Op == op {
-			out = append(out, r.ID)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
 
 // allFields projects every canonical field of deal, user and activity.
 func allFields() map[string][]string {
@@ -93,7 +34,7 @@ type fixture struct {
 	ds    *pipedrivetest.Dataset
 	srv   *pipedrivetest.Server
 	src   *Source
-	clock *clock
+	clock *pipelinetest.Clock
 	logs  *bytes.Buffer
 }
 
@@ -107,7 +48,7 @@ type setup struct {
 
 func newFixture(t testing.TB, s setup) *fixture {
 	t.Helper()
-	clk := &clock{t: pipedrivetest.Epoch.Add(time.Hour)}
+	clk := pipelinetest.NewClock(pipedrivetest.Epoch.Add(time.Hour))
 	ds := pipedrivetest.Generate(11, s.sizes)
 	s.server.Token = testToken
 	s.server.Now = clk.Now
@@ -141,9 +82,9 @@ func newFixture(t testing.TB, s setup) *fixture {
 }
 
 // sync runs one pass and returns what it emitted.
-func (f *fixture) sync(t testing.TB, object, cursor string) *collector {
+func (f *fixture) sync(t testing.TB, object, cursor string) *pipelinetest.Collector {
 	t.Helper()
-	c := &collector{}
+	c := &pipelinetest.Collector{}
 	if err := f.src.Sync(context.Background(), object, cursor, c); err != nil {
 		t.Fatalf("Sync(%s) = %v", object, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tally-dev/tally/connectors/pipedrive/pipedrivetest"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 )
 
 // TestNoPersonalValuesInLogsOrErrors pulls users and deals, every field
@@ -36,12 +37,12 @@ func TestNoPersonalValuesInLogsOrErrors(t *testing.T) {
 		f.ds.SetActivityField(f.ds.ActivityID(4), "type", "lunch with erin.example@example.net")
 		var errs []string
 		for _, o := range f.src.Objects() {
-			c := &collector{}
+			c := &pipelinetest.Collector{}
 			err := f.src.Sync(context.Background(), o, "", c)
 			if err == nil {
 				f.ds.Touch(id, f.clock.Now())
 				f.clock.Add(time.Minute)
-				err = f.src.Sync(context.Background(), o, c.last(), c)
+				err = f.src.Sync(context.Background(), o, c.Last(), c)
 			}
 			if err != nil {
 				errs = append(errs, err.Error())
@@ -64,7 +65,7 @@ func TestNoPersonalValuesInLogsOrErrors(t *testing.T) {
 // any deal title, whatever the projection asks for.
 func TestDealTitlesNeverEmitted(t *testing.T) {
 	f := newFixture(t, setup{sizes: pipedrivetest.Sizes{Users: 3, Deals: 200}})
-	b, _ := json.Marshal(f.sync(t, "deal", "").records())
+	b, _ := json.Marshal(f.sync(t, "deal", "").Records())
 	for _, v := range f.ds.PersonalValues() {
 		if strings.Contains(string(b), v) {
 			t.Fatalf("emitted deals contain a personal value of the source")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tally-dev/tally/connectors/pipedrive/pipedrivetest"
 	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 )
 
 // rawDeal fetches one deal's wire form from the fake.
@@ -41,7 +42,7 @@ func rawDeal(t *testing.T, f *fixture, id string) map[string]any {
 
 func TestDealMapping(t *testing.T) {
 	f := newFixture(t, setup{sizes: pipedrivetest.Sizes{Users: 3, Deals: 60}})
-	recs := f.sync(t, "deal", "").records()
+	recs := f.sync(t, "deal", "").Records()
 	if len(recs) != 60 {
 		t.Fatalf("full pass emitted %d records, want 60", len(recs))
 	}
@@ -108,9 +109,9 @@ func TestParseValues(t *testing.T) {
 func TestUsers(t *testing.T) {
 	f := newFixture(t, setup{sizes: pipedrivetest.Sizes{Users: 14, Deals: 5}})
 	c := f.sync(t, "user", "")
-	recs := c.records()
-	if len(recs) != 14 || len(c.pages) != 1 {
-		t.Fatalf("user pass emitted %d records in %d pages, want 14 in 1", len(recs), len(c.pages))
+	recs := c.Records()
+	if len(recs) != 14 || c.Len() != 1 {
+		t.Fatalf("user pass emitted %d records in %d pages, want 14 in 1", len(recs), c.Len())
 	}
 	inactive := 0
 	for _, r := range recs {
@@ -128,7 +129,7 @@ func TestUsers(t *testing.T) {
 		t.Errorf("%d inactive users, want 2 (every seventh)", inactive)
 	}
 	// Users are listed in full every pass.
-	if n := len(f.sync(t, "user", c.last()).records()); n != 14 {
+	if n := len(f.sync(t, "user", c.Last()).Records()); n != 14 {
 		t.Errorf("second user pass emitted %d records, want 14", n)
 	}
 	if !strings.Contains(f.logs.String(), "first_name") {
@@ -138,7 +139,7 @@ func TestUsers(t *testing.T) {
 
 func TestIncrementalRequests(t *testing.T) {
 	f := newFixture(t, setup{sizes: pipedrivetest.Sizes{Users: 2, Deals: 250}, config: func(c *Config) { c.UpdateLag = 90 * time.Second }})
-	done := f.sync(t, "deal", "").last()
+	done := f.sync(t, "deal", "").Last()
 	start := f.clock.Now()
 	f.clock.Add(time.Hour)
 	touched := f.ds.DealID(7)
@@ -146,11 +147,11 @@ func TestIncrementalRequests(t *testing.T) {
 	f.ds.Delete(f.ds.DealID(8), f.clock.Now())
 	f.ds.Archive(f.ds.DealID(9), f.clock.Now())
 	before := len(f.srv.Requests())
-	recs := f.sync(t, "deal", done).records()
-	if diff := cmp.Diff([]string{touched}, ids(recs, pipeline.OpUpsert)); diff != "" {
+	recs := f.sync(t, "deal", done).Records()
+	if diff := cmp.Diff([]string{touched}, pipelinetest.IDs(recs, pipeline.OpUpsert)); diff != "" {
 		t.Errorf("incremental upserts (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(ids([]pipeline.Record{{ID: f.ds.DealID(8)}, {ID: f.ds.DealID(9)}}, ""), ids(recs, pipeline.OpDelete)); diff != "" {
+	if diff := cmp.Diff(pipelinetest.IDs([]pipeline.Record{{ID: f.ds.DealID(8)}, {ID: f.ds.DealID(9)}}, ""), pipelinetest.IDs(recs, pipeline.OpDelete)); diff != "" {
 		t.Errorf("incremental deletes (-want +got):\n%s", diff)
 	}
 	since := start.Add(-90 * time.Second).Format(time.RFC3339)
@@ -174,7 +175,7 @@ func TestProjectionLimitsFields(t *testing.T) {
 	if diff := cmp.Diff([]string{"deal"}, f.src.Objects()); diff != "" {
 		t.Errorf("Objects (-want +got):\n%s", diff)
 	}
-	for _, r := range f.sync(t, "deal", "").records() {
+	for _, r := range f.sync(t, "deal", "").Records() {
 		if len(r.Fields) != 1 || r.Fields["amount"] == nil {
 			t.Fatalf("deal %s fields %v, want amount only", r.ID, r.Fields)
 		}
@@ -206,7 +207,7 @@ func TestTokenTravelsInHeaderOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := src.Sync(context.Background(), "deal", "", &collector{}); err != nil {
+	if err := src.Sync(context.Background(), "deal", "", &pipelinetest.Collector{}); err != nil {
 		t.Fatal(err)
 	}
 	if len(rec.reqs) == 0 {
@@ -235,7 +236,7 @@ func TestErrorsKinds(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.s.sizes = pipedrivetest.Sizes{Users: 2, Deals: 300}
 			f := newFixture(t, tc.s)
-			err := f.src.Sync(context.Background(), "deal", "", &collector{})
+			err := f.src.Sync(context.Background(), "deal", "", &pipelinetest.Collector{})
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("Sync = %v, want %v", err, tc.want)
 			}
@@ -277,7 +278,7 @@ func TestRateLimitWait(t *testing.T) {
 
 func TestResumeRejectsForeignCursor(t *testing.T) {
 	f := newFixture(t, setup{sizes: pipedrivetest.Sizes{Users: 1, Deals: 1}})
-	err := f.src.Sync(context.Background(), "deal", `{"after":"x"}`, &collector{})
+	err := f.src.Sync(context.Background(), "deal", `{"after":"x"}`, &pipelinetest.Collector{})
 	if !errors.Is(err, errCursor) {
 		t.Errorf("Sync with a foreign cursor = %v, want %v", err, errCursor)
 	}

@@ -5,14 +5,13 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tally-dev/tally/connectors/salesforce/salesforcetest"
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/pipeline/config"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 	"github.com/tally-dev/tally/schemas"
 )
 
@@ -21,47 +20,6 @@ const (
 	testClientSecret = "s3cr3t-8F2D1C0B9A7E6D5C4B3A"
 	testRefresh      = "5Aep861refresh.token-9Z8Y7X"
 )
-
-// emitted is what one Emit call received.
-type emitted struct {
-	records []pipeline.Record
-	cursor  string
-}
-
-// collector is an Emitter that keeps every page.
-type collector struct {
-	mu    sync.Mutex
-	pages []emitted
-}
-
-func (c *collector) Emit(_ context.Context, records []pipeline.Record, cursor string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.pages = append(c.pages, emitted{records, cursor})
-	return nil
-}
-
-func (c *collector) records() []pipeline.Record {
-	var out []pipeline.Record
-	for _, p := range c.pages {
-		out = append(out, p.records...)
-	}
-	return out
-}
-
-func (c *collector) last() string { return c.pages[len(c.pages)-1].cursor }
-
-// ids returns the sorted distinct ids of records with op.
-func ids(rs []pipeline.Record, op pipeline.Op) []string {
-	var out []string
-	for _, r := range rs {
-		if r.Op == op {
-			out = append(out, r.ID)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
 
 // kpiProjection is the projection of every KPI of the catalog.
 func kpiProjection(t testing.TB) map[string][]string {
@@ -154,9 +112,9 @@ func newFixture(t testing.TB, s setup) *fixture {
 }
 
 // sync runs one pass and returns what it emitted.
-func (f *fixture) sync(t testing.TB, object, cursor string) *collector {
+func (f *fixture) sync(t testing.TB, object, cursor string) *pipelinetest.Collector {
 	t.Helper()
-	c := &collector{}
+	c := &pipelinetest.Collector{}
 	if err := f.src.Sync(context.Background(), object, cursor, c); err != nil {
 		t.Fatalf("Sync(%s) = %v", object, err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/tally-dev/tally/connectors/salesforce/salesforcetest"
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/pipeline/config"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 )
 
 const testSubject = "integration.user@acme-corp.example"
@@ -84,7 +85,7 @@ func (a *assertions) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // jwtSetup is a fixture whose fake accepts the JWT-bearer grant for the
 // app key and testSubject, and whose source signs with cfg's key.
-func jwtSetup(t testing.TB, clk *clock, server func(*salesforcetest.Options), cfg func(*Config)) setup {
+func jwtSetup(t testing.TB, clk *pipelinetest.Clock, server func(*salesforcetest.Options), cfg func(*Config)) setup {
 	app, _ := keys()
 	path := writeKey(t, app, 0o600)
 	return setup{
@@ -99,20 +100,8 @@ func jwtSetup(t testing.TB, clk *clock, server func(*salesforcetest.Options), cf
 	}
 }
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func TestJWTBearerFlow(t *testing.T) {
-	clk := &clock{t: time.Now()}
+	clk := pipelinetest.NewClock(time.Now())
 	rec := &assertions{next: http.DefaultTransport}
 	s := jwtSetup(t, clk, nil, nil)
 	s.transport = rec
@@ -144,7 +133,7 @@ func TestJWTBearerFlow(t *testing.T) {
 }
 
 func TestJWTSessionExpiryMintsNewAssertion(t *testing.T) {
-	clk := &clock{t: time.Now()}
+	clk := pipelinetest.NewClock(time.Now())
 	rec := &assertions{next: http.DefaultTransport}
 	s := jwtSetup(t, clk, nil, nil)
 	s.transport = rec
@@ -153,7 +142,7 @@ func TestJWTSessionExpiryMintsNewAssertion(t *testing.T) {
 	clk.Add(10 * time.Minute)
 	f.srv.ExpireSessions()
 	c := f.sync(t, "deal", "")
-	if got := len(ids(c.records(), pipeline.OpUpsert)); got != defaultSizes.Opportunities {
+	if got := len(pipelinetest.IDs(c.Records(), pipeline.OpUpsert)); got != defaultSizes.Opportunities {
 		t.Errorf("pass emitted %d deals, want %d", got, defaultSizes.Opportunities)
 	}
 	if len(rec.seen) != 2 || rec.seen[0] == rec.seen[1] {
@@ -184,7 +173,7 @@ func TestJWTRefusalsAreConfigErrors(t *testing.T) {
 		}, "jwt_private_key in SF_JWT_KEY", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			clk := &clock{t: time.Now()}
+			clk := pipelinetest.NewClock(time.Now())
 			var cfg func(*Config)
 			if tc.cfg != nil {
 				cfg = func(c *Config) { tc.cfg(t, c) }
@@ -218,19 +207,19 @@ func TestJWTRefusalsAreConfigErrors(t *testing.T) {
 }
 
 func TestJWTPrivacyAcrossPasses(t *testing.T) {
-	clk := &clock{t: time.Now()}
+	clk := pipelinetest.NewClock(time.Now())
 	rec := &assertions{next: http.DefaultTransport}
 	s := jwtSetup(t, clk, func(o *salesforcetest.Options) { o.FailEvery = 4 }, nil)
 	s.transport, s.projection = rec, allFields()
 	f := newFixture(t, s)
 	var errs []string
 	for _, o := range f.src.Objects() {
-		c := &collector{}
+		c := &pipelinetest.Collector{}
 		err := f.src.Sync(context.Background(), o, "", c)
 		if err == nil {
 			f.srv.ExpireSessions()
 			clk.Add(time.Minute)
-			err = f.src.Sync(context.Background(), o, c.last(), &collector{})
+			err = f.src.Sync(context.Background(), o, c.Last(), &pipelinetest.Collector{})
 		}
 		if err != nil {
 			errs = append(errs, err.Error())

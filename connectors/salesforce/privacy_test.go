@@ -10,6 +10,7 @@ import (
 
 	"github.com/tally-dev/tally/connectors/salesforce/salesforcetest"
 	"github.com/tally-dev/tally/pipeline/config"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 )
 
 // TestNoPersonalValuesInLogsOrErrors pulls every object, purpose fields
@@ -38,12 +39,12 @@ func TestNoPersonalValuesInLogsOrErrors(t *testing.T) {
 			}
 		}
 		for _, o := range f.src.Objects() {
-			c := &collector{}
+			c := &pipelinetest.Collector{}
 			err := f.src.Sync(context.Background(), o, "", c)
 			if err == nil {
 				f.srv.ExpireSessions()
 				f.ds.Touch(f.ds.ID(salesforcetest.Opportunity, 1), time.Now())
-				err = f.src.Sync(context.Background(), o, c.last(), &collector{})
+				err = f.src.Sync(context.Background(), o, c.Last(), &pipelinetest.Collector{})
 			}
 			if err != nil {
 				errs = append(errs, err.Error())

@@ -13,13 +13,14 @@ import (
 	"github.com/tally-dev/tally/connectors/salesforce/salesforcetest"
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/pipeline/config"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 )
 
 func TestSessionExpiryRefreshesOnceAndGoesOn(t *testing.T) {
 	f := newFixture(t, setup{})
-	c := &collector{}
+	c := &pipelinetest.Collector{}
 	emit := pipeline.EmitterFunc(func(ctx context.Context, recs []pipeline.Record, cur string) error {
-		if len(c.pages) == 1 {
+		if c.Len() == 1 {
 			f.srv.ExpireSessions()
 		}
 		return c.Emit(ctx, recs, cur)
@@ -27,7 +28,7 @@ func TestSessionExpiryRefreshesOnceAndGoesOn(t *testing.T) {
 	if err := f.src.Sync(context.Background(), "deal", "", emit); err != nil {
 		t.Fatalf("Sync = %v, want nil", err)
 	}
-	if got := len(ids(c.records(), pipeline.OpUpsert)); got != defaultSizes.Opportunities {
+	if got := len(pipelinetest.IDs(c.Records(), pipeline.OpUpsert)); got != defaultSizes.Opportunities {
 		t.Errorf("pass emitted %d deals, want %d", got, defaultSizes.Opportunities)
 	}
 	tokens := 0
@@ -94,7 +95,7 @@ func TestRefusedCredentialsAreConfigErrors(t *testing.T) {
 
 func TestQuotaShareStopsCleanlyAndResumes(t *testing.T) {
 	f := newFixture(t, setup{server: salesforcetest.Options{DailyLimit: 20, Used: 8}})
-	c := &collector{}
+	c := &pipelinetest.Collector{}
 	err := f.src.Sync(context.Background(), "deal", "", c)
 	if !errors.Is(err, pipeline.ErrQuota) {
 		t.Fatalf("Sync = %v, want ErrQuota", err)
@@ -102,7 +103,7 @@ func TestQuotaShareStopsCleanlyAndResumes(t *testing.T) {
 	if used := f.srv.Used(); used > 10 {
 		t.Errorf("server counted %d requests, want at most half of 20", used)
 	}
-	if len(c.pages) == 0 {
+	if c.Len() == 0 {
 		t.Fatal("no page emitted before the quota stop")
 	}
 	// Next day: a fresh budget, the same org, resume from the cursor.
@@ -117,11 +118,11 @@ func TestQuotaShareStopsCleanlyAndResumes(t *testing.T) {
 	if err := src.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	rest := &collector{}
-	if err := src.Sync(context.Background(), "deal", c.last(), rest); err != nil {
+	rest := &pipelinetest.Collector{}
+	if err := src.Sync(context.Background(), "deal", c.Last(), rest); err != nil {
 		t.Fatalf("resumed Sync = %v", err)
 	}
-	all := append(ids(c.records(), pipeline.OpUpsert), ids(rest.records(), pipeline.OpUpsert)...)
+	all := append(pipelinetest.IDs(c.Records(), pipeline.OpUpsert), pipelinetest.IDs(rest.Records(), pipeline.OpUpsert)...)
 	slices.Sort(all)
 	if got := len(slices.Compact(all)); got != defaultSizes.Opportunities {
 		t.Errorf("quota stop and resume emitted %d deals, want %d", got, defaultSizes.Opportunities)
@@ -146,7 +147,7 @@ func TestRequestLimitExceededIsQuotaNotConfig(t *testing.T) {
 
 func TestIncrementalQueryUsesUnquotedWholeSecondLiteral(t *testing.T) {
 	f := newFixture(t, setup{})
-	done := f.sync(t, "deal", "").last()
+	done := f.sync(t, "deal", "").Last()
 	f.sync(t, "deal", done)
 	reqs := f.srv.Requests()
 	q, _ := url.ParseQuery(reqs[len(reqs)-1].Query)
@@ -161,7 +162,7 @@ func TestIncrementalQueryUsesUnquotedWholeSecondLiteral(t *testing.T) {
 
 func TestTiesInOneMillisecondAcrossPasses(t *testing.T) {
 	f := newFixture(t, setup{})
-	done := f.sync(t, "deal", "").last()
+	done := f.sync(t, "deal", "").Last()
 	at := time.Now().Truncate(time.Second).Add(500 * time.Millisecond)
 	first := []string{f.ds.ID(salesforcetest.Opportunity, 3), f.ds.ID(salesforcetest.Opportunity, 9)}
 	for _, id := range first {
@@ -173,7 +174,7 @@ func TestTiesInOneMillisecondAcrossPasses(t *testing.T) {
 	for _, id := range second {
 		f.ds.Touch(id, at)
 	}
-	got := ids(f.sync(t, "deal", mid.last()).records(), pipeline.OpUpsert)
+	got := pipelinetest.IDs(f.sync(t, "deal", mid.Last()).Records(), pipeline.OpUpsert)
 	if !slices.Equal(got, second) {
 		t.Errorf("pass after a tie emitted %v, want exactly %v", got, second)
 	}
@@ -181,16 +182,16 @@ func TestTiesInOneMillisecondAcrossPasses(t *testing.T) {
 
 func TestDeletesAndMerges(t *testing.T) {
 	f := newFixture(t, setup{})
-	done := f.sync(t, "lead", "").last()
+	done := f.sync(t, "lead", "").Last()
 	now := time.Now()
 	loser, survivor, gone := f.ds.ID(salesforcetest.Lead, 5), f.ds.ID(salesforcetest.Lead, 6), f.ds.ID(salesforcetest.Lead, 7)
 	f.ds.Merge(loser, survivor, now)
 	f.ds.Delete(gone, now)
 	c := f.sync(t, "lead", done)
-	if got, want := ids(c.records(), pipeline.OpDelete), []string{loser, gone}; !slices.Equal(got, want) {
+	if got, want := pipelinetest.IDs(c.Records(), pipeline.OpDelete), []string{loser, gone}; !slices.Equal(got, want) {
 		t.Errorf("deletes = %v, want %v", got, want)
 	}
-	if got := ids(c.records(), pipeline.OpUpsert); !slices.Equal(got, []string{survivor}) {
+	if got := pipelinetest.IDs(c.Records(), pipeline.OpUpsert); !slices.Equal(got, []string{survivor}) {
 		t.Errorf("upserts = %v, want the survivor %s", got, survivor)
 	}
 	if !strings.Contains(f.logs.String(), "merges=1") {
@@ -201,20 +202,20 @@ func TestDeletesAndMerges(t *testing.T) {
 func TestReconcileFindsHardDeletes(t *testing.T) {
 	f := newFixture(t, setup{})
 	var known []string
-	for _, r := range f.sync(t, "activity", "").records() {
+	for _, r := range f.sync(t, "activity", "").Records() {
 		known = append(known, r.ID)
 	}
 	gone := []string{f.ds.ID(salesforcetest.Task, 10), f.ds.ID(salesforcetest.Event, 11)}
 	for _, id := range gone {
 		f.ds.HardDelete(id)
 	}
-	c := &collector{}
+	c := &pipelinetest.Collector{}
 	n, err := f.src.Reconcile(context.Background(), "activity", slices.Values(known), c)
 	if err != nil {
 		t.Fatalf("Reconcile = %v", err)
 	}
 	slices.Sort(gone)
-	if got := ids(c.records(), pipeline.OpDelete); n != 2 || !slices.Equal(got, gone) {
+	if got := pipelinetest.IDs(c.Records(), pipeline.OpDelete); n != 2 || !slices.Equal(got, gone) {
 		t.Errorf("Reconcile emitted %d deletes %v, want %v", n, got, gone)
 	}
 	for _, r := range f.srv.Requests() {
@@ -240,7 +241,7 @@ func TestCurrency(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, setup{config: func(c *Config) { c.MultiCurrency, c.DefaultCurrency = tc.cfgMulti, "EUR" }})
 			f.ds.SetMultiCurrency(tc.orgMulti)
-			c := &collector{}
+			c := &pipelinetest.Collector{}
 			err := f.src.Sync(context.Background(), "deal", "", c)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
@@ -252,7 +253,7 @@ func TestCurrency(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
-			for _, r := range c.records() {
+			for _, r := range c.Records() {
 				if s, ok := r.Fields["currency"].(string); ok && !slices.Contains(got, s) {
 					got = append(got, s)
 				}
@@ -272,7 +273,7 @@ func TestCurrency(t *testing.T) {
 func TestRecordsAreTyped(t *testing.T) {
 	f := newFixture(t, setup{})
 	for _, o := range []string{"deal", "lead", "activity"} {
-		for _, r := range f.sync(t, o, "").records() {
+		for _, r := range f.sync(t, o, "").Records() {
 			for name, v := range r.Fields {
 				switch v.(type) {
 				case nil, string, float64, bool, time.Time:

@@ -2,7 +2,6 @@ package pipelinetest
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -39,63 +38,12 @@ type Fake interface {
 	Allowed(method, path string) bool
 }
 
-// page is what one Emit call received.
-type page struct {
-	records []pipeline.Record
-	cursor  string
-}
-
-// collector is an Emitter that keeps every page.
-type collector struct {
-	mu    sync.Mutex
-	pages []page
-	// onPage, when set, runs after each page is kept.
-	onPage func(n int)
-}
-
-func (c *collector) Emit(ctx context.Context, recs []pipeline.Record, cursor string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	c.pages = append(c.pages, page{append([]pipeline.Record(nil), recs...), cursor})
-	n := len(c.pages)
-	c.mu.Unlock()
-	if c.onPage != nil {
-		c.onPage(n)
-	}
-	return nil
-}
-
-// records returns every record of pages[from:].
-func (c *collector) records(from int) []pipeline.Record {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []pipeline.Record
-	for _, p := range c.pages[from:] {
-		out = append(out, p.records...)
-	}
-	return out
-}
-
-// last returns the cursor of the last page with one.
-func (c *collector) last() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i := len(c.pages) - 1; i >= 0; i-- {
-		if c.pages[i].cursor != "" {
-			return c.pages[i].cursor
-		}
-	}
-	return ""
-}
-
-// pass runs one pass of src from cursor into a new collector.
-func pass(t *testing.T, src pipeline.Source, object, cursor string) *collector {
+// pass runs one pass of src from cursor into a new Collector.
+func pass(t *testing.T, src pipeline.Source, object, cursor string) *Collector {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	c := &collector{}
+	c := &Collector{}
 	if err := src.Sync(ctx, object, cursor, c); err != nil {
 		t.Fatalf("Sync(%s, cursor %q) = %v", object, cursor, err)
 	}

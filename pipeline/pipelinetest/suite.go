@@ -46,14 +46,14 @@ func checkAllowed(t *testing.T, fake Fake) {
 func fullPass(t *testing.T, h Harness) {
 	src, fake := open(t, h, false)
 	c := pass(t, src, h.Object, "")
-	up, _ := ids(c.records(0))
+	up, _ := ids(c.Records())
 	if len(up) != h.Records {
 		t.Errorf("full pass emitted %d distinct records, want %d", len(up), h.Records)
 	}
-	if c.last() == "" {
+	if c.Resume() == "" {
 		t.Error("full pass emitted no cursor to resume from")
 	}
-	for _, r := range c.records(0) {
+	for _, r := range c.Records() {
 		if r.ID == "" || (r.Op == pipeline.OpUpsert && r.Version.IsZero()) {
 			t.Fatalf("record without id or version: %v", r)
 		}
@@ -64,21 +64,21 @@ func fullPass(t *testing.T, h Harness) {
 func resume(t *testing.T, h Harness) {
 	src, _ := open(t, h, false)
 	full := pass(t, src, h.Object, "")
-	if len(full.pages) < 3 {
-		t.Fatalf("only %d pages; give the fake more records than three pages", len(full.pages))
+	if full.Len() < 3 {
+		t.Fatalf("only %d pages; give the fake more records than three pages", full.Len())
 	}
-	for i, p := range full.pages[:len(full.pages)-1] {
-		if p.cursor == "" {
+	for i, p := range full.Pages()[:full.Len()-1] {
+		if p.Cursor == "" {
 			continue
 		}
-		want, _ := ids(full.records(i + 1))
-		got, _ := ids(pass(t, src, h.Object, p.cursor).records(0))
+		want, _ := ids(full.RecordsFrom(i + 1))
+		got, _ := ids(pass(t, src, h.Object, p.Cursor).Records())
 		for id := range want {
 			if got[id] == 0 {
 				t.Fatalf("resuming after page %d lost record %s", i, id)
 			}
 		}
-		before, _ := ids(full.records(0))
+		before, _ := ids(full.Records())
 		extra := 0
 		for id := range got {
 			if want[id] == 0 && before[id] > 0 {
@@ -86,7 +86,7 @@ func resume(t *testing.T, h Harness) {
 			}
 		}
 		// A page boundary may be re-read (ties); more is a defect.
-		if extra > len(p.records) {
+		if extra > len(p.Records) {
 			t.Errorf("resuming after page %d re-emitted %d earlier records", i, extra)
 		}
 	}
@@ -94,14 +94,14 @@ func resume(t *testing.T, h Harness) {
 
 func incremental(t *testing.T, h Harness) {
 	src, fake := open(t, h, false)
-	cursor := pass(t, src, h.Object, "").last()
+	cursor := pass(t, src, h.Object, "").Resume()
 	changed := fake.Change(t, 3)
 	deleted := fake.Delete(t, 2)
 	// A change in the very millisecond the next pass starts belongs to
 	// the pass after it (windows end before their start time).
 	time.Sleep(5 * time.Millisecond)
 	c := pass(t, src, h.Object, cursor)
-	up, del := ids(c.records(0))
+	up, del := ids(c.Records())
 	for _, id := range changed {
 		if up[id] == 0 {
 			t.Errorf("changed record %s not emitted by the incremental pass", id)
@@ -121,7 +121,7 @@ func incremental(t *testing.T, h Harness) {
 func cancelation(t *testing.T, h Harness) {
 	src, _ := open(t, h, false)
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &collector{onPage: func(n int) {
+	c := &Collector{OnPage: func(n int) {
 		if n == 1 {
 			cancel()
 		}
@@ -140,7 +140,7 @@ func cancelation(t *testing.T, h Harness) {
 
 func storm(t *testing.T, h Harness) {
 	src, fake := open(t, h, true)
-	up, _ := ids(pass(t, src, h.Object, "").records(0))
+	up, _ := ids(pass(t, src, h.Object, "").Records())
 	if len(up) != h.Records {
 		t.Errorf("pass through a 429/5xx storm emitted %d distinct records, want %d", len(up), h.Records)
 	}
@@ -150,7 +150,7 @@ func storm(t *testing.T, h Harness) {
 func malformed(t *testing.T, h Harness) {
 	src, fake := open(t, h, false)
 	bad := fake.Corrupt(t)
-	recs := pass(t, src, h.Object, "").records(0)
+	recs := pass(t, src, h.Object, "").Records()
 	up, _ := ids(recs)
 	if len(up) != h.Records {
 		t.Errorf("pass with a malformed record emitted %d records, want %d (the others must go on)", len(up), h.Records)

@@ -68,6 +68,6 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	body := Fixture("login.response")
 	body["BhRestToken"] = tok
-	body["restUrl"] = s.srv.URL + "/rest-services/" + s.opts.CorpToken + "/"
+	body["restUrl"] = s.URL() + "/rest-services/" + s.opts.CorpToken + "/"
 	writeJSON(w, http.StatusOK, body)
 }

@@ -178,7 +178,7 @@ func (d *Dataset) times(e entity, i int) (added, modified time.Time, deleted boo
 	if e == placements && i >= d.sizes.Placements {
 		added = time.UnixMilli(d.injected[i-d.sizes.Placements]["dateAdded"].(int64)).UTC()
 	} else {
-		added, modified = newRNG(d.seed, e, i).times(windowOf(e))
+		added, modified = newRNG(d.seed, e, i).Times(Epoch, windowOf(e), time.Millisecond)
 	}
 	if m := d.over[e][i]; m != nil {
 		if !m.modified.IsZero() {
@@ -263,7 +263,7 @@ func (d *Dataset) user(i int) map[string]any {
 
 func (d *Dataset) placement(i int) map[string]any {
 	p := d.genPlacement(i)
-	added, _ := newRNG(d.seed, placements, i).times(windowOf(placements))
+	added, _ := newRNG(d.seed, placements, i).Times(Epoch, windowOf(placements), time.Millisecond)
 	begin := added.Add(time.Duration(p.beginDays) * 24 * time.Hour)
 	var end any
 	if p.employment != "Permanent" {

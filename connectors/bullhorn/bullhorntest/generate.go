@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/tally-dev/tally/connectors/crmhttp/crmhttptest"
 )
 
 // Epoch is the fixed instant generated data leads up to: every generated
@@ -23,38 +25,9 @@ var (
 	employment = []string{"Permanent", "Contract", "Contract To Hire"}
 )
 
-// rng is a splitmix64 stream seeded from (seed, entity, index), so that a
-// record is a pure function of its position and needs no storage.
-type rng struct{ s uint64 }
-
-func mix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
-}
-
-func newRNG(seed int64, e entity, i int) *rng {
-	return &rng{s: mix(uint64(seed)) ^ mix(uint64(e)<<40^uint64(i))}
-}
-
-func (r *rng) next() uint64 { r.s = mix(r.s); return r.s }
-
-func (r *rng) intn(n int) int {
-	if n <= 0 {
-		return 0
-	}
-	return int(r.next() % uint64(n))
-}
-
-func (r *rng) pick(s []string) string { return s[r.intn(len(s))] }
-
-// times draws when a record was added and last modified; they are the
-// first draws of its stream so the index can compute them alone.
-func (r *rng) times(window time.Duration) (added, modified time.Time) {
-	added = Epoch.Add(-time.Duration(1+r.intn(int(window/time.Millisecond))) * time.Millisecond)
-	modified = added.Add(time.Duration(r.intn(int(Epoch.Sub(added)/time.Millisecond))) * time.Millisecond)
-	return added, modified
+// newRNG is the random stream of record i of e under seed.
+func newRNG(seed int64, e entity, i int) *crmhttptest.RNG {
+	return crmhttptest.NewRNG(seed, uint64(e), i)
 }
 
 func windowOf(e entity) time.Duration {
@@ -66,12 +39,12 @@ func windowOf(e entity) time.Duration {
 
 type person struct{ first, last, email, phone string }
 
-func newPerson(r *rng, domain string, i int) person {
-	f, l := r.pick(firstNames), r.pick(lastNames)
+func newPerson(r *crmhttptest.RNG, domain string, i int) person {
+	f, l := r.Pick(firstNames), r.Pick(lastNames)
 	return person{
 		first: f, last: l,
 		email: fmt.Sprintf("%s.%s%d@%s", strings.ToLower(f), strings.ToLower(l), i, domain),
-		phone: fmt.Sprintf("+44 20 79%02d %04d", r.intn(100), r.intn(10000)),
+		phone: fmt.Sprintf("+44 20 79%02d %04d", r.Intn(100), r.Intn(10000)),
 	}
 }
 
@@ -83,7 +56,7 @@ type userRec struct {
 
 func (d *Dataset) genUser(i int) userRec {
 	r := newRNG(d.seed, users, i)
-	r.times(windowOf(users))
+	r.Times(Epoch, windowOf(users), time.Millisecond)
 	p := newPerson(r, "recruit.example.com", i)
 	return userRec{person: p, username: strings.ToLower(p.first[:1] + p.last)}
 }
@@ -107,28 +80,28 @@ type placementRec struct {
 
 func (d *Dataset) genPlacement(i int) placementRec {
 	r := newRNG(d.seed, placements, i)
-	r.times(windowOf(placements))
+	r.Times(Epoch, windowOf(placements), time.Millisecond)
 	cand := newPerson(r, "mail.example.org", i)
 	p := placementRec{
-		candidateID: 500_000 + r.intn(1_000_000),
+		candidateID: 500_000 + r.Intn(1_000_000),
 		candidate:   cand,
-		jobOrderID:  1 + r.intn(20_000),
-		jobTitle:    r.pick(jobTitles),
+		jobOrderID:  1 + r.Intn(20_000),
+		jobTitle:    r.Pick(jobTitles),
 		owner:       -1,
-		status:      r.pick(statuses),
-		employment:  r.pick(employment),
-		beginDays:   7 + r.intn(60),
-		salary:      float64(30_000 + 1000*r.intn(90)),
-		payRate:     float64(11 + r.intn(60)),
-		billRate:    float64(35 + r.intn(90)),
+		status:      r.Pick(statuses),
+		employment:  r.Pick(employment),
+		beginDays:   7 + r.Intn(60),
+		salary:      float64(30_000 + 1000*r.Intn(90)),
+		payRate:     float64(11 + r.Intn(60)),
+		billRate:    float64(35 + r.Intn(90)),
 	}
 	if d.sizes.Users > 0 {
-		p.owner = r.intn(d.sizes.Users)
+		p.owner = r.Intn(d.sizes.Users)
 	}
 	if p.employment == "Permanent" {
-		p.fee = float64(2500 + 250*r.intn(100))
+		p.fee = float64(2500 + 250*r.Intn(100))
 	} else {
-		p.fee = float64(r.intn(4) * 500)
+		p.fee = float64(r.Intn(4) * 500)
 	}
 	p.comments = fmt.Sprintf("%s %s starts soon; reach them on %s or %s", cand.first, cand.last, cand.phone, cand.email)
 	return p

@@ -2,9 +2,10 @@ package bullhorntest
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"time"
+
+	"github.com/tally-dev/tally/connectors/crmhttp/crmhttptest"
 )
 
 // Options shape a Server's behaviour. Zero values are the defaults noted.
@@ -40,20 +41,19 @@ type Request struct {
 	Query  string
 }
 
-const maxLogged = 100_000
-
 // Server is a fake Bullhorn (OAuth server, REST login and REST API on
-// one host) over a Dataset.
+// one host) over a Dataset. Its URL is the base URL of the OAuth server and of
+// the REST login; the restUrl a login returns is on the same host.
 type Server struct {
 	ds   *Dataset
 	opts Options
-	srv  *httptest.Server
 	mux  *http.ServeMux
 
+	crmhttptest.Listener
+	crmhttptest.RequestLog[Request]
+
 	mu       sync.Mutex
-	count    int
-	log      []Request
-	recent   []time.Time
+	window   crmhttptest.Window
 	refresh  string
 	access   map[string]time.Time // access token → expiry
 	sessions map[string]time.Time // BhRestToken → expiry
@@ -84,16 +84,10 @@ func NewServer(ds *Dataset, opts Options) *Server {
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "errors.notFound", "resource not found")
 	})
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.window.Interval = opts.RateLimitInterval
+	s.Start(http.HandlerFunc(s.serve))
 	return s
 }
-
-// URL is the base URL of the OAuth server and of the REST login; the
-// restUrl a login returns is on the same host.
-func (s *Server) URL() string { return s.srv.URL }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
 
 // RefreshToken returns the currently valid refresh token.
 func (s *Server) RefreshToken() string {
@@ -116,25 +110,11 @@ func (s *Server) ExpireSessions() {
 	clear(s.sessions)
 }
 
-// Requests returns every request received so far (the first 100,000).
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.log...)
-}
-
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.count++
-	n := s.count
-	if len(s.log) < maxLogged {
-		s.log = append(s.log, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery})
-	}
-	fail := s.opts.FailEvery > 0 && n%s.opts.FailEvery == 0
-	s.mu.Unlock()
-	if fail {
+	n := s.Add(Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery})
+	if fail, even := crmhttptest.FailEvery(n, s.opts.FailEvery); fail {
 		status := http.StatusInternalServerError
-		if n/s.opts.FailEvery%2 == 0 {
+		if even {
 			status = http.StatusServiceUnavailable
 		}
 		writeError(w, status, "errors.internal", "An unexpected error has occurred.")
@@ -164,15 +144,7 @@ func (s *Server) rest(h http.HandlerFunc) http.HandlerFunc {
 		exp, ok := s.sessions[tok]
 		limited := false
 		if ok && now.Before(exp) && s.opts.RateLimit > 0 {
-			cut := 0
-			for cut < len(s.recent) && now.Sub(s.recent[cut]) >= s.opts.RateLimitInterval {
-				cut++
-			}
-			s.recent = s.recent[cut:]
-			limited = len(s.recent) >= s.opts.RateLimit
-			if !limited {
-				s.recent = append(s.recent, now)
-			}
+			limited = !s.window.Admit(now, s.opts.RateLimit)
 		}
 		s.mu.Unlock()
 		switch {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tally-dev/tally/connectors/crmhttp/crmhttptest"
 )
 
 // Epoch is the fixed instant generated data leads up to.
@@ -64,39 +66,27 @@ func (d *Dataset) Sizes() Sizes { return d.sizes }
 // ID returns the Record ID of row i.
 func (d *Dataset) ID(i int) string { return strconv.Itoa(30_000_000 + i) }
 
-type rng struct{ s uint64 }
-
-func mix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
-}
-
-func (r *rng) intn(n int) int         { r.s = mix(r.s); return int(r.s % uint64(n)) }
-func (r *rng) pick(s []string) string { return s[r.intn(len(s))] }
-
 // Row returns row i of the export, last modified at modified (zero: its
 // generated time).
 func (d *Dataset) Row(i int, modified time.Time) []string {
-	r := &rng{s: mix(uint64(d.seed)) ^ mix(uint64(i)+1)}
-	created := Epoch.Add(-time.Duration(1+r.intn(90*24*3600)) * time.Second)
+	r := crmhttptest.NewRNG(d.seed, 0, i+1)
+	created := Epoch.Add(-time.Duration(1+r.Intn(90*24*3600)) * time.Second)
 	if modified.IsZero() {
-		modified = created.Add(time.Duration(r.intn(int(Epoch.Sub(created)/time.Second))) * time.Second)
+		modified = created.Add(time.Duration(r.Intn(int(Epoch.Sub(created)/time.Second))) * time.Second)
 	}
-	first, last, company := r.pick(firstNames), r.pick(lastNames), r.pick(companies)
-	stage := r.pick(stages)
-	amount := strconv.Itoa(500+r.intn(200)*250) + ".00"
+	first, last, company := r.Pick(firstNames), r.Pick(lastNames), r.Pick(companies)
+	stage := r.Pick(stages)
+	amount := strconv.Itoa(500+r.Intn(200)*250) + ".00"
 	return []string{
 		d.ID(i),
 		fmt.Sprintf("%s – %s %s, \"priority\"", company, first, last),
-		strconv.Itoa(7_000 + r.intn(d.sizes.Owners)),
-		stage, "default", amount, r.pick(currencies),
-		created.Add(time.Duration(r.intn(60)) * 24 * time.Hour).Format(TimeFormat),
+		strconv.Itoa(7_000 + r.Intn(d.sizes.Owners)),
+		stage, "default", amount, r.Pick(currencies),
+		created.Add(time.Duration(r.Intn(60)) * 24 * time.Hour).Format(TimeFormat),
 		created.Format(TimeFormat), modified.UTC().Format(TimeFormat),
 		strconv.FormatBool(stage == "closedwon"), strconv.FormatBool(strings.HasPrefix(stage, "closed")),
 		fmt.Sprintf("%s.%s%d@example.org", strings.ToLower(first), strings.ToLower(last), i),
-		fmt.Sprintf("+1 %03d 555 %04d", 201+r.intn(780), r.intn(10000)),
+		fmt.Sprintf("+1 %03d 555 %04d", 201+r.Intn(780), r.Intn(10000)),
 		"false",
 	}
 }

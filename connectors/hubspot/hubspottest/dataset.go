@@ -181,7 +181,7 @@ func (d *Dataset) times(k kind, i int) (created, modified time.Time, archivedAt 
 	if k == deals && i >= d.sizes.Deals {
 		created, _ = time.Parse(time.RFC3339, d.injected[i-d.sizes.Deals]["createdate"])
 	} else {
-		created, modified = newRNG(d.seed, k, i).times(windowOf(k))
+		created, modified = newRNG(d.seed, k, i).Times(Epoch, windowOf(k), time.Millisecond)
 	}
 	if m := d.over[k][i]; m != nil {
 		if !m.modified.IsZero() {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tally-dev/tally/connectors/crmhttp/crmhttptest"
 )
 
 // Epoch is the fixed instant generated data leads up to: every generated
@@ -35,37 +37,9 @@ var (
 	teams      = []string{"West Coast Sales", "East Coast Sales", "EMEA Sales", "Partner Sales"}
 )
 
-// rng is a splitmix64 stream seeded from (seed, kind, index), so that a
-// record is a pure function of its position and needs no storage.
-type rng struct{ s uint64 }
-
-func mix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
-}
-
-func newRNG(seed int64, k kind, i int) *rng {
-	return &rng{s: mix(uint64(seed)) ^ mix(uint64(k)<<40^uint64(i))}
-}
-
-func (r *rng) next() uint64 { r.s = mix(r.s); return r.s }
-func (r *rng) intn(n int) int {
-	if n <= 0 {
-		return 0
-	}
-	return int(r.next() % uint64(n))
-}
-func (r *rng) pick(s []string) string { return s[r.intn(len(s))] }
-
-// times draws a record's creation and last-modification instants; they
-// are the first draws of its stream so searches can compute them alone.
-func (r *rng) times(window time.Duration) (created, modified time.Time) {
-	created = Epoch.Add(-time.Duration(1+r.intn(int(window/time.Millisecond))) * time.Millisecond)
-	age := Epoch.Sub(created)
-	modified = created.Add(time.Duration(r.intn(int(age/time.Millisecond))) * time.Millisecond)
-	return created, modified
+// newRNG is the random stream of record i of k under seed.
+func newRNG(seed int64, k kind, i int) *crmhttptest.RNG {
+	return crmhttptest.NewRNG(seed, uint64(k), i)
 }
 
 func windowOf(k kind) time.Duration {
@@ -80,27 +54,27 @@ func ms(t time.Time) string  { return strconv.FormatInt(t.UnixMilli(), 10) }
 
 type person struct{ first, last, email, phone, company string }
 
-func contactPerson(r *rng, i int) person {
-	f, l := r.pick(firstNames), r.pick(lastNames)
+func contactPerson(r *crmhttptest.RNG, i int) person {
+	f, l := r.Pick(firstNames), r.Pick(lastNames)
 	return person{
 		first:   f,
 		last:    l,
 		email:   fmt.Sprintf("%s.%s%d@example.org", strings.ToLower(f), strings.ToLower(l), i),
-		phone:   fmt.Sprintf("+1 %03d 555 %04d", 201+r.intn(780), r.intn(10000)),
-		company: r.pick(companies),
+		phone:   fmt.Sprintf("+1 %03d 555 %04d", 201+r.Intn(780), r.Intn(10000)),
+		company: r.Pick(companies),
 	}
 }
 
-func (d *Dataset) ownerRef(r *rng) string {
+func (d *Dataset) ownerRef(r *crmhttptest.RNG) string {
 	if d.sizes.Owners == 0 {
 		return ""
 	}
-	return d.id(owners, r.intn(d.sizes.Owners))
+	return d.id(owners, r.Intn(d.sizes.Owners))
 }
 
 func (d *Dataset) genContact(i int) (map[string]string, time.Time, time.Time) {
 	r := newRNG(d.seed, contacts, i)
-	created, modified := r.times(windowOf(contacts))
+	created, modified := r.Times(Epoch, windowOf(contacts), time.Millisecond)
 	p := contactPerson(r, i)
 	props := map[string]string{
 		"firstname":           p.first,
@@ -108,8 +82,8 @@ func (d *Dataset) genContact(i int) (map[string]string, time.Time, time.Time) {
 		"email":               p.email,
 		"phone":               p.phone,
 		"company":             p.company,
-		"lifecyclestage":      r.pick(lifecycleStages),
-		"hs_analytics_source": r.pick(leadSources),
+		"lifecyclestage":      r.Pick(lifecycleStages),
+		"hs_analytics_source": r.Pick(leadSources),
 		"hubspot_owner_id":    d.ownerRef(r),
 	}
 	// Contacts at or past MQL carry the date they became one, as
@@ -126,23 +100,23 @@ func (d *Dataset) genContact(i int) (map[string]string, time.Time, time.Time) {
 
 // dealPerson is the customer a deal's free text talks about: a contact
 // of the dataset when there are any.
-func (d *Dataset) dealPerson(r *rng) person {
+func (d *Dataset) dealPerson(r *crmhttptest.RNG) person {
 	if d.sizes.Contacts == 0 {
-		return contactPerson(r, r.intn(1_000_000))
+		return contactPerson(r, r.Intn(1_000_000))
 	}
-	j := r.intn(d.sizes.Contacts)
+	j := r.Intn(d.sizes.Contacts)
 	cr := newRNG(d.seed, contacts, j)
-	cr.times(windowOf(contacts))
+	cr.Times(Epoch, windowOf(contacts), time.Millisecond)
 	return contactPerson(cr, j)
 }
 
 func (d *Dataset) genDeal(i int) (map[string]string, time.Time, time.Time) {
 	r := newRNG(d.seed, deals, i)
-	created, modified := r.times(windowOf(deals))
+	created, modified := r.Times(Epoch, windowOf(deals), time.Millisecond)
 	p := d.dealPerson(r)
-	stage := r.pick(dealStages)
+	stage := r.Pick(dealStages)
 	var name string
-	switch r.intn(3) {
+	switch r.Intn(3) {
 	case 0:
 		name = fmt.Sprintf("Renewal for %s %s <%s>", p.first, p.last, p.email)
 	case 1:
@@ -151,15 +125,15 @@ func (d *Dataset) genDeal(i int) (map[string]string, time.Time, time.Time) {
 		name = fmt.Sprintf("Expansion: %s %s, %s", p.first, p.last, p.company)
 	}
 	amount := ""
-	if r.intn(10) != 0 {
-		amount = strconv.Itoa(500 + r.intn(200)*250)
-		if r.intn(4) == 0 {
+	if r.Intn(10) != 0 {
+		amount = strconv.Itoa(500 + r.Intn(200)*250)
+		if r.Intn(4) == 0 {
 			amount += ".50"
 		}
 	}
-	closeAt := created.Add(time.Duration(r.intn(60*24)) * time.Minute)
+	closeAt := created.Add(time.Duration(r.Intn(60*24)) * time.Minute)
 	closeDate := iso(closeAt)
-	if r.intn(4) == 0 {
+	if r.Intn(4) == 0 {
 		closeDate = ms(closeAt)
 	}
 	return map[string]string{
@@ -170,7 +144,7 @@ func (d *Dataset) genDeal(i int) (map[string]string, time.Time, time.Time) {
 		"hs_is_closed_won":   strconv.FormatBool(stage == "closedwon"),
 		"hs_is_closed":       strconv.FormatBool(stage == "closedwon" || stage == "closedlost"),
 		"amount":             amount,
-		"deal_currency_code": r.pick(currencies),
+		"deal_currency_code": r.Pick(currencies),
 		"closedate":          closeDate,
 		"hubspot_owner_id":   d.ownerRef(r),
 	}, created, modified
@@ -186,15 +160,15 @@ type owner struct {
 
 func (d *Dataset) genOwner(i int) owner {
 	r := newRNG(d.seed, owners, i)
-	created, modified := r.times(windowOf(owners))
-	f, l := r.pick(firstNames), r.pick(lastNames)
+	created, modified := r.Times(Epoch, windowOf(owners), time.Millisecond)
+	f, l := r.Pick(firstNames), r.Pick(lastNames)
 	o := owner{
 		person:  person{first: f, last: l, email: fmt.Sprintf("%s.%s%d@sales.example.com", strings.ToLower(f), strings.ToLower(l), i)},
 		userID:  1_200_000 + i,
 		created: created, modified: modified,
 	}
-	o.teams = append(o.teams, teams[r.intn(len(teams))])
-	if t := teams[r.intn(len(teams))]; r.intn(3) == 0 && t != o.teams[0] {
+	o.teams = append(o.teams, teams[r.Intn(len(teams))])
+	if t := teams[r.Intn(len(teams))]; r.Intn(3) == 0 && t != o.teams[0] {
 		o.teams = append(o.teams, t)
 	}
 	return o

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/tally-dev/tally/connectors/crmhttp/crmhttptest"
 )
 
 // Options shape a Server's behaviour. Zero values are the defaults noted.
@@ -42,22 +43,19 @@ type Request struct {
 	Body   []byte
 }
 
-// maxLogged bounds the request log; Requests keeps counting past it.
-const maxLogged = 100_000
-
 // Server is a fake HubSpot CRM v3 API over a Dataset, speaking the
 // vendor's wire format: list, search and owners endpoints, paging,
 // property selection, error bodies and rate-limit answers.
 type Server struct {
 	ds   *Dataset
 	opts Options
-	srv  *httptest.Server
 	mux  *http.ServeMux
 
+	crmhttptest.Listener
+	crmhttptest.RequestLog[Request]
+
 	mu     sync.Mutex
-	count  int
-	log    []Request
-	recent []time.Time
+	window crmhttptest.Window
 	day    string
 	daily  int
 }
@@ -77,35 +75,15 @@ func NewServer(ds *Dataset, opts Options) *Server {
 		opts.Now = time.Now
 	}
 	s := &Server{ds: ds, opts: opts, mux: http.NewServeMux()}
+	s.window.Interval = opts.RateLimitInterval
 	s.mux.HandleFunc("GET /crm/v3/objects/{object}", s.list)
 	s.mux.HandleFunc("POST /crm/v3/objects/{object}/search", s.search)
 	s.mux.HandleFunc("GET /crm/v3/owners", s.owners)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "OBJECT_NOT_FOUND", "resource not found")
 	})
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.Start(http.HandlerFunc(s.serve))
 	return s
-}
-
-// URL is the base URL to configure a connector with.
-func (s *Server) URL() string { return s.srv.URL }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
-
-// Requests returns every request received so far (the first 100,000),
-// in arrival order.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.log...)
-}
-
-// RequestCount returns how many requests reached the server.
-func (s *Server) RequestCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.count
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -113,13 +91,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	now := time.Now()
 
+	n := s.Add(Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body})
+	fail, even := crmhttptest.FailEvery(n, s.opts.FailEvery)
 	s.mu.Lock()
-	s.count++
-	n := s.count
-	if len(s.log) < maxLogged {
-		s.log = append(s.log, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body})
-	}
-	fail := s.opts.FailEvery > 0 && n%s.opts.FailEvery == 0
 	authed := r.Header.Get("Authorization") == "Bearer "+s.opts.Token
 	var limited string
 	if authed && !fail {
@@ -131,7 +105,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case fail:
 		status := http.StatusBadGateway
-		if n/s.opts.FailEvery%2 == 0 {
+		if even {
 			status = http.StatusServiceUnavailable
 		}
 		writeError(w, status, "INTERNAL_ERROR", "The upstream server is unavailable; try again.")
@@ -153,32 +127,22 @@ func (s *Server) limit(now time.Time) string {
 	if s.opts.DailyLimit > 0 && s.daily >= s.opts.DailyLimit {
 		return "DAILY"
 	}
-	s.prune(now)
-	if s.opts.SecondlyLimit > 0 && len(s.recent) >= s.opts.SecondlyLimit {
+	if !s.window.Admit(now, s.opts.SecondlyLimit) {
 		return "TEN_SECONDLY_ROLLING"
 	}
 	s.daily++
-	s.recent = append(s.recent, now)
 	return ""
-}
-
-func (s *Server) prune(now time.Time) {
-	cut := 0
-	for cut < len(s.recent) && now.Sub(s.recent[cut]) >= s.opts.RateLimitInterval {
-		cut++
-	}
-	s.recent = s.recent[cut:]
 }
 
 // rateHeaders sets HubSpot's rate-limit headers; with no limit set it
 // reports a generous one. The caller holds s.mu.
 func (s *Server) rateHeaders(h http.Header, now time.Time) {
-	s.prune(now)
+	s.window.Prune(now)
 	limit := s.opts.SecondlyLimit
 	if limit <= 0 {
 		limit = 190
 	}
-	remaining := max(limit-len(s.recent), 0)
+	remaining := max(limit-s.window.Len(), 0)
 	if s.opts.SecondlyLimit <= 0 {
 		remaining = max(remaining, 1)
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/tally-dev/tally/connectors/crmhttp/crmhttptest"
 )
 
 // Epoch is the fixed instant generated data leads up to: every generated
@@ -53,31 +55,10 @@ var ActivityTypes = []activityType{
 	{37, "Delete Lead", "Lead ID"},
 }
 
-// rng is a splitmix64 stream seeded from (seed, kind, index), so that a
-// record is a pure function of its position and needs no storage.
-type rng struct{ s uint64 }
-
-func mix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
+// newRNG is the random stream of record i of kind under seed.
+func newRNG(seed int64, kind int, i int) *crmhttptest.RNG {
+	return crmhttptest.NewRNG(seed, uint64(kind), i)
 }
-
-func newRNG(seed int64, kind, i int) *rng {
-	return &rng{s: mix(uint64(seed)) ^ mix(uint64(kind)<<40^uint64(i))}
-}
-
-func (r *rng) next() uint64 { r.s = mix(r.s); return r.s }
-
-func (r *rng) intn(n int) int {
-	if n <= 0 {
-		return 0
-	}
-	return int(r.next() % uint64(n))
-}
-
-func (r *rng) pick(s []string) string { return s[r.intn(len(s))] }
 
 // lead is a generated lead. Times have Marketo's second precision.
 type lead struct {
@@ -89,17 +70,16 @@ type lead struct {
 // genLead computes lead i; its times are the first draws of its stream.
 func (d *Dataset) genLead(i int) lead {
 	r := newRNG(d.seed, 1, i)
-	secs := int(Span / time.Second)
-	l := lead{created: Epoch.Add(-time.Duration(1+r.intn(secs)) * time.Second)}
-	l.updated = l.created.Add(time.Duration(r.intn(int(Epoch.Sub(l.created)/time.Second))) * time.Second)
-	l.first, l.last = r.pick(firstNames), r.pick(lastNames)
+	var l lead
+	l.created, l.updated = r.Times(Epoch, Span, time.Second)
+	l.first, l.last = r.Pick(firstNames), r.Pick(lastNames)
 	l.email = fmt.Sprintf("%s.%s%d@prospect.example.com", strings.ToLower(l.first), strings.ToLower(l.last), i)
-	l.phone = fmt.Sprintf("+1 415 555 %04d", r.intn(10000))
-	l.company = r.pick(companies)
-	l.source = r.pick(leadSources)
-	l.status = r.pick(leadStatus)
+	l.phone = fmt.Sprintf("+1 415 555 %04d", r.Intn(10000))
+	l.company = r.Pick(companies)
+	l.source = r.Pick(leadSources)
+	l.status = r.Pick(leadStatus)
 	if l.status == "Marketing Qualified" || l.status == "Sales Qualified" {
-		l.mql = l.created.Add(time.Duration(r.intn(int(l.updated.Sub(l.created)/time.Second)+1)) * time.Second)
+		l.mql = l.created.Add(time.Duration(r.Intn(int(l.updated.Sub(l.created)/time.Second)+1)) * time.Second)
 	}
 	return l
 }
@@ -115,30 +95,30 @@ func (d *Dataset) activityAt(i int) time.Time {
 // genActivity computes activity i as activities.json shows it.
 func (d *Dataset) genActivity(i int) map[string]any {
 	r := newRNG(d.seed, 2, i)
-	t := ActivityTypes[r.intn(7)]
-	leadIdx := r.intn(max(d.sizes.Leads, 1))
+	t := ActivityTypes[r.Intn(7)]
+	leadIdx := r.Intn(max(d.sizes.Leads, 1))
 	id := activityBase + i
 	a := map[string]any{
 		"id": id, "marketoGUID": fmt.Sprint(id), "leadId": leadBase + leadIdx,
 		"activityDate": d.activityAt(i).Format(time.RFC3339), "activityTypeId": t.ID,
-		"primaryAttributeValueId": 1 + r.intn(500),
+		"primaryAttributeValueId": 1 + r.Intn(500),
 	}
 	var attrs []map[string]any
 	switch t.ID {
 	case 1:
 		a["primaryAttributeValue"] = "www.example.com/pricing"
-		attrs = []map[string]any{{"name": "Client IP Address", "value": fmt.Sprintf("10.0.%d.%d", r.intn(256), r.intn(256))},
+		attrs = []map[string]any{{"name": "Client IP Address", "value": fmt.Sprintf("10.0.%d.%d", r.Intn(256), r.Intn(256))},
 			{"name": "Query Parameters", "value": "utm_source=newsletter"}, {"name": "Referrer URL", "value": ""},
 			{"name": "User Agent", "value": "Mozilla/5.0 (X11; Linux x86_64)"}, {"name": "Webpage URL", "value": "/pricing"}}
 	case 2:
-		a["primaryAttributeValue"] = r.pick(forms)
+		a["primaryAttributeValue"] = r.Pick(forms)
 		if d.sizes.Leads > 0 {
 			attrs = []map[string]any{{"name": "Form Fields", "value": "Email=" + d.genLead(leadIdx).email}}
 		}
 	case 12:
 		a["primaryAttributeValue"] = "New lead"
 	default:
-		a["primaryAttributeValue"] = r.pick(emails)
+		a["primaryAttributeValue"] = r.Pick(emails)
 	}
 	if attrs == nil {
 		attrs = []map[string]any{}

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tally-dev/tally/connectors/crmhttp/crmhttptest"
 )
 
 // Options shape a Server's behaviour. Zero values are the defaults noted.
@@ -55,20 +56,19 @@ type Request struct {
 	Body  string
 }
 
-const maxLogged = 100_000
-
 // Server is a fake Marketo (Identity service, REST and bulk API on one
-// host) over a Dataset.
+// host) over a Dataset. Its URL is the base URL of the REST and bulk API;
+// the Identity service is at URL()+"/identity".
 type Server struct {
 	ds   *Dataset
 	opts Options
-	srv  *httptest.Server
 	mux  *http.ServeMux
 
+	crmhttptest.Listener
+	crmhttptest.RequestLog[Request]
+
 	mu       sync.Mutex
-	count    int
-	log      []Request
-	recent   []time.Time
+	window   crmhttptest.Window
 	calls    int
 	inflight int
 	tokens   map[string]time.Time // access token → expiry
@@ -108,22 +108,9 @@ func NewServer(ds *Dataset, opts Options) *Server {
 	s.mux.HandleFunc("GET /rest/v1/activities/types.json", s.api(s.activityTypes))
 	s.mux.HandleFunc("GET /rest/v1/leads.json", s.api(s.leadsByID))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.window.Interval = opts.RateLimitInterval
+	s.Start(http.HandlerFunc(s.serve))
 	return s
-}
-
-// URL is the base URL of the REST and bulk API; the Identity service is
-// at URL()+"/identity".
-func (s *Server) URL() string { return s.srv.URL }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
-
-// Requests returns every request received so far (the first 100,000).
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.log...)
 }
 
 // Grants returns how many access tokens the Identity service issued
@@ -157,13 +144,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		body, _ = io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	s.mu.Lock()
-	s.count++
-	if len(s.log) < maxLogged {
-		s.log = append(s.log, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-			Range: r.Header.Get("Range"), Body: string(body[:min(len(body), 4096)])})
-	}
-	s.mu.Unlock()
+	s.Add(Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		Range: r.Header.Get("Range"), Body: string(body[:min(len(body), 4096)])})
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -181,11 +163,11 @@ func (s *Server) api(h http.HandlerFunc) http.HandlerFunc {
 		s.mu.Lock()
 		s.calls++
 		n := s.calls
-		fail := s.opts.FailEvery > 0 && n%s.opts.FailEvery == 0
+		fail, even := crmhttptest.FailEvery(n, s.opts.FailEvery)
 		exp, known := s.tokens[tok]
 		code, msg := "", ""
 		switch {
-		case fail && n/s.opts.FailEvery%2 == 0:
+		case fail && even:
 			s.mu.Unlock()
 			http.Error(w, "502 Bad Gateway", http.StatusBadGateway)
 			return
@@ -226,14 +208,5 @@ func (s *Server) rateLimited(now time.Time) bool {
 	if s.opts.RateLimit <= 0 {
 		return false
 	}
-	cut := 0
-	for cut < len(s.recent) && now.Sub(s.recent[cut]) >= s.opts.RateLimitInterval {
-		cut++
-	}
-	s.recent = s.recent[cut:]
-	if len(s.recent) >= s.opts.RateLimit {
-		return true
-	}
-	s.recent = append(s.recent, now)
-	return false
+	return !s.window.Admit(now, s.opts.RateLimit)
 }

@@ -76,33 +76,33 @@ var streets = []string{"Narva mnt 5", "Baker Street 221b", "Rue de Rivoli 12", "
 
 func (d *Dataset) genActivity(i int) activity {
 	r := newRNG(d.seed, kindActivity, i)
-	added, updated := r.times()
-	p := r.person()
+	added, updated := times(r)
+	p := newPerson(r)
 	a := activity{
-		ID: i + 1, Type: r.pick(ActivityTypes), AddTime: rfc(added), UpdateTime: rfc(updated),
-		PersonID: ptr(100_000 + r.intn(50_000)), OrgID: ptr(5_000 + r.intn(2_000)), Participants: []participant{},
+		ID: i + 1, Type: r.Pick(ActivityTypes), AddTime: rfc(added), UpdateTime: rfc(updated),
+		PersonID: ptr(100_000 + r.Intn(50_000)), OrgID: ptr(5_000 + r.Intn(2_000)), Participants: []participant{},
 		Duration: ptr("00:30"), Busy: true, Priority: nil,
 	}
 	a.Participants = append(a.Participants, participant{PersonID: *a.PersonID, Primary: true})
 	if d.sizes.Users > 0 {
-		a.OwnerID = userIDBase + 1 + r.intn(d.sizes.Users)
+		a.OwnerID = userIDBase + 1 + r.Intn(d.sizes.Users)
 		a.CreatorUserID = a.OwnerID
 	}
 	if d.sizes.Deals > 0 {
-		a.DealID = ptr(1 + r.intn(d.sizes.Deals))
+		a.DealID = ptr(1 + r.Intn(d.sizes.Deals))
 	}
-	a.Subject = fmt.Sprintf("%s with %s %s (%s)", r.pick([]string{"Call", "Meeting", "Follow up", "Demo"}), p.first, p.last, p.company)
-	a.Note = ptr(fmt.Sprintf("<p>Spoke to %s %s, mobile +44 7700 9%05d</p>", p.first, p.last, r.intn(100_000)))
+	a.Subject = fmt.Sprintf("%s with %s %s (%s)", r.Pick([]string{"Call", "Meeting", "Follow up", "Demo"}), p.first, p.last, p.company)
+	a.Note = ptr(fmt.Sprintf("<p>Spoke to %s %s, mobile +44 7700 9%05d</p>", p.first, p.last, r.Intn(100_000)))
 	a.PublicDescription = ptr("Agenda for " + p.first + " " + p.last)
-	if r.intn(3) > 0 { // a third have no due date and fall back to add_time
-		due := added.Add(time.Duration(r.intn(30*24)) * time.Hour)
+	if r.Intn(3) > 0 { // a third have no due date and fall back to add_time
+		due := added.Add(time.Duration(r.Intn(30*24)) * time.Hour)
 		a.DueDate, a.DueTime = ptr(due.Format(time.DateOnly)), ptr(due.Format("15:04"))
 	}
-	if r.intn(2) == 0 {
+	if r.Intn(2) == 0 {
 		a.Done, a.MarkedAsDoneTime = true, ptr(rfc(updated))
 	}
 	if a.Type == "meeting" || a.Type == "lunch" {
-		st := r.pick(streets)
+		st := r.Pick(streets)
 		a.Location = &location{Value: st, Locality: "Tallinn", Country: "Estonia", FormattedAd: st + ", Tallinn"}
 		a.Attendees = []attendee{{EmailAddress: fmt.Sprintf("%s.%s@%s.example", p.first, p.last, "customer"),
 			Name: p.first + " " + p.last, Status: "accepted", PersonID: a.PersonID}}
@@ -131,7 +131,7 @@ func (d *Dataset) activityAt(i int) activity {
 // activityUpdated returns activity i's update_time and deleted state
 // without rendering it; the caller holds d.mu.
 func (d *Dataset) activityUpdated(i int) (at time.Time, deleted bool) {
-	_, at = newRNG(d.seed, kindActivity, i).times()
+	_, at = times(newRNG(d.seed, kindActivity, i))
 	if m := d.actOver[i]; m != nil {
 		if !m.updated.IsZero() {
 			at = m.updated

@@ -165,7 +165,7 @@ func (d *Dataset) updated(i int) (at time.Time, deleted, archived bool) {
 	if i >= d.sizes.Deals {
 		at, _ = time.Parse(time.RFC3339, d.injected[i-d.sizes.Deals].UpdateTime)
 	} else {
-		_, at = newRNG(d.seed, kindDeal, i).times()
+		_, at = times(newRNG(d.seed, kindDeal, i))
 	}
 	if m := d.over[i]; m != nil {
 		if !m.updated.IsZero() {

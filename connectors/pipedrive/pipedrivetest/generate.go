@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/tally-dev/tally/connectors/crmhttp/crmhttptest"
 )
 
 // Epoch is the fixed instant generated data leads up to: every generated
@@ -32,37 +34,15 @@ const (
 	kindActivity
 )
 
-// rng is a splitmix64 stream seeded from (seed, kind, index), so that a
-// record is a pure function of its position and needs no storage.
-type rng struct{ s uint64 }
-
-func mix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
+// newRNG is the random stream of record i of k under seed.
+func newRNG(seed int64, k kind, i int) *crmhttptest.RNG {
+	return crmhttptest.NewRNG(seed, uint64(k), i)
 }
-
-func newRNG(seed int64, k kind, i int) *rng {
-	return &rng{s: mix(uint64(seed)) ^ mix(uint64(k)<<40^uint64(i))}
-}
-
-func (r *rng) next() uint64 { r.s = mix(r.s); return r.s }
-func (r *rng) intn(n int) int {
-	if n <= 0 {
-		return 0
-	}
-	return int(r.next() % uint64(n))
-}
-func (r *rng) pick(s []string) string { return s[r.intn(len(s))] }
 
 // times draws a record's add and update instants, in whole seconds; they
 // are the first draws of its stream so listings can compute them alone.
-func (r *rng) times() (added, updated time.Time) {
-	added = Epoch.Add(-time.Duration(1+r.intn(int(span/time.Second))) * time.Second)
-	age := Epoch.Sub(added)
-	updated = added.Add(time.Duration(r.intn(int(age/time.Second))) * time.Second)
-	return added, updated
+func times(r *crmhttptest.RNG) (added, updated time.Time) {
+	return r.Times(Epoch, span, time.Second)
 }
 
 func rfc(t time.Time) string    { return t.UTC().Format(time.RFC3339) }
@@ -127,25 +107,25 @@ func (g deal) MarshalJSON() ([]byte, error) {
 
 type person struct{ first, last, company string }
 
-func (r *rng) person() person {
-	return person{first: r.pick(firstNames), last: r.pick(lastNames), company: r.pick(companies)}
+func newPerson(r *crmhttptest.RNG) person {
+	return person{first: r.Pick(firstNames), last: r.Pick(lastNames), company: r.Pick(companies)}
 }
 
 func (d *Dataset) genDeal(i int) deal {
 	r := newRNG(d.seed, kindDeal, i)
-	added, updated := r.times()
-	p := r.person()
+	added, updated := times(r)
+	p := newPerson(r)
 	g := deal{
 		ID: i + 1, AddTime: rfc(added), UpdateTime: rfc(updated),
-		PersonID: ptr(100_000 + r.intn(50_000)), OrgID: ptr(5_000 + r.intn(2_000)),
-		PipelineID: 1 + r.intn(2), StageID: 1 + r.intn(6), Currency: r.pick(currencies),
-		VisibleTo: 3, LabelIDs: []int{}, Origin: r.pick(origins), CustomFields: map[string]any{},
+		PersonID: ptr(100_000 + r.Intn(50_000)), OrgID: ptr(5_000 + r.Intn(2_000)),
+		PipelineID: 1 + r.Intn(2), StageID: 1 + r.Intn(6), Currency: r.Pick(currencies),
+		VisibleTo: 3, LabelIDs: []int{}, Origin: r.Pick(origins), CustomFields: map[string]any{},
 		StageChangeTime: ptr(rfc(updated)),
 	}
 	if d.sizes.Users > 0 {
-		g.OwnerID = userIDBase + 1 + r.intn(d.sizes.Users)
+		g.OwnerID = userIDBase + 1 + r.Intn(d.sizes.Users)
 	}
-	switch r.intn(3) {
+	switch r.Intn(3) {
 	case 0:
 		g.Title = fmt.Sprintf("%s %s deal", p.first, p.last)
 	case 1:
@@ -153,22 +133,22 @@ func (d *Dataset) genDeal(i int) deal {
 	default:
 		g.Title = fmt.Sprintf("Renewal %s (%s %s)", p.company, p.first, p.last)
 	}
-	g.Value = float64(500 + r.intn(200)*250)
-	if r.intn(4) == 0 {
+	g.Value = float64(500 + r.Intn(200)*250)
+	if r.Intn(4) == 0 {
 		g.Value += 0.5
 	}
-	closing := added.Add(time.Duration(r.intn(60*24*60)) * time.Second)
+	closing := added.Add(time.Duration(r.Intn(60*24*60)) * time.Second)
 	if closing.After(updated) {
 		closing = updated
 	}
-	switch r.intn(5) {
+	switch r.Intn(5) {
 	case 0:
 		g.Status, g.WonTime, g.CloseTime = "won", ptr(rfc(closing)), ptr(rfc(closing))
 	case 1:
 		g.Status, g.LostTime, g.CloseTime, g.LostReason = "lost", ptr(rfc(closing)), ptr(rfc(closing)), ptr("Budget")
 	default:
 		g.Status = "open"
-		if r.intn(2) == 0 {
+		if r.Intn(2) == 0 {
 			g.ExpectedCloseDate = ptr(closing.Add(30 * 24 * time.Hour).Format(time.DateOnly))
 		}
 	}
@@ -208,13 +188,13 @@ type userAccess struct {
 
 func (d *Dataset) genUser(i int) user {
 	r := newRNG(d.seed, kindUser, i)
-	added, updated := r.times()
+	added, updated := times(r)
 	added = added.Add(-2 * span)
-	f, l := r.pick(firstNames), r.pick(lastNames)
+	f, l := r.Pick(firstNames), r.Pick(lastNames)
 	return user{
 		ID: userIDBase + i + 1, Name: f + " " + l, DefaultCurrency: "EUR", Locale: "en_US", Lang: 1,
 		Email:     fmt.Sprintf("%s.%s%d@sales.example.com", strings.ToLower(f), strings.ToLower(l), i),
-		Phone:     ptr(fmt.Sprintf("+372 5%03d %04d", r.intn(1000), r.intn(10000))),
+		Phone:     ptr(fmt.Sprintf("+372 5%03d %04d", r.Intn(1000), r.Intn(10000))),
 		Activated: true, LastLogin: v1time(updated), Created: v1time(added), Modified: v1time(updated),
 		HasCreatedCompany: i == 0, ActiveFlag: i%7 != 6, TimezoneName: "Europe/Tallinn", TimezoneOffset: "+02:00",
 		RoleID: 1, IsYou: i == 0,

@@ -2,10 +2,11 @@ package pipedrivetest
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/tally-dev/tally/connectors/crmhttp/crmhttptest"
 )
 
 // Options shape a Server's behaviour. Zero values are the defaults noted.
@@ -52,20 +53,17 @@ type Request struct {
 	Query  string
 }
 
-// maxLogged bounds the request log; RequestCount keeps counting past it.
-const maxLogged = 100_000
-
 // Server is a fake Pipedrive API over a Dataset.
 type Server struct {
 	ds   *Dataset
 	opts Options
-	srv  *httptest.Server
 	mux  *http.ServeMux
 
+	crmhttptest.Listener
+	crmhttptest.RequestLog[Request]
+
 	mu     sync.Mutex
-	count  int
-	log    []Request
-	recent []time.Time
+	window crmhttptest.Window
 	spent  int // tokens of today's budget
 }
 
@@ -84,6 +82,7 @@ func NewServer(ds *Dataset, opts Options) *Server {
 		opts.ListCost = 20
 	}
 	s := &Server{ds: ds, opts: opts, mux: http.NewServeMux()}
+	s.window.Interval = opts.RateLimitWindow
 	s.mux.HandleFunc("GET /api/v2/deals", func(w http.ResponseWriter, r *http.Request) { s.deals(w, r, false) })
 	s.mux.HandleFunc("GET /api/v2/deals/archived", func(w http.ResponseWriter, r *http.Request) { s.deals(w, r, true) })
 	s.mux.HandleFunc("GET /v1/users", s.users)
@@ -91,29 +90,8 @@ func NewServer(ds *Dataset, opts Options) *Server {
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Unknown method .")
 	})
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.Start(http.HandlerFunc(s.serve))
 	return s
-}
-
-// URL is the base URL to configure a connector with.
-func (s *Server) URL() string { return s.srv.URL }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
-
-// Requests returns every request received so far (the first 100,000),
-// in arrival order.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.log...)
-}
-
-// RequestCount returns how many requests reached the server.
-func (s *Server) RequestCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.count
 }
 
 // SpendTokens counts n tokens of other integrations against today's
@@ -144,13 +122,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	authed := r.Header.Get("x-api-token") == s.opts.Token || q.Get("api_token") == s.opts.Token
 	q.Del("api_token")
 
+	n := s.Add(Request{Method: r.Method, Path: r.URL.Path, Query: q.Encode()})
+	fail, even := crmhttptest.FailEvery(n, s.opts.FailEvery)
 	s.mu.Lock()
-	s.count++
-	n := s.count
-	if len(s.log) < maxLogged {
-		s.log = append(s.log, Request{Method: r.Method, Path: r.URL.Path, Query: q.Encode()})
-	}
-	fail := s.opts.FailEvery > 0 && n%s.opts.FailEvery == 0
 	limited, broke := false, false
 	if authed && !fail {
 		broke = s.opts.DailyBudget > 0 && s.spent+s.opts.ListCost > s.opts.DailyBudget
@@ -165,7 +139,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case fail:
 		status := http.StatusBadGateway
-		if n/s.opts.FailEvery%2 == 0 {
+		if even {
 			status = http.StatusServiceUnavailable
 		}
 		writeError(w, status, "Service is temporarily unavailable")
@@ -183,20 +157,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // limit counts the request against the burst limit and reports whether
 // it breaks it. The caller holds s.mu.
 func (s *Server) limit(now time.Time) bool {
-	s.prune(now)
-	if s.opts.BurstLimit > 0 && len(s.recent) >= s.opts.BurstLimit {
-		return true
-	}
-	s.recent = append(s.recent, now)
-	return false
-}
-
-func (s *Server) prune(now time.Time) {
-	cut := 0
-	for cut < len(s.recent) && now.Sub(s.recent[cut]) >= s.opts.RateLimitWindow {
-		cut++
-	}
-	s.recent = s.recent[cut:]
+	return !s.window.Admit(now, s.opts.BurstLimit)
 }
 
 // rateHeaders sets Pipedrive's x-ratelimit-* headers: the burst limit,
@@ -207,10 +168,10 @@ func (s *Server) rateHeaders(h http.Header, now time.Time) {
 	if limit <= 0 {
 		limit = 80
 	}
-	remaining := max(limit-len(s.recent), 0)
+	remaining := max(limit-s.window.Len(), 0)
 	reset := 1
-	if len(s.recent) > 0 {
-		left := s.opts.RateLimitWindow - now.Sub(s.recent[0])
+	if oldest, ok := s.window.Oldest(); ok {
+		left := s.opts.RateLimitWindow - now.Sub(oldest)
 		reset = max(1, int((left+time.Second-1)/time.Second))
 	}
 	h.Set("x-ratelimit-limit", strconv.Itoa(limit))

@@ -7,11 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tally-dev/tally/connectors/crmhttp/crmhttptest"
 )
 
 // Options shape a Server's behaviour. Zero values are the defaults noted.
@@ -59,19 +60,18 @@ type Request struct {
 	Form   string // the form body of a token request, secrets masked
 }
 
-const maxLogged = 100_000
-
 // Server is a fake Salesforce org: the OAuth token endpoint and the REST
-// query resources over a Dataset.
+// query resources over a Dataset. Its URL is both the login URL and the instance URL
+// of the fake org.
 type Server struct {
 	ds   *Dataset
 	opts Options
-	srv  *httptest.Server
 	mux  *http.ServeMux
 
+	crmhttptest.Listener
+	crmhttptest.RequestLog[Request]
+
 	mu       sync.Mutex
-	count    int
-	log      []Request
 	sessions map[string]bool
 	used     int
 	locs     locators
@@ -102,15 +102,9 @@ func NewServer(ds *Dataset, opts Options) *Server {
 		s.mux.HandleFunc("GET /services/data/{version}/"+res+"/{locator}", s.rest(s.more))
 	}
 	s.mux.HandleFunc("/", s.rest(func(w http.ResponseWriter, r *http.Request) { writeREST(w, http.StatusNotFound, errNotFound) }))
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.Start(http.HandlerFunc(s.serve))
 	return s
 }
-
-// URL is both the login URL and the instance URL of the fake org.
-func (s *Server) URL() string { return s.srv.URL }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
 
 // ExpireSessions invalidates every issued access token, as an org's
 // session timeout does; the next REST call answers 401
@@ -135,20 +129,6 @@ func (s *Server) Used() int {
 	return s.used
 }
 
-// Requests returns every request received so far (the first 100,000).
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.log...)
-}
-
-// RequestCount returns how many requests reached the server.
-func (s *Server) RequestCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.count
-}
-
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
 	if r.Method == http.MethodPost && r.ParseForm() == nil {
@@ -163,12 +143,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		req.Form = encodeForm(masked)
 	}
-	s.mu.Lock()
-	s.count++
-	if len(s.log) < maxLogged {
-		s.log = append(s.log, req)
-	}
-	s.mu.Unlock()
+	s.Add(req)
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -187,8 +162,7 @@ func (s *Server) rest(h http.HandlerFunc) http.HandlerFunc {
 		tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		s.mu.Lock()
 		authed := s.sessions[tok]
-		n := s.count
-		fail := s.opts.FailEvery > 0 && n%s.opts.FailEvery == 0
+		fail, even := crmhttptest.FailEvery(s.RequestCount(), s.opts.FailEvery)
 		limited := false
 		if authed && !fail {
 			limited = s.used >= s.opts.DailyLimit
@@ -202,7 +176,7 @@ func (s *Server) rest(h http.HandlerFunc) http.HandlerFunc {
 		case !authed:
 			writeREST(w, http.StatusUnauthorized, errSession())
 			return
-		case fail && (n/s.opts.FailEvery)%2 == 0:
+		case fail && even:
 			writeREST(w, http.StatusServiceUnavailable, errBusy)
 			return
 		case fail:
