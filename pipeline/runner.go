@@ -55,6 +55,11 @@ type Runner struct {
 	// its subject's data key before publishing and decrypts them after
 	// consuming (see Shredder).
 	Shredder Shredder
+	// Terminated, when set, is asked before every sync pass of Run which
+	// tenants are terminated; their connectors stop for good. An error
+	// is logged and the pass runs (a failed lookup never loses data:
+	// purge deletes a terminated tenant's rows whenever they were written).
+	Terminated func(ctx context.Context) (map[string]bool, error)
 
 	topics  map[Stream]topic
 	sources map[Stream]Source
@@ -133,6 +138,10 @@ func (r *Runner) Run(ctx context.Context) error {
 
 func (r *Runner) loop(ctx context.Context, b Binding, cons *consumer) {
 	for {
+		if r.terminated(ctx, b.Tenant) {
+			r.Logger.Info("tenant terminated; its connector stops", "tenant", b.Tenant, "connector", b.Name)
+			return
+		}
 		if err := r.refreshSuppressions(ctx); err != nil && ctx.Err() == nil {
 			r.Logger.Warn("refreshing suppressions failed; keeping the previous list",
 				"tenant", b.Tenant, "connector", b.Name, "error", err)
@@ -161,6 +170,21 @@ func (r *Runner) loop(ctx context.Context, b Binding, cons *consumer) {
 		case <-time.After(r.Interval):
 		}
 	}
+}
+
+// terminated reports whether the tenant was terminated since start.
+func (r *Runner) terminated(ctx context.Context, tenant string) bool {
+	if r.Terminated == nil {
+		return false
+	}
+	set, err := r.Terminated(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.Logger.Warn("reading tenant terminations failed; syncing anyway", "tenant", tenant, "error", err)
+		}
+		return false
+	}
+	return set[tenant]
 }
 
 // pass runs one sync pass over every object of a binding, each from the

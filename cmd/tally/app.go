@@ -91,6 +91,7 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 		Retention: cfg.Kafka.Retention.D(), Interval: cfg.Sync.Interval.D(),
 		Logger: logger.With("component", "runner"), Stats: a.stats,
 		CountPersonal: func(r *pipeline.Record) int { return guard.CountPersonal(cat, r) },
+		Terminated:    a.wh.Terminated,
 	}
 	if err := a.wirePrivacy(ctx); err != nil {
 		return a, err
