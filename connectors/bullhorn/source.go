@@ -84,16 +84,12 @@ func (s *Source) transport() http.RoundTripper {
 }
 
 func (s *Source) newClient(base string, transport http.RoundTripper) (*crmhttp.Client, error) {
-	retries := s.cfg.MaxRetries
-	if retries == 0 {
-		retries = -1
-	}
 	return crmhttp.New(crmhttp.Options{
 		Vendor:       "bullhorn",
 		BaseURL:      base,
 		AllowList:    AllowList,
 		AuthHint:     "the bullhorn oauth client and refresh token",
-		MaxRetries:   retries,
+		MaxRetries:   s.cfg.MaxRetries,
 		RetryWaitMin: s.cfg.RetryWaitMin,
 		RetryWaitMax: s.cfg.RetryWaitMax,
 		Timeout:      s.cfg.Timeout,

@@ -33,8 +33,8 @@ type Options struct {
 	// AuthHint completes "<vendor> rejected the token (401): check …",
 	// e.g. "the private-app token in HUBSPOT_TOKEN and its scopes".
 	AuthHint string
-	// MaxRetries is the number of retries after the first attempt
-	// (default 4; negative means none).
+	// MaxRetries is the number of retries after the first attempt; 0
+	// (or negative) means none. Connectors pass their max_retries as is.
 	MaxRetries int
 	// RetryWaitMin and RetryWaitMax bound the exponential backoff
 	// (defaults 500ms and 30s).
@@ -93,11 +93,7 @@ func New(o Options) (*Client, error) {
 	if o.Vendor == "" {
 		o.Vendor = "the crm"
 	}
-	if o.MaxRetries == 0 {
-		o.MaxRetries = 4
-	} else if o.MaxRetries < 0 {
-		o.MaxRetries = 0
-	}
+	o.MaxRetries = max(o.MaxRetries, 0)
 	if o.RetryWaitMin <= 0 {
 		o.RetryWaitMin = 500 * time.Millisecond
 	}

@@ -70,17 +70,13 @@ func New(cfg Config, env pipeline.SourceEnv) (*Source, error) {
 	if env := cfg.Token.Env(); env != "" {
 		hint = "the private-app token in " + env + " and its scopes"
 	}
-	maxRetries := cfg.MaxRetries
-	if maxRetries == 0 {
-		maxRetries = -1
-	}
 	client, err := crmhttp.New(crmhttp.Options{
 		Vendor:        "hubspot",
 		BaseURL:       cfg.BaseURL,
 		AllowList:     AllowList,
 		Token:         cfg.Token,
 		AuthHint:      hint,
-		MaxRetries:    maxRetries,
+		MaxRetries:    cfg.MaxRetries,
 		RetryWaitMin:  cfg.RetryWaitMin,
 		RetryWaitMax:  cfg.RetryWaitMax,
 		Timeout:       cfg.Timeout,

@@ -82,10 +82,6 @@ func New(cfg Config, env pipeline.SourceEnv) (*Source, error) {
 			s.log.Info("projected fields marketo does not provide stay empty", "object", o, "fields", u)
 		}
 	}
-	maxRetries := cfg.MaxRetries
-	if maxRetries == 0 {
-		maxRetries = -1
-	}
 	base := env.Transport
 	if base == nil {
 		base = http.DefaultTransport
@@ -94,7 +90,7 @@ func New(cfg Config, env pipeline.SourceEnv) (*Source, error) {
 	opts := crmhttp.Options{
 		Vendor:       "marketo",
 		AuthHint:     "client_id and the secret in " + envName(cfg.ClientSecret.Env()),
-		MaxRetries:   maxRetries,
+		MaxRetries:   cfg.MaxRetries,
 		RetryWaitMin: cfg.RetryWaitMin,
 		RetryWaitMax: cfg.RetryWaitMax,
 		Timeout:      cfg.Timeout,

@@ -65,10 +65,6 @@ func New(cfg Config, env pipeline.SourceEnv) (*Source, error) {
 	if e := cfg.Token.Env(); e != "" {
 		hint = "the API token in " + e
 	}
-	maxRetries := cfg.MaxRetries
-	if maxRetries == 0 {
-		maxRetries = -1
-	}
 	next := env.Transport
 	if next == nil {
 		next = http.DefaultTransport
@@ -78,7 +74,7 @@ func New(cfg Config, env pipeline.SourceEnv) (*Source, error) {
 		BaseURL:      cfg.BaseURL,
 		AllowList:    AllowList,
 		AuthHint:     hint,
-		MaxRetries:   maxRetries,
+		MaxRetries:   cfg.MaxRetries,
 		RetryWaitMin: cfg.RetryWaitMin,
 		RetryWaitMax: cfg.RetryWaitMax,
 		Timeout:      cfg.Timeout,

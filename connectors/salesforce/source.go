@@ -92,10 +92,6 @@ func (s *Source) Open(ctx context.Context) error {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	maxRetries := s.cfg.MaxRetries
-	if maxRetries == 0 {
-		maxRetries = -1
-	}
 	hint := "the connected app's permissions (API Enabled) and the client_secret"
 	if env := s.cfg.ClientSecret.Env(); env != "" {
 		hint += " in " + env
@@ -108,7 +104,7 @@ func (s *Source) Open(ctx context.Context) error {
 		BaseURL:      instance,
 		AllowList:    AllowList,
 		AuthHint:     hint,
-		MaxRetries:   maxRetries,
+		MaxRetries:   s.cfg.MaxRetries,
 		RetryWaitMin: s.cfg.RetryWaitMin,
 		RetryWaitMax: s.cfg.RetryWaitMax,
 		Timeout:      s.cfg.Timeout,
