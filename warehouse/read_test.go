@@ -2,6 +2,7 @@ package warehouse_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -9,7 +10,7 @@ import (
 	"github.com/tally-dev/tally/warehouse"
 )
 
-func TestKPITableAndCounts(t *testing.T) {
+func TestKPIRowsAndCounts(t *testing.T) {
 	dialects(t, warehouse.Config{KPIs: allKPIs}, func(t *testing.T, w *warehouse.Warehouse) {
 		usd := wonDeal("s", 5)
 		usd["currency"] = "USD"
@@ -19,20 +20,22 @@ func TestKPITableAndCounts(t *testing.T) {
 			pipeline.Record{Tenant: "t1", Source: "hubspot", Object: "lead", Key: "l1", Op: pipeline.OpUpsert, Version: version(1),
 				Fields: map[string]any{"owner_id": "rep1", "created_at": day(1)}})
 		ctx := ctxT(t)
-		got, err := w.KPITable(ctx, "t1", 10)
+		got, err := w.KPIRows(ctx, "t1")
 		if err != nil {
 			t.Fatal(err)
 		}
+		d1, d3 := day(1).Format(time.DateOnly), day(3).Format(time.DateOnly)
 		want := []warehouse.KPIRow{
-			{Day: day(3), Rep: "rep1", DealsWon: 3, RevenueWon: map[string]float64{"EUR": 12.5, "USD": 5}, PipelineCreated: map[string]float64{}},
-			{Day: day(1), Rep: "rep1", RevenueWon: map[string]float64{}, PipelineCreated: map[string]float64{"EUR": 12.5, "USD": 5}},
-			{Day: day(1), Rep: "rep2", RevenueWon: map[string]float64{}, PipelineCreated: map[string]float64{"EUR": 7}},
+			{Rep: "rep1", Day: d3, Metric: "deals_won", Value: 3, N: 3},
+			{Rep: "rep1", Day: d3, Metric: "revenue_won", Currency: "EUR", Value: 12.5, N: 2},
+			{Rep: "rep1", Day: d3, Metric: "revenue_won", Currency: "USD", Value: 5, N: 1},
+			{Rep: "rep1", Day: d1, Metric: "leads_created", Value: 1, N: 1},
+			{Rep: "rep1", Day: d1, Metric: "pipeline_created", Currency: "EUR", Value: 12.5, N: 2},
+			{Rep: "rep1", Day: d1, Metric: "pipeline_created", Currency: "USD", Value: 5, N: 1},
+			{Rep: "rep2", Day: d1, Metric: "pipeline_created", Currency: "EUR", Value: 7, N: 1},
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("KPITable (-want +got):\n%s", diff)
-		}
-		if got, _ := w.KPITable(ctx, "t1", 1); len(got) != 1 || !got[0].Day.Equal(day(3)) {
-			t.Errorf("KPITable(limit 1) = %v, want the newest row", got)
+			t.Errorf("KPIRows (-want +got):\n%s", diff)
 		}
 		counts, err := w.Counts(ctx)
 		if err != nil {

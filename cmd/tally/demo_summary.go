@@ -49,21 +49,8 @@ type kpiCell struct {
 // printKPITable prints the latest rep-days of kpi_daily, one column per
 // metric: counts for count KPIs, amounts per currency for sums.
 func printKPITable(ctx context.Context, g *globals, a *app, limit int) error {
-	type row struct {
-		Rep      string  `db:"rep"`
-		Dim      string  `db:"dimension"`
-		Day      string  `db:"day"`
-		Metric   string  `db:"metric"`
-		Currency string  `db:"currency"`
-		Value    float64 `db:"value"`
-		N        int64   `db:"n"`
-	}
-	db := a.wh.DB()
-	var rows []row
-	q := db.Rebind(`SELECT rep, dimension, CAST(day AS TEXT) AS day, metric, currency,
-		CAST(sum(value) AS DOUBLE PRECISION) AS value, CAST(sum(n) AS BIGINT) AS n
-		FROM kpi_daily WHERE tenant = ? GROUP BY rep, dimension, day, metric, currency ORDER BY day DESC, rep, dimension`)
-	if err := db.SelectContext(ctx, &rows, q, "demo"); err != nil {
+	rows, err := a.wh.KPIRows(ctx, "demo")
+	if err != nil {
 		return err
 	}
 	sums := map[string]bool{}
@@ -78,9 +65,9 @@ func printKPITable(ctx context.Context, g *globals, a *app, limit int) error {
 		// Sources without owners (Marketo) roll up by dimension only.
 		who := r.Rep
 		if who == "" {
-			who = "(no rep) " + r.Dim
+			who = "(no rep) " + r.Dimension
 		}
-		k := repDay{who, r.Day[:min(10, len(r.Day))]}
+		k := repDay{who, r.Day}
 		if cells[k] == nil {
 			if len(order) == limit {
 				continue
