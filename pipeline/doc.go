@@ -13,4 +13,8 @@
 // together; on restart the consumer seeks to the stored offsets and each
 // connector resumes from its stored cursor. Replays are harmless because
 // fact writes are keyed and versioned.
+//
+// Hard deletes that no sync pass can see are found by Runner.Reconcile,
+// from three optional interfaces: IDLister (sources), KeyMapper (the
+// stage that makes record keys) and KeyLister (the sink).
 package pipeline

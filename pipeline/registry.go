@@ -47,6 +47,9 @@ type SourceFactory struct {
 	// New builds the source from a validated configuration returned by
 	// NewConfig. It does no I/O.
 	New func(cfg Validator, env SourceEnv) (Source, error)
+	// Reconciles says that New's sources implement IDLister, so a
+	// connector of this kind may have a reconcile schedule (hard deletes).
+	Reconciles bool
 }
 
 // Registry is the explicit list of components a binary knows. It is

@@ -18,7 +18,8 @@ type Binding struct {
 }
 
 // Runner moves records from sources through the log and the stages into
-// the sink. Fill the exported fields, then call RunOnce or Run once.
+// the sink. Fill the exported fields, then call RunOnce, Run or
+// ReconcileOnce once.
 //
 // Connectors publish pages and checkpoints to one raw topic per stream;
 // a consumer (a member of the log's consumer group) reads them back,
@@ -60,12 +61,19 @@ type Runner struct {
 	// is logged and the pass runs (a failed lookup never loses data:
 	// purge deletes a terminated tenant's rows whenever they were written).
 	Terminated func(ctx context.Context) (map[string]bool, error)
+	// Keys maps source ids to the keys the sink stores (the pseudonymize
+	// stage); Reconcile needs it. Nil disables Reconcile.
+	Keys KeyMapper
 
 	topics  map[Stream]topic
 	sources map[Stream]Source
 	byTopic map[string]Stream
 	seq     atomic.Int64
 	commits chan struct{} // signalled after each committed batch
+	turns   map[bindingID]chan struct{}
+
+	mu   sync.Mutex
+	live *live // the running consumer, for Reconcile
 }
 
 type topic struct {
@@ -79,12 +87,8 @@ type topic struct {
 // after the drain, so that everything pulled before an error is
 // committed (a quota stop resumes from there next run).
 func (r *Runner) RunOnce(ctx context.Context) error {
-	if err := r.prepare(ctx); err != nil {
+	if err := r.begin(ctx); err != nil {
 		return err
-	}
-	if err := r.refreshSuppressions(ctx); err != nil {
-		r.closeSources()
-		return fmt.Errorf("reading suppressions: %w", err)
 	}
 	defer r.closeSources()
 	cons := r.startConsumer(ctx)
@@ -110,19 +114,17 @@ func (r *Runner) RunOnce(ctx context.Context) error {
 // ctx is done, then stops reading, lets in-flight batches commit and
 // returns nil; or returns the consumer's error. A failing pass is logged
 // and retried at the next interval, except configuration errors, which
-// stop that binding.
+// stop that binding. While Run runs, Reconcile may be called from other
+// goroutines; Run cancels and waits for them before it returns.
 func (r *Runner) Run(ctx context.Context) error {
-	if err := r.prepare(ctx); err != nil {
+	if err := r.begin(ctx); err != nil {
 		return err
-	}
-	if err := r.refreshSuppressions(ctx); err != nil {
-		r.closeSources()
-		return fmt.Errorf("reading suppressions: %w", err)
 	}
 	defer r.closeSources()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cons := r.startConsumer(ctx)
+	l := r.setLive(ctx, cons)
 	var wg sync.WaitGroup
 	for _, b := range r.Bindings {
 		wg.Go(func() { r.loop(ctx, b, cons) })
@@ -133,6 +135,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		cancel()
 	}
 	wg.Wait()
+	r.endLive(l)
 	return cons.stop()
 }
 
@@ -146,7 +149,7 @@ func (r *Runner) loop(ctx context.Context, b Binding, cons *consumer) {
 			r.Logger.Warn("refreshing suppressions failed; keeping the previous list",
 				"tenant", b.Tenant, "connector", b.Name, "error", err)
 		}
-		err := r.pass(ctx, b)
+		err := r.syncTurn(ctx, b, cons)
 		switch {
 		case ctx.Err() != nil:
 			return
@@ -157,12 +160,6 @@ func (r *Runner) loop(ctx context.Context, b Binding, cons *consumer) {
 		case err != nil:
 			r.Logger.Warn("sync pass failed; retrying next interval",
 				"tenant", b.Tenant, "connector", b.Name, "error", err)
-		default:
-			// Let the pass's last checkpoint commit, so the next pass
-			// resumes from it instead of re-pulling.
-			dctx, dcancel := context.WithTimeout(ctx, r.Interval)
-			_ = r.drain(dctx, r.bindingTopics(b), cons)
-			dcancel()
 		}
 		select {
 		case <-ctx.Done():
@@ -170,6 +167,26 @@ func (r *Runner) loop(ctx context.Context, b Binding, cons *consumer) {
 		case <-time.After(r.Interval):
 		}
 	}
+}
+
+// syncTurn runs one pass of b in the binding's turn (see acquire) and,
+// when it succeeds, waits (at most Interval) until the consumer has
+// committed it: the next pass resumes from its last checkpoint instead
+// of re-pulling, and a reconcile taking the next turn finds little in
+// flight.
+func (r *Runner) syncTurn(ctx context.Context, b Binding, cons *consumer) error {
+	id := bindingID{b.Tenant, b.Name}
+	if err := r.acquire(ctx, id); err != nil {
+		return err
+	}
+	defer r.release(id)
+	if err := r.pass(ctx, b); err != nil {
+		return err
+	}
+	dctx, dcancel := context.WithTimeout(ctx, r.Interval)
+	_ = r.drain(dctx, r.bindingTopics(b), cons)
+	dcancel()
+	return nil
 }
 
 // terminated reports whether the tenant was terminated since start.

@@ -9,6 +9,19 @@ import (
 	"time"
 )
 
+// begin prepares the runner and reads the suppression list, closing the
+// sources again when that fails.
+func (r *Runner) begin(ctx context.Context) error {
+	if err := r.prepare(ctx); err != nil {
+		return err
+	}
+	if err := r.refreshSuppressions(ctx); err != nil {
+		r.closeSources()
+		return fmt.Errorf("reading suppressions: %w", err)
+	}
+	return nil
+}
+
 // prepare checks the runner's fields, opens every source and ensures the
 // raw topic of every stream.
 func (r *Runner) prepare(ctx context.Context) error {
@@ -31,7 +44,9 @@ func (r *Runner) prepare(ctx context.Context) error {
 	r.topics = map[Stream]topic{}
 	r.sources = map[Stream]Source{}
 	r.byTopic = map[string]Stream{}
+	r.turns = map[bindingID]chan struct{}{}
 	for i, b := range r.Bindings {
+		r.turns[bindingID{b.Tenant, b.Name}] = make(chan struct{}, 1)
 		if err := b.Source.Open(ctx); err != nil {
 			r.closeSources(r.Bindings[:i]...)
 			return fmt.Errorf("opening %s/%s: %w", b.Tenant, b.Name, err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -80,20 +81,12 @@ func runCmd(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			reg := newRegistry()
-			cfg, err := loadConfig(g.configPath, reg, schemas.Default())
-			if err != nil {
-				return err
-			}
-			logger, err := newLogger(g.stderr, cfg.Log, g)
-			if err != nil {
-				return withCode(exitConfig, err)
-			}
-			a, err := newApp(ctx, cfg, reg, logger, appOptions{})
+			a, err := wire(ctx, g)
 			if err != nil {
 				return err
 			}
 			defer a.Close()
+			cfg, logger := a.cfg, a.logger
 			if cfg.Metrics.Listen != "" {
 				stop, err := serveMetrics(cfg.Metrics.Listen, a.stats)
 				if err != nil {
@@ -108,7 +101,13 @@ func runCmd(g *globals) *cobra.Command {
 				if serr != nil {
 					return serr
 				}
+				recon, rerr := startReconcileScheduler(ctx, cfg, a.runner, logger)
+				if rerr != nil {
+					sched.Stop()
+					return rerr
+				}
 				err = a.runner.Run(ctx)
+				recon.Stop()
 				sched.Stop()
 			}
 			if errors.Is(err, pipeline.ErrQuota) {
@@ -123,6 +122,21 @@ func runCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&once, "once", false, "run one sync pass, load everything it pulled, and exit")
 	return cmd
+}
+
+// wire loads and validates the configuration and wires the app with
+// its logger (no CRM I/O yet); the caller closes it.
+func wire(ctx context.Context, g *globals) (*app, error) {
+	reg := newRegistry()
+	cfg, err := loadConfig(g.configPath, reg, schemas.Default())
+	if err != nil {
+		return nil, err
+	}
+	logger, err := newLogger(g.stderr, cfg.Log, g)
+	if err != nil {
+		return nil, withCode(exitConfig, err)
+	}
+	return newApp(ctx, cfg, reg, logger, appOptions{})
 }
 
 // serveMetrics exposes the pipeline counters for Prometheus.

@@ -60,7 +60,7 @@ func newEnv(t *testing.T, ds *hubspottest.Dataset, warehouse string) *env {
 
 // writeConfig writes a configuration with one connector of kind whose
 // options are the given YAML, and a master key file.
-func writeConfig(t *testing.T, kind, options, warehouse string) *env {
+func writeConfig(t testing.TB, kind, options, warehouse string) *env {
 	t.Helper()
 	dir := t.TempDir()
 	key := filepath.Join(dir, "master.key")

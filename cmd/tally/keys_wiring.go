@@ -113,6 +113,8 @@ func (a *app) wirePrivacy(ctx context.Context) error {
 	}
 	a.shredder = subj.Shredder(tk)
 	a.runner.Stages = stages
+	// Any version's keys: the keyring's current version plays no part.
+	a.runner.Keys = pseudonymize.New(tk.def, a.cat)
 	a.runner.Suppressions = a.wh
 	a.runner.OnSuppressions = func(s pipeline.Suppressed) { sup.Update(s); a.shredder.Update(s) }
 	a.runner.Shredder = a.shredder

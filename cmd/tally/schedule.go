@@ -26,44 +26,54 @@ func parseSchedule(p config.Purge) (cron.Schedule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("purge.timezone: unknown time zone %q", p.Timezone)
 	}
-	spec := strings.TrimSpace(p.Schedule)
-	if !strings.HasPrefix(spec, "@every") {
-		spec = "CRON_TZ=" + loc.String() + " " + spec
-	}
-	s, err := cronParser.Parse(spec)
+	s, err := parseCron(p.Schedule, loc)
 	if err != nil {
 		return nil, fmt.Errorf("purge.schedule: %w", err)
 	}
 	return s, nil
 }
 
-// scheduleProblems checks purge.schedule for `tally validate`.
+// parseCron parses a cron spec in loc, unless the spec names its own
+// zone (CRON_TZ=) or is an interval (@every).
+func parseCron(spec string, loc *time.Location) (cron.Schedule, error) {
+	spec = strings.TrimSpace(spec)
+	if !strings.HasPrefix(spec, "@every") && !strings.HasPrefix(spec, "CRON_TZ=") && !strings.HasPrefix(spec, "TZ=") {
+		spec = "CRON_TZ=" + loc.String() + " " + spec
+	}
+	return cronParser.Parse(spec)
+}
+
+// scheduleProblems checks purge.schedule and every connector's reconcile
+// schedule for `tally validate`.
 func scheduleProblems(cfg *config.File) config.Problems {
+	ps := reconcileProblems(cfg)
 	if cfg.Purge.Schedule == scheduleOff || cfg.Purge.Schedule == "" {
-		return nil
+		return ps
 	}
 	p := cfg.Purge
 	if _, err := time.LoadLocation(p.Timezone); err != nil {
 		p.Timezone = "UTC" // config.Validate reports the time zone
 	}
 	if _, err := parseSchedule(p); err != nil {
-		return config.Problems{{Line: cfg.Purge.Line, Msg: err.Error()}}
+		ps = append(ps, config.Problem{Line: cfg.Purge.Line, Msg: err.Error()})
 	}
-	return nil
+	return ps
 }
 
-// purgeScheduler runs the purge on purge.schedule inside `tally run`. A
-// run that is due while the previous one still runs is skipped; stop
-// cancels the running purge (it stops at its next batch boundary and
-// records itself as interrupted) and waits for it.
-type purgeScheduler struct {
+// cronScheduler runs jobs on cron schedules inside `tally run`: the
+// purge on purge.schedule (see startPurgeScheduler) and the connectors'
+// reconciles (startReconcileScheduler). A run that is due while the
+// previous one of the same job still runs is skipped; Stop cancels the
+// running jobs (a purge stops at its next batch boundary and records
+// itself as interrupted) and waits for them.
+type cronScheduler struct {
 	c      *cron.Cron
 	cancel context.CancelFunc
 }
 
 // startPurgeScheduler starts the scheduler, or returns nil when the
 // schedule is off.
-func startPurgeScheduler(ctx context.Context, cfg *config.File, wh *warehouse.Warehouse, logger *slog.Logger) (*purgeScheduler, error) {
+func startPurgeScheduler(ctx context.Context, cfg *config.File, wh *warehouse.Warehouse, logger *slog.Logger) (*cronScheduler, error) {
 	if cfg.Purge.Schedule == scheduleOff {
 		return nil, nil
 	}
@@ -78,7 +88,7 @@ func startPurgeScheduler(ctx context.Context, cfg *config.File, wh *warehouse.Wa
 	c.Start()
 	log.Info("purge scheduled", "schedule", cfg.Purge.Schedule, "timezone", cfg.Purge.Timezone,
 		"next", sched.Next(time.Now()).Format(time.RFC3339))
-	return &purgeScheduler{c: c, cancel: cancel}, nil
+	return &cronScheduler{c: c, cancel: cancel}, nil
 }
 
 func runScheduledPurge(ctx context.Context, cfg *config.File, wh *warehouse.Warehouse, log *slog.Logger) {
@@ -98,8 +108,8 @@ func runScheduledPurge(ctx context.Context, cfg *config.File, wh *warehouse.Ware
 	}
 }
 
-// Stop stops scheduling, cancels a running purge and waits for it.
-func (s *purgeScheduler) Stop() {
+// Stop stops scheduling, cancels the running jobs and waits for them.
+func (s *cronScheduler) Stop() {
 	if s == nil {
 		return
 	}

@@ -128,7 +128,7 @@ func simMarketo(leads int) (*simulation, error) {
 	return &simulation{
 		vendor: "Marketo", kind: "marketo", mainTable: "lead_facts",
 		options: fmt.Sprintf("base_url: %q\nclient_id: tally-demo\nclient_secret: ${TALLY_DEMO_MARKETO_SECRET}\n"+
-			"start_date: %q\nmql_field: mqlDate\npoll_interval: 50ms", srv.URL(), start),
+			"start_date: %q\nmql_field: mqlDate\npoll_interval: 50ms\nrate_limit: 1000", srv.URL(), start),
 		records:  int64(sizes.Leads + sizes.Activities),
 		personal: ds.SourcePersonalValues(), values: ds.PersonalValues(), close: srv.Close,
 	}, nil

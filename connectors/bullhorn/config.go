@@ -14,11 +14,20 @@ import (
 // Config is the YAML configuration of a bullhorn connector. Defaults are
 // those of DefaultConfig.
 type Config struct {
-	// AuthURL is the OAuth server of the corporation's data center
-	// (default https://auth.bullhornstaffing.com).
+	// Username of the API user. With it, the URLs of the corporation's
+	// data center that auth_url and login_url leave empty are discovered
+	// at Open from loginInfo (following its 307 to the right data
+	// center). It is never logged.
+	Username string `yaml:"username"`
+	// DiscoveryURL is where loginInfo is asked (default
+	// https://rest.bullhornstaffing.com).
+	DiscoveryURL string `yaml:"discovery_url"`
+	// AuthURL is the OAuth server of the corporation's data center. Empty
+	// means discovered with username, else https://auth.bullhornstaffing.com.
 	AuthURL string `yaml:"auth_url"`
-	// LoginURL is the REST login host of the data center (default
-	// https://rest.bullhornstaffing.com); restUrl comes from the login.
+	// LoginURL is the REST login host of the data center; restUrl comes
+	// from the login. Empty means discovered with username, else
+	// https://rest.bullhornstaffing.com.
 	LoginURL string `yaml:"login_url"`
 	// ClientID of the OAuth client; required.
 	ClientID string `yaml:"client_id"`
@@ -60,8 +69,7 @@ type Config struct {
 // no credentials.
 func DefaultConfig() Config {
 	return Config{
-		AuthURL:          "https://auth.bullhornstaffing.com",
-		LoginURL:         "https://rest.bullhornstaffing.com",
+		DiscoveryURL:     defaultLoginURL,
 		SessionTTL:       60 * time.Minute,
 		RefreshBefore:    time.Minute,
 		PageSize:         500,
@@ -74,6 +82,15 @@ func DefaultConfig() Config {
 	}
 }
 
+// The global hosts, used when neither the URLs nor a username are given.
+const (
+	defaultAuthURL  = "https://auth.bullhornstaffing.com"
+	defaultLoginURL = "https://rest.bullhornstaffing.com"
+)
+
+// discovers reports whether Open asks loginInfo for a URL.
+func (c *Config) discovers() bool { return c.Username != "" && (c.AuthURL == "" || c.LoginURL == "") }
+
 var (
 	fieldName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9]{0,63}$`)
 	isoCode   = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -83,7 +100,10 @@ var (
 // never values.
 func (c *Config) Validate() error {
 	var errs []error
-	for _, u := range []struct{ field, value string }{{"auth_url", c.AuthURL}, {"login_url", c.LoginURL}} {
+	for _, u := range []struct{ field, value string }{{"auth_url", c.AuthURL}, {"login_url", c.LoginURL}, {"discovery_url", c.DiscoveryURL}} {
+		if u.value == "" && u.field != "discovery_url" {
+			continue
+		}
 		if p, err := url.Parse(u.value); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
 			errs = append(errs, fmt.Errorf("%s: must be an absolute http or https url", u.field))
 		}

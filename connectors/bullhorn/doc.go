@@ -2,7 +2,11 @@
 // (CorporateUser → user) and placements (Placement → placement).
 //
 // Authentication follows Bullhorn's documented flow for a server
-// process: the OAuth refresh_token grant gives an access token (Bullhorn
+// process. With a username and no auth_url or login_url, Open first asks
+// GET /rest-services/loginInfo which data center serves the user
+// (following the 307 a wrong data center answers, to Bullhorn hosts
+// only) and uses the oauthUrl and restUrl it names. Then the OAuth
+// refresh_token grant gives an access token (Bullhorn
 // refresh tokens are single-use, so the rotated one is kept in memory),
 // GET /rest-services/login exchanges it for a BhRestToken and the
 // corporation's restUrl, and every REST call carries the BhRestToken

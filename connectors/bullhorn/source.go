@@ -1,6 +1,7 @@
 package bullhorn
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 // the OAuth host, the login host and the corporation's REST host; all
 // are reads (the token POST exchanges credentials and changes no data).
 var AllowList = crmhttp.AllowList{
+	{Method: http.MethodGet, Path: "/rest-services/loginInfo"},
 	{Method: http.MethodPost, Path: "/oauth/token"},
 	{Method: http.MethodGet, Path: "/rest-services/login"},
 	{Method: http.MethodGet, Path: "/rest-services/{corpToken}/query/Placement"},
@@ -43,6 +45,10 @@ func New(cfg Config, env pipeline.SourceEnv) (*Source, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("bullhorn: %w: %w", err, pipeline.ErrConfig)
 	}
+	if cfg.Username == "" {
+		cfg.AuthURL = cmp.Or(cfg.AuthURL, defaultAuthURL)
+		cfg.LoginURL = cmp.Or(cfg.LoginURL, defaultLoginURL)
+	}
 	s := &Source{cfg: cfg, env: env, plans: map[string]*plan{}, now: cfg.Now}
 	if s.now == nil {
 		s.now = time.Now
@@ -65,15 +71,26 @@ func New(cfg Config, env pipeline.SourceEnv) (*Source, error) {
 			}
 		}
 	}
-	var err error
-	if s.oauth, err = s.newClient(cfg.AuthURL, s.transport()); err != nil {
-		return nil, fmt.Errorf("bullhorn: auth_url: %w: %w", err, pipeline.ErrConfig)
-	}
-	if s.loginc, err = s.newClient(cfg.LoginURL, s.transport()); err != nil {
-		return nil, fmt.Errorf("bullhorn: login_url: %w: %w", err, pipeline.ErrConfig)
+	if !cfg.discovers() {
+		if err := s.authClients(); err != nil {
+			return nil, err
+		}
 	}
 	s.sess = &session{s: s, refresh: cfg.RefreshToken.Reveal()}
 	return s, nil
+}
+
+// authClients builds the clients of the OAuth server and the REST login
+// host once their URLs are known.
+func (s *Source) authClients() error {
+	var err error
+	if s.oauth, err = s.newClient(s.cfg.AuthURL, s.transport()); err != nil {
+		return fmt.Errorf("bullhorn: auth_url: %w: %w", err, pipeline.ErrConfig)
+	}
+	if s.loginc, err = s.newClient(s.cfg.LoginURL, s.transport()); err != nil {
+		return fmt.Errorf("bullhorn: login_url: %w: %w", err, pipeline.ErrConfig)
+	}
+	return nil
 }
 
 func (s *Source) transport() http.RoundTripper {
@@ -83,27 +100,37 @@ func (s *Source) transport() http.RoundTripper {
 	return http.DefaultTransport
 }
 
-func (s *Source) newClient(base string, transport http.RoundTripper) (*crmhttp.Client, error) {
+func (s *Source) newClient(base string, transport http.RoundTripper, redirectHosts ...string) (*crmhttp.Client, error) {
 	return crmhttp.New(crmhttp.Options{
-		Vendor:       "bullhorn",
-		BaseURL:      base,
-		AllowList:    AllowList,
-		AuthHint:     "the bullhorn oauth client and refresh token",
-		MaxRetries:   s.cfg.MaxRetries,
-		RetryWaitMin: s.cfg.RetryWaitMin,
-		RetryWaitMax: s.cfg.RetryWaitMax,
-		Timeout:      s.cfg.Timeout,
-		Transport:    transport,
-		Logger:       s.log,
+		RedirectHosts: redirectHosts,
+		Vendor:        "bullhorn",
+		BaseURL:       base,
+		AllowList:     AllowList,
+		AuthHint:      "the bullhorn oauth client and refresh token",
+		MaxRetries:    s.cfg.MaxRetries,
+		RetryWaitMin:  s.cfg.RetryWaitMin,
+		RetryWaitMax:  s.cfg.RetryWaitMax,
+		Timeout:       s.cfg.Timeout,
+		Transport:     transport,
+		Logger:        s.log,
 	})
 }
 
 // Objects returns the projected objects in the order user, placement.
 func (s *Source) Objects() []string { return s.objects }
 
-// Open refreshes the access token and logs in, so that bad credentials
+// Open discovers the data center (when username is set and a URL is
+// not), refreshes the access token and logs in, so that bad credentials
 // fail here with pipeline.ErrConfig.
 func (s *Source) Open(ctx context.Context) error {
+	if s.oauth == nil {
+		if err := s.discover(ctx); err != nil {
+			return err
+		}
+		if err := s.authClients(); err != nil {
+			return err
+		}
+	}
 	stored, err := storedRefreshToken(s.env.StateDir)
 	if err != nil {
 		return err

@@ -54,7 +54,17 @@ type Options struct {
 	// Quota, when set, reports whether a 429 answer means the request
 	// budget is spent (not retried; the error wraps pipeline.ErrQuota).
 	Quota func(h http.Header, body []byte) bool
+	// RedirectHosts are the host names ("api.example.com", or
+	// "*.example.com" for any subdomain; ports are not compared) that a
+	// 307 or 308 answer may send the request on to, at most five times.
+	// The Guard checks every hop: the base URL's scheme and path prefix,
+	// and the allow-list; the Token goes along. Empty (the default)
+	// follows no redirect: the 3xx is the answer.
+	RedirectHosts []string
 }
+
+// maxRedirects bounds the 307/308 hops of one request.
+const maxRedirects = 5
 
 // Client sends allow-listed requests with retries. It is safe for
 // concurrent use.
@@ -117,11 +127,9 @@ func New(o Options) (*Client, error) {
 	c := &Client{opts: o, base: base, log: log.With("component", "crmhttp"), vendor: o.Vendor}
 	c.retry = &retryablehttp.Client{
 		HTTPClient: &http.Client{
-			Transport: &Guard{Allow: o.AllowList, BaseURL: base, Next: next},
-			Timeout:   o.Timeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			},
+			Transport:     &Guard{Allow: o.AllowList, BaseURL: base, Hosts: o.RedirectHosts, Next: next},
+			Timeout:       o.Timeout,
+			CheckRedirect: checkRedirect(len(o.RedirectHosts) > 0),
 		},
 		Logger:       nil, // it would log URLs with query strings
 		RetryWaitMin: o.RetryWaitMin,
@@ -134,6 +142,23 @@ func New(o Options) (*Client, error) {
 		},
 	}
 	return c, nil
+}
+
+// checkRedirect follows, when follow is set, the 307 and 308 answers
+// (which keep the method and body) up to maxRedirects; the Guard
+// refuses hops outside the allowed hosts and routes. Other redirects
+// are answers.
+func checkRedirect(follow bool) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if !follow || req.Response == nil || len(via) > maxRedirects {
+			return http.ErrUseLastResponse
+		}
+		switch req.Response.StatusCode {
+		case http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+			return nil
+		}
+		return http.ErrUseLastResponse
+	}
 }
 
 // gaveUp carries the last error and attempt count out of retryablehttp.

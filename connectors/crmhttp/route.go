@@ -128,14 +128,40 @@ func refused(method string, u *url.URL, otherHost bool) *RefusedError {
 }
 
 // Guard is an http.RoundTripper that lets through only requests on Allow,
-// addressed to the scheme and host of BaseURL when it is set, and refuses
-// every other one with a *RefusedError before calling Next. Its
-// RoundTrip is safe for concurrent use.
+// addressed to the scheme and host of BaseURL (or a host name of Hosts)
+// when it is set, and refuses every other one with a *RefusedError
+// before calling Next. Its RoundTrip is safe for concurrent use.
 type Guard struct {
 	Allow   AllowList
 	BaseURL *url.URL
+	// Hosts are further host names requests may go to (redirects, see
+	// Options.RedirectHosts): exact names or "*.domain" for subdomains.
+	Hosts []string
 	// Next sends allowed requests; nil means http.DefaultTransport.
 	Next http.RoundTripper
+}
+
+// hostAllowed reports whether u's host is the base URL's or its host
+// name matches one of the patterns.
+func hostAllowed(u, base *url.URL, patterns []string) bool {
+	return strings.EqualFold(u.Host, base.Host) || MatchHost(u.Hostname(), patterns)
+}
+
+// MatchHost reports whether a host name (no port) is one of patterns:
+// an exact name, or "*.domain" for any subdomain of domain (not domain
+// itself). Case is ignored.
+func MatchHost(name string, patterns []string) bool {
+	name = strings.ToLower(name)
+	for _, p := range patterns {
+		p = strings.ToLower(p)
+		if suffix, ok := strings.CutPrefix(p, "*"); ok && strings.HasPrefix(suffix, ".") && len(name) > len(suffix) && strings.HasSuffix(name, suffix) {
+			return true
+		}
+		if name == p {
+			return true
+		}
+	}
+	return false
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -155,7 +181,7 @@ func (g *Guard) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func (g *Guard) check(req *http.Request) error {
 	u := req.URL
-	if g.BaseURL != nil && (!strings.EqualFold(u.Scheme, g.BaseURL.Scheme) || !strings.EqualFold(u.Host, g.BaseURL.Host)) {
+	if g.BaseURL != nil && (!strings.EqualFold(u.Scheme, g.BaseURL.Scheme) || !hostAllowed(u, g.BaseURL, g.Hosts)) {
 		return refused(req.Method, u, true)
 	}
 	if g.BaseURL != nil {

@@ -51,6 +51,11 @@ type Config struct {
 	// Overlap is how far the next pass's window reaches back before this
 	// pass's end, for clock skew and second-precision times (default 1m).
 	Overlap time.Duration `yaml:"overlap"`
+	// RateLimit is how many calls the connector sends to the instance in
+	// any 20 seconds, identity calls and retries included (default 100,
+	// Marketo's limit per instance; lower it when other tools share the
+	// instance). Between 2 and 1000.
+	RateLimit int `yaml:"rate_limit"`
 	// RateLimitWait is the back-off after error 606 or 615 (default 20s:
 	// Marketo allows 100 calls per 20 s).
 	RateLimitWait time.Duration `yaml:"rate_limit_wait"`
@@ -62,6 +67,9 @@ type Config struct {
 	// MaxRetries of a failing request (default 8; 0 means none).
 	MaxRetries int `yaml:"max_retries"`
 
+	// RateWindow is the window of RateLimit (default 20s, Marketo's);
+	// tests shorten it.
+	RateWindow time.Duration `yaml:"-"`
 	// RetryWaitMin and RetryWaitMax bound the retry backoff (defaults
 	// 500ms and 30s); tests shorten them.
 	RetryWaitMin, RetryWaitMax time.Duration `yaml:"-"`
@@ -81,6 +89,8 @@ func DefaultConfig() Config {
 		PollInterval:    60 * time.Second,
 		JobTimeout:      6 * time.Hour,
 		Overlap:         time.Minute,
+		RateLimit:       100,
+		RateWindow:      20 * time.Second,
 		RateLimitWait:   20 * time.Second,
 		QueueWait:       60 * time.Second,
 		Timeout:         60 * time.Second,
@@ -136,6 +146,7 @@ func (c *Config) Validate() error {
 	between("page_size", c.PageSize, 1, 300)
 	between("batch_size", c.BatchSize, 1, 100_000)
 	between("max_retries", c.MaxRetries, 0, 100)
+	between("rate_limit", c.RateLimit, 2, 1000)
 	between("activity_type_ids", len(c.ActivityTypeIDs), 1, 10)
 	if c.ChunkBytes < 1024 || c.ChunkBytes > 60<<20 {
 		errs = append(errs, errors.New("chunk_bytes: must be between 1024 and 62914560"))
@@ -144,7 +155,7 @@ func (c *Config) Validate() error {
 		name string
 		v    time.Duration
 	}{{"poll_interval", c.PollInterval}, {"job_timeout", c.JobTimeout}, {"timeout", c.Timeout},
-		{"rate_limit_wait", c.RateLimitWait}, {"queue_wait", c.QueueWait}} {
+		{"rate_limit_wait", c.RateLimitWait}, {"queue_wait", c.QueueWait}, {"rate window", c.RateWindow}} {
 		if d.v <= 0 {
 			errs = append(errs, fmt.Errorf("%s: must be positive", d.name))
 		}

@@ -20,7 +20,11 @@
 // quoted code: the connector decodes every body and maps 601/602 to a
 // token refresh and one retry, 606 and 615 to a back-off of
 // rate_limit_wait, 1029 (queue full) to a wait of queue_wait, 604/608/611
-// to a retry, and 607 or the export quota to pipeline.ErrQuota. The
-// client_secret travels only in the Identity call's query, which is
-// never logged.
+// to a retry, and 607 or the export quota to pipeline.ErrQuota. Every
+// request (identity calls and retries included) first waits for a token
+// bucket (golang.org/x/time/rate) that passes at most rate_limit calls
+// (default 100) in any 20 seconds, Marketo's limit per instance, so a
+// pass does not live on 606 answers. The client_secret travels only in
+// the Identity call's query, which is never logged. Leads carry no owner:
+// the documented lead fields name no sales owner, so they have no rep.
 package marketo

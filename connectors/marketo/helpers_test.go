@@ -32,6 +32,7 @@ func testConfig(base string) Config {
 	cfg.StartDate, cfg.MQLField = startDate, "mqlDate"
 	cfg.PollInterval, cfg.RateLimitWait, cfg.QueueWait = time.Millisecond, 5*time.Millisecond, 5*time.Millisecond
 	cfg.Overlap = time.Second
+	cfg.RateWindow = 20 * time.Millisecond // 100 calls per 20ms: no slower tests
 	cfg.RetryWaitMin, cfg.RetryWaitMax = time.Millisecond, 20*time.Millisecond
 	return cfg
 }

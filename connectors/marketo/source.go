@@ -38,6 +38,7 @@ type Source struct {
 	log     *slog.Logger
 	client  *crmhttp.Client
 	auth    *auth
+	limit   *limited // every request to the instance waits here
 	plans   map[string]*plan
 	objects []string
 	start   time.Time
@@ -86,6 +87,8 @@ func New(cfg Config, env pipeline.SourceEnv) (*Source, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
+	s.limit = &limited{lim: newLimiter(cfg.RateLimit, cfg.RateWindow), next: base}
+	base = s.limit
 	s.auth = &auth{s: s}
 	opts := crmhttp.Options{
 		Vendor:       "marketo",

@@ -183,5 +183,6 @@ func Factory() pipeline.SourceFactory {
 			}
 			return New(*c, env)
 		},
+		Reconciles: true,
 	}
 }

@@ -22,9 +22,10 @@
 // every answer; a pass that would spend more than QuotaShare of the
 // org's daily limit stops after its last emitted page with
 // pipeline.ErrQuota, and so does a 403 REQUEST_LIMIT_EXCEEDED. Hard
-// deletes (records purged from the recycle bin) are found by
-// Source.Reconcile, which lists current ids and compares them with ids
-// the caller knows.
+// deletes (records purged from the recycle bin) leave no trace a pass
+// can see: Source.ListIDs lists every current Id for the runner's
+// reconcile (pipeline.Runner.Reconcile), which deletes the facts whose
+// record no longer appears.
 //
 // Register it with Factory; its fake lives in package salesforcetest.
 package salesforce

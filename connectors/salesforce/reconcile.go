@@ -3,94 +3,77 @@ package salesforce
 import (
 	"context"
 	"fmt"
-	"iter"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/tally-dev/tally/connectors/crmhttp"
 	"github.com/tally-dev/tally/pipeline"
 )
 
-// Reconcile finds hard deletes of object: records purged from the
-// recycle bin (or hard-deleted through the Bulk API) that no queryAll
-// returns any more. It lists every current Id with the cheapest query
-// there is (SELECT Id, one page per PageSize ids) and emits, in pages
-// without a cursor, an OpDelete versioned now for every id of known that
-// the listing lacks.
-//
-// known yields the source ids of object the caller believes exist (for
-// example the ids tally emitted and has not deleted); Reconcile holds
-// them in memory, never the listing, so its memory is bounded by known.
-// It returns the number of deletes emitted. Errors are those of Sync.
-//
-// The warehouse stores only pseudonyms, not source ids, so no pass calls
-// Reconcile yet: it is the connector side of a reconcile that needs a
-// pipeline contract for the known ids.
-func (s *Source) Reconcile(ctx context.Context, object string, known iter.Seq[string], emit pipeline.Emitter) (int, error) {
+var _ pipeline.IDLister = (*Source)(nil)
+
+// ListIDs lists the Id of every record of object that Salesforce still
+// holds, for the runner's hard-delete reconcile: records purged from the
+// recycle bin (or hard-deleted through the Bulk API) are the ones no
+// listing returns any more. It sends the cheapest query there is,
+// SELECT Id ORDER BY Id, one page per page_size ids, through queryAll
+// for sObjects that have IsDeleted: /query leaves out archived Tasks and
+// Events, which still exist, and recycle-bin records are deleted by the
+// sync pass anyway. Every page is checked against quota_share first, so
+// a listing stops with pipeline.ErrQuota before passing it; an
+// incomplete listing returns an error and must not delete anything (a
+// page with a record without an Id is one). Errors are those of Sync;
+// fn's are returned unchanged.
+func (s *Source) ListIDs(ctx context.Context, object string, fn func(ids []string) error) error {
 	plans := s.plans[object]
 	if plans == nil {
-		return 0, fmt.Errorf("salesforce: object %s is not pulled by this source: %w", object, pipeline.ErrConfig)
+		return fmt.Errorf("salesforce: object %s is not pulled by this source: %w", object, pipeline.ErrConfig)
 	}
 	client, err := s.rest()
 	if err != nil {
-		return 0, err
-	}
-	missing := map[string]bool{}
-	for id := range known {
-		missing[id] = true
+		return err
 	}
 	for _, p := range plans {
-		if err := s.listIDs(ctx, client, p, func(ids []string) {
-			for _, id := range ids {
-				delete(missing, id)
-			}
-		}); err != nil {
-			return 0, err
+		if err := s.listIDs(ctx, client, p, fn); err != nil {
+			return err
 		}
 	}
-	now := time.Now().UTC()
-	var page []pipeline.Record
-	n := 0
-	for id := range missing {
-		page = append(page, pipeline.Record{Tenant: s.env.Tenant, Source: s.env.Name, Object: object,
-			ID: id, Op: pipeline.OpDelete, Version: now})
-		if len(page) == s.cfg.PageSize {
-			if err := emit.Emit(ctx, page, ""); err != nil {
-				return n, err
-			}
-			n, page = n+len(page), nil
-		}
-	}
-	if len(page) > 0 {
-		if err := emit.Emit(ctx, page, ""); err != nil {
-			return n, err
-		}
-		n += len(page)
-	}
-	s.log.Info("reconcile complete", "object", object, "count", n)
-	return n, nil
+	return nil
 }
 
 // listIDs pages through every current Id of p's sObject.
-func (s *Source) listIDs(ctx context.Context, client *crmhttp.Client, p *plan, fn func(ids []string)) error {
-	req := crmhttp.Request{Method: http.MethodGet, Path: "/services/data/" + s.cfg.APIVersion + "/query",
+func (s *Source) listIDs(ctx context.Context, client *crmhttp.Client, p *plan, fn func(ids []string) error) error {
+	resource := "query"
+	if p.deletes {
+		resource = "queryAll"
+	}
+	req := crmhttp.Request{Method: http.MethodGet, Path: "/services/data/" + s.cfg.APIVersion + "/" + resource,
 		Query: url.Values{"q": {"SELECT Id FROM " + p.name + " ORDER BY Id ASC"}}}
-	for {
+	for n := 1; ; n++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if !s.limits.allows(s.cfg.QuotaShare) {
-			return fmt.Errorf("salesforce: %s: reconcile stopped at the quota_share of the daily API limit: %w", p.name, pipeline.ErrQuota)
+			used, limit := s.limits.snapshot()
+			return fmt.Errorf("salesforce: %s: listing ids stopped at %d of %d daily API requests (quota_share %.2f): %w",
+				p.name, used, limit, s.cfg.QuotaShare, pipeline.ErrQuota)
 		}
 		var pg page
 		if _, err := s.do(ctx, client, req, &pg); err != nil {
-			return err
+			return fmt.Errorf("salesforce: listing %s ids, page %d: %w", p.name, n, err)
 		}
 		ids := make([]string, 0, len(pg.Records))
 		for _, r := range pg.Records {
-			if id, ok := r["Id"].(string); ok {
-				ids = append(ids, id)
+			id, _ := r["Id"].(string)
+			if id == "" {
+				// Its fact would look deleted: better no reconcile.
+				return fmt.Errorf("salesforce: listing %s ids, page %d: a record without an Id: %w", p.name, n, pipeline.ErrTransient)
 			}
+			ids = append(ids, id)
 		}
-		fn(ids)
+		if err := fn(ids); err != nil {
+			return err
+		}
 		if pg.Done {
 			return nil
 		}

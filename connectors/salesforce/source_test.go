@@ -199,32 +199,6 @@ func TestDeletesAndMerges(t *testing.T) {
 	}
 }
 
-func TestReconcileFindsHardDeletes(t *testing.T) {
-	f := newFixture(t, setup{})
-	var known []string
-	for _, r := range f.sync(t, "activity", "").Records() {
-		known = append(known, r.ID)
-	}
-	gone := []string{f.ds.ID(salesforcetest.Task, 10), f.ds.ID(salesforcetest.Event, 11)}
-	for _, id := range gone {
-		f.ds.HardDelete(id)
-	}
-	c := &pipelinetest.Collector{}
-	n, err := f.src.Reconcile(context.Background(), "activity", slices.Values(known), c)
-	if err != nil {
-		t.Fatalf("Reconcile = %v", err)
-	}
-	slices.Sort(gone)
-	if got := pipelinetest.IDs(c.Records(), pipeline.OpDelete); n != 2 || !slices.Equal(got, gone) {
-		t.Errorf("Reconcile emitted %d deletes %v, want %v", n, got, gone)
-	}
-	for _, r := range f.srv.Requests() {
-		if q, _ := url.ParseQuery(r.Query); strings.HasPrefix(q.Get("q"), "SELECT Id FROM") && r.Path != "/services/data/v60.0/query" {
-			t.Errorf("id listing sent to %s, want /query", r.Path)
-		}
-	}
-}
-
 func TestCurrency(t *testing.T) {
 	for _, tc := range []struct {
 		name       string

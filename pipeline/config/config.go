@@ -53,8 +53,18 @@ type Connector struct {
 	Kind    string    `yaml:"kind"`
 	Name    string    `yaml:"name"`
 	Options yaml.Node `yaml:"options"`
-	Line    int       `yaml:"-"`
+	// Reconcile is the cron schedule (5 fields, @daily, @every 24h; UTC
+	// unless it starts with CRON_TZ=) on which `tally run` looks for hard
+	// deletes of a kind that can list its ids; "" or "off" never.
+	Reconcile string `yaml:"reconcile"`
+	Line      int    `yaml:"-"`
 }
+
+// ReconcileOff is the Reconcile value that disables the schedule.
+const ReconcileOff = "off"
+
+// Reconciles reports whether the connector has a reconcile schedule.
+func (c Connector) Reconciles() bool { return c.Reconcile != "" && c.Reconcile != ReconcileOff }
 
 // Kafka configures the log. No brokers means the embedded broker, with
 // its data under DataDir/kafka.

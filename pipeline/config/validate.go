@@ -58,6 +58,9 @@ func (f *File) Validate(reg *pipeline.Registry, cat *schemas.Catalog) Problems {
 			if _, err := f.ConnectorConfig(reg, c); err != nil {
 				ps.AddErr(c.Line, cw+": ", err)
 			}
+			if fac, ok := reg.Source(c.Kind); ok && c.Reconciles() && !fac.Reconciles {
+				add(c.Line, "%s.reconcile: connector kind %s cannot list its ids; its deletes arrive with each sync pass (remove reconcile)", cw, c.Kind)
+			}
 		}
 	}
 	for _, k := range f.KPIs {

@@ -42,10 +42,6 @@ func (s *Stage) Apply(r *pipeline.Record) error {
 	if r.ID == "" {
 		return pipeline.Invalid("id", "required")
 	}
-	kind := r.Object
-	if idField, ok := obj.Field("id"); ok {
-		kind = idField.PseudonymKind(r.Object)
-	}
 	for _, f := range obj.Fields {
 		if f.Class != schemas.Identifier && f.Class != schemas.Person {
 			continue
@@ -67,7 +63,16 @@ func (s *Stage) Apply(r *pipeline.Record) error {
 		}
 		r.Fields[f.Name] = s.k.Pseudonym(r.Tenant, f.PseudonymKind(r.Object), str)
 	}
-	r.Key = s.k.Pseudonym(r.Tenant, kind, r.ID)
+	r.Key = s.k.Pseudonym(r.Tenant, idKind(obj), r.ID)
 	r.ID = ""
 	return nil
+}
+
+// idKind is the pseudonym kind of an object's record ids: that of its
+// id field, or the object name.
+func idKind(obj *schemas.Object) string {
+	if f, ok := obj.Field("id"); ok {
+		return f.PseudonymKind(obj.Name)
+	}
+	return obj.Name
 }

@@ -6,6 +6,30 @@ import (
 	"time"
 )
 
+// loginInfo tells which data center serves a user: the bases of its
+// OAuth server and REST login, to which Bullhorn's SDK appends /token and
+// /login (bullhorn/sdk-rest RestApiSession reads oauthUrl and restUrl).
+// Bullhorn publishes no sample answer; the other fields are those a
+// third-party client types, trimmed to the ones that name no person.
+// The wrong data center answers 307 to the same request at the right one.
+func (s *Server) loginInfo(w http.ResponseWriter, r *http.Request) {
+	if s.opts.DataCenter != "" {
+		http.Redirect(w, r, s.opts.DataCenter+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+		return
+	}
+	if r.URL.Query().Get("username") == "" {
+		writeError(w, http.StatusBadRequest, "errors.missingParameter", "Missing required parameter: username")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"atsUrl":         s.URL() + "/BullhornSTAFFING",
+		"oauthUrl":       s.URL() + "/oauth",
+		"restUrl":        s.URL() + "/rest-services",
+		"dataCenterId":   2,
+		"superClusterId": 2,
+	})
+}
+
 // token is the OAuth token endpoint; it serves the refresh_token grant
 // (parameters in the query string, as Bullhorn documents, or the form).
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {

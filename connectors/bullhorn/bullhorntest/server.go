@@ -32,6 +32,10 @@ type Options struct {
 	RateLimitInterval time.Duration
 	// FailEvery makes every n-th request answer 500 or 503 (0 = never).
 	FailEvery int
+	// DataCenter, when set, makes this server a data center that does not
+	// serve the user: loginInfo answers 307 to the same request at
+	// DataCenter (the base URL of the right one, e.g. another Server).
+	DataCenter string
 }
 
 // Request is one request the server received.
@@ -77,6 +81,7 @@ func NewServer(ds *Dataset, opts Options) *Server {
 	}
 	s := &Server{ds: ds, opts: opts, mux: http.NewServeMux(), refresh: opts.RefreshToken,
 		access: map[string]time.Time{}, sessions: map[string]time.Time{}}
+	s.mux.HandleFunc("GET /rest-services/loginInfo", s.loginInfo)
 	s.mux.HandleFunc("POST /oauth/token", s.token)
 	s.mux.HandleFunc("GET /rest-services/login", s.login)
 	s.mux.HandleFunc("GET /rest-services/{corp}/query/{entity}", s.rest(s.query))

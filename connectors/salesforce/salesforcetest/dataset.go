@@ -35,6 +35,8 @@ type Dataset struct {
 
 	mu   sync.RWMutex
 	over [numKinds]map[int]*mutation
+	// created counts records Create added after the generated ones.
+	created [numKinds]int
 }
 
 // Generate returns the org of seed with n records; the same arguments
@@ -60,13 +62,17 @@ func (d *Dataset) Sizes() Sizes { return d.sizes }
 // ID returns the id of the i-th record of k.
 func (d *Dataset) ID(k Kind, i int) string { return makeID(keyPrefix[k], i) }
 
+// count is how many records of k exist or existed: the generated ones
+// and those Create added; the caller holds d.mu.
+func (d *Dataset) count(k Kind) int { return d.sizes.of(k) + d.created[k] }
+
 func (d *Dataset) mutate(id string, fn func(m *mutation)) {
 	k, i := mustParse(id)
-	if i >= d.sizes.of(k) {
-		panic("salesforcetest: id past the generated records")
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if i >= d.count(k) {
+		panic("salesforcetest: id past the generated records")
+	}
 	m := d.over[k][i]
 	if m == nil {
 		m = &mutation{}
@@ -87,6 +93,17 @@ func (d *Dataset) Touch(id string, at time.Time) {
 // returns it, /queryAll returns it with IsDeleted true.
 func (d *Dataset) Delete(id string, at time.Time) {
 	d.mutate(id, func(m *mutation) { m.modstamp, m.deleted = stamp(at), true })
+}
+
+// Create adds a record of k, created and last modified at at, and
+// returns its id: the next id of k, so it sorts after every other.
+func (d *Dataset) Create(k Kind, at time.Time) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	i := d.count(k)
+	d.created[k]++
+	d.over[k][i] = &mutation{modstamp: stamp(at)}
+	return d.ID(k, i)
 }
 
 // HardDelete removes the record for good (an emptied recycle bin or a
@@ -117,11 +134,14 @@ func (d *Dataset) SetField(id, field string, value any) {
 // for an unknown or hard-deleted id.
 func (d *Dataset) Fields(id string) map[string]any {
 	k, i, ok := parseID(id)
-	if !ok || i >= d.sizes.of(k) {
+	if !ok {
 		return nil
 	}
 	d.mu.RLock()
 	defer d.mu.RUnlock()
+	if i >= d.count(k) {
+		return nil
+	}
 	r, ok := d.record(k, i)
 	if !ok {
 		return nil

@@ -6,8 +6,8 @@
 // deterministically from a seed, computing each record on demand (a
 // record's SystemModstamp is a pure function of its index, so a sorted
 // query of a million records needs no sort); tests mutate it (Touch,
-// Delete, HardDelete, Merge, SetField) and the mutations live in a small
-// overlay. A Server parses the SOQL it is sent (SELECT list, WHERE with
+// Delete, HardDelete, Merge, SetField, Create) and the mutations live in
+// a small overlay. A Server parses the SOQL it is sent (SELECT list, WHERE with
 // unquoted datetime literals, ORDER BY, LIMIT), answers with the
 // vendor's wire format — records with "attributes", totalSize for the
 // whole query, relative nextRecordsUrl locators that say /query/ even

@@ -25,7 +25,7 @@ func (d *Dataset) PersonalValues() []string {
 	defer d.mu.RUnlock()
 	seen := map[string]bool{}
 	for k := range numKinds {
-		n := d.sizes.of(k)
+		n := d.count(k)
 		if k != User {
 			n = min(n, personalSample)
 		}

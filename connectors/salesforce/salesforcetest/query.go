@@ -28,7 +28,7 @@ type exec struct {
 
 // open runs q against the dataset; the caller holds d.mu.
 func (d *Dataset) open(q *query, all bool) *exec {
-	x := &exec{q: q, all: all, n: d.sizes.of(q.kind), cheap: true}
+	x := &exec{q: q, all: all, n: d.count(q.kind), cheap: true}
 	for _, c := range q.where {
 		if c.field != "SystemModstamp" {
 			x.cheap = false
