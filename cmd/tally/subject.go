@@ -70,11 +70,13 @@ func subjectCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-func subjectEraseCmd(g *globals) *cobra.Command {
+// subjectRequestCmd is a subject command that names one data subject
+// with requestFlags, opens the subject-rights operations and runs do.
+func subjectRequestCmd(g *globals, use, short string, do func(cmd *cobra.Command, s *warehouse.Subjects, req warehouse.Request) error) *cobra.Command {
 	var f requestFlags
 	cmd := &cobra.Command{
-		Use:   "erase",
-		Short: "Erase every row of a subject, suppress later syncs of it and print the chained receipt",
+		Use:   use,
+		Short: short,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			req, err := f.request()
@@ -86,6 +88,16 @@ func subjectEraseCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer a.Close()
+			return do(cmd, s, req)
+		},
+	}
+	f.add(cmd)
+	return cmd
+}
+
+func subjectEraseCmd(g *globals) *cobra.Command {
+	return subjectRequestCmd(g, "erase", "Erase every row of a subject, suppress later syncs of it and print the chained receipt",
+		func(cmd *cobra.Command, s *warehouse.Subjects, req warehouse.Request) error {
 			rc, err := s.Erase(cmd.Context(), req)
 			if err != nil {
 				return err
@@ -97,37 +109,18 @@ func subjectEraseCmd(g *globals) *cobra.Command {
 				return errors.New("erase: verification found rows left (see the receipt)")
 			}
 			return nil
-		},
-	}
-	f.add(cmd)
-	return cmd
+		})
 }
 
 func subjectExportCmd(g *globals) *cobra.Command {
-	var f requestFlags
-	cmd := &cobra.Command{
-		Use:   "export",
-		Short: "Print as JSON everything held on a subject",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			req, err := f.request()
-			if err != nil {
-				return err
-			}
-			a, s, err := openSubjects(cmd, g)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+	return subjectRequestCmd(g, "export", "Print as JSON everything held on a subject",
+		func(cmd *cobra.Command, s *warehouse.Subjects, req warehouse.Request) error {
 			ex, err := s.Export(cmd.Context(), req)
 			if err != nil {
 				return err
 			}
 			return writeJSON(g.stdout, ex)
-		},
-	}
-	f.add(cmd)
-	return cmd
+		})
 }
 
 func subjectReceiptsCmd(g *globals) *cobra.Command {
