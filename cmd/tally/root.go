@@ -56,6 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.AddCommand(subjectCmd(g), peopleCmd(g), keysCmd(g), reportCmd(g)) // subject rights (issue 5)
 	root.AddCommand(purgeCmd(g), tenantCmd(g), retentionCmd(g))            // retention and purge (issue 3)
 	root.AddCommand(reconcileCmd(g))                                       // hard deletes (issue 4)
+	root.AddCommand(docsCmd(g))                                            // configuration reference
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK

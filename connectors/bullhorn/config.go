@@ -14,49 +14,21 @@ import (
 // Config is the YAML configuration of a bullhorn connector. Defaults are
 // those of DefaultConfig.
 type Config struct {
-	// Username of the API user. With it, the URLs of the corporation's
-	// data center that auth_url and login_url leave empty are discovered
-	// at Open from loginInfo (following its 307 to the right data
-	// center). It is never logged.
-	Username string `yaml:"username"`
-	// DiscoveryURL is where loginInfo is asked (default
-	// https://rest.bullhornstaffing.com).
-	DiscoveryURL string `yaml:"discovery_url"`
-	// AuthURL is the OAuth server of the corporation's data center. Empty
-	// means discovered with username, else https://auth.bullhornstaffing.com.
-	AuthURL string `yaml:"auth_url"`
-	// LoginURL is the REST login host of the data center; restUrl comes
-	// from the login. Empty means discovered with username, else
-	// https://rest.bullhornstaffing.com.
-	LoginURL string `yaml:"login_url"`
-	// ClientID of the OAuth client; required.
-	ClientID string `yaml:"client_id"`
-	// ClientSecret of the OAuth client, as an ${ENV} reference; required.
-	ClientSecret config.Secret `yaml:"client_secret"`
-	// RefreshToken from the one-time authorization-code login, as an
-	// ${ENV} reference; required. Bullhorn rotates it on every use.
-	RefreshToken config.Secret `yaml:"refresh_token"`
-	// SessionTTL is the BhRestToken lifetime asked for at login, whole
-	// minutes (default 60m).
-	SessionTTL time.Duration `yaml:"session_ttl"`
-	// RefreshBefore renews the session this long before it expires
-	// (default 1m).
-	RefreshBefore time.Duration `yaml:"refresh_before"`
-	// PageSize of query requests, 1 to 500 (default 500).
-	PageSize int `yaml:"page_size"`
-	// FeeField is the Placement field read as the placement fee (default
-	// "fee"; "flatFee" for corporations that record flat fees).
-	FeeField string `yaml:"fee_field"`
-	// Currency is the ISO 4217 code of placement fees; Bullhorn keeps no
-	// currency on a Placement (default empty: currency stays empty).
-	Currency string `yaml:"currency"`
-	// ReconcileDeletes lists placement ids on incremental passes to find
-	// hard-deleted placements (default true).
-	ReconcileDeletes bool `yaml:"reconcile_deletes"`
-	// Timeout of one HTTP request (default 30s).
-	Timeout time.Duration `yaml:"timeout"`
-	// MaxRetries of a failing request (default 8; 0 means none).
-	MaxRetries int `yaml:"max_retries"`
+	Username         string        `yaml:"username" spec:"personal" doc:"Username of the API user. With it, the data-center URLs that auth_url and login_url leave empty are discovered at start from loginInfo (following its 307 to the right data center). Never logged."`
+	DiscoveryURL     string        `yaml:"discovery_url" doc:"Where loginInfo is asked."`
+	AuthURL          string        `yaml:"auth_url" doc:"OAuth server of the corporation's data center. Empty means discovered with username, else https://auth.bullhornstaffing.com."`
+	LoginURL         string        `yaml:"login_url" doc:"REST login host of the data center (restUrl comes from the login). Empty means discovered with username, else https://rest.bullhornstaffing.com."`
+	ClientID         string        `yaml:"client_id" spec:"required" doc:"Client id of the OAuth client."`
+	ClientSecret     config.Secret `yaml:"client_secret" spec:"required" doc:"Client secret of the OAuth client."`
+	RefreshToken     config.Secret `yaml:"refresh_token" spec:"required" doc:"Refresh token from the one-time authorization-code login. Bullhorn rotates it on every use; the rotated one is kept in data_dir/state/<tenant>/<connector>/refresh_token."`
+	SessionTTL       time.Duration `yaml:"session_ttl" doc:"BhRestToken lifetime asked for at login, whole minutes, at least 1m."`
+	RefreshBefore    time.Duration `yaml:"refresh_before" doc:"Renew the session this long before it expires; at least 0 and less than session_ttl."`
+	PageSize         int           `yaml:"page_size" doc:"Page size of query requests, 1 to 500."`
+	FeeField         string        `yaml:"fee_field" doc:"Placement field read as the placement fee (flatFee for corporations that record flat fees)."`
+	Currency         string        `yaml:"currency" doc:"ISO 4217 code of placement fees; Bullhorn keeps no currency on a Placement, so empty leaves the currency empty."`
+	ReconcileDeletes bool          `yaml:"reconcile_deletes" doc:"List placement ids on incremental passes to find hard-deleted placements."`
+	Timeout          time.Duration `yaml:"timeout" doc:"Time limit of one HTTP request."`
+	MaxRetries       int           `yaml:"max_retries" doc:"Retries of a failing request, 0 to 100; 0 means none."`
 
 	// RetryWaitMin and RetryWaitMax bound the retry backoff (defaults 1s,
 	// as Bullhorn's 429 asks, and 30s); tests shorten them.

@@ -15,31 +15,15 @@ import (
 // Config is the YAML configuration of a csv connector. Defaults are those
 // of DefaultConfig.
 type Config struct {
-	// Path is a CSV file, or a directory whose *.csv files are read in
-	// name order; required.
-	Path string `yaml:"path"`
-	// Object is the canonical object every row maps onto (deal, lead,
-	// activity, placement, user); required.
-	Object string `yaml:"object"`
-	// Columns maps header names to canonical fields of Object. Unmapped
-	// columns are never read into a record.
-	Columns map[string]string `yaml:"columns"`
-	// IDColumn holds the record's source id; required.
-	IDColumn string `yaml:"id_column"`
-	// UpdatedColumn holds the record's last-modified time (its version);
-	// without it every row takes its file's modification time.
-	UpdatedColumn string `yaml:"updated_column"`
-	// DeletedColumn, when set, holds a boolean; true makes the row a
-	// delete of its id.
-	DeletedColumn string `yaml:"deleted_column"`
-	// TimeFormat of time columns: rfc3339 (default), date (2006-01-02),
-	// datetime (2006-01-02 15:04:05), unix, unix_ms, or a Go layout. Times
-	// without a zone are UTC.
-	TimeFormat string `yaml:"time_format"`
-	// Delimiter is the field separator, one character (default ",").
-	Delimiter string `yaml:"delimiter"`
-	// PageSize is how many rows go into one emitted page (default 1000).
-	PageSize int `yaml:"page_size"`
+	Path          string            `yaml:"path" spec:"required" doc:"A CSV file, or a directory whose *.csv files are read in name order."`
+	Object        string            `yaml:"object" spec:"required" doc:"Canonical object every row maps onto (deal, lead, activity, placement, user)."`
+	Columns       map[string]string `yaml:"columns" doc:"Header names mapped to canonical fields of object. Unmapped columns are never read into a record."`
+	IDColumn      string            `yaml:"id_column" spec:"required" doc:"Column of the record's source id."`
+	UpdatedColumn string            `yaml:"updated_column" doc:"Column of the record's last-modified time (its version). Empty: every row takes its file's modification time."`
+	DeletedColumn string            `yaml:"deleted_column" doc:"Column of a boolean; true makes the row a delete of its id."`
+	TimeFormat    string            `yaml:"time_format" doc:"Format of time columns: rfc3339, date (2006-01-02), datetime (2006-01-02 15:04:05), unix, unix_ms, or a Go layout. Times without a zone are UTC."`
+	Delimiter     string            `yaml:"delimiter" doc:"Field separator, one character other than a quote or line break."`
+	PageSize      int               `yaml:"page_size" doc:"Rows in one emitted page, 1 to 100000."`
 }
 
 // DefaultConfig returns the configuration with every default applied.

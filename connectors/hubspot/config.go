@@ -13,24 +13,14 @@ import (
 // Config is the YAML configuration of a hubspot connector. Defaults are
 // those of DefaultConfig.
 type Config struct {
-	// BaseURL of the API (default https://api.hubapi.com).
-	BaseURL string `yaml:"base_url"`
-	// Token is the private-app token, as an ${ENV} reference; required.
-	Token config.Secret `yaml:"token"`
-	// PageSize of list requests, 1 to 100 (default 100).
-	PageSize int `yaml:"page_size"`
-	// SearchPageSize of search requests, 1 to 200 (default 200).
-	SearchPageSize int `yaml:"search_page_size"`
-	// Timeout of one HTTP request (default 30s).
-	Timeout time.Duration `yaml:"timeout"`
-	// MaxRetries of a failing request (default 8; 0 means none).
-	MaxRetries int `yaml:"max_retries"`
-	// SearchLag is how far before "now" an incremental window ends,
-	// because HubSpot indexes changes for search with a delay (default 2m).
-	SearchLag time.Duration `yaml:"search_lag"`
-	// Archived lists archived records every pass and emits deletes
-	// (default true).
-	Archived bool `yaml:"archived"`
+	BaseURL        string        `yaml:"base_url" doc:"Base URL of the HubSpot API."`
+	Token          config.Secret `yaml:"token" spec:"required" doc:"Private-app token with the read scopes crm.objects.deals.read, crm.objects.contacts.read and crm.objects.owners.read."`
+	PageSize       int           `yaml:"page_size" doc:"Page size of list requests, 1 to 100."`
+	SearchPageSize int           `yaml:"search_page_size" doc:"Page size of incremental search requests, 1 to 200."`
+	Timeout        time.Duration `yaml:"timeout" doc:"Time limit of one HTTP request."`
+	MaxRetries     int           `yaml:"max_retries" doc:"Retries of a failing request (429 and 5xx answers, with backoff), 0 to 100; 0 means none."`
+	SearchLag      time.Duration `yaml:"search_lag" doc:"How far before now an incremental search window ends, because HubSpot indexes changes for search with a delay; not negative."`
+	Archived       bool          `yaml:"archived" doc:"List archived records every pass and emit deletes of their facts."`
 
 	// SearchCap is HubSpot's search result cap (10,000); tests lower it
 	// to exercise window slicing against a fake.

@@ -13,59 +13,26 @@ import (
 // Config is the YAML configuration of a marketo connector. Defaults are
 // those of DefaultConfig.
 type Config struct {
-	// BaseURL is the REST API endpoint without /rest, e.g.
-	// https://123-ABC-456.mktorest.com; required.
-	BaseURL string `yaml:"base_url"`
-	// IdentityURL is the Identity endpoint (default BaseURL + "/identity").
-	IdentityURL string `yaml:"identity_url"`
-	// ClientID of the API-only user's LaunchPoint service; required.
-	ClientID string `yaml:"client_id"`
-	// ClientSecret of that service, as an ${ENV} reference; required.
-	ClientSecret config.Secret `yaml:"client_secret"`
-	// StartDate (YYYY-MM-DD, UTC) is where the first lead pass begins;
-	// required. Each 31-day window costs one export job.
-	StartDate string `yaml:"start_date"`
-	// WindowDays is the length of an export window, 1 to 31 (default 31).
-	WindowDays int `yaml:"window_days"`
-	// MQLField is the lead field holding the MQL date, mapped to mql_at
-	// (default none: mql_at stays empty).
-	MQLField string `yaml:"mql_field"`
-	// ActivityTypeIDs are the activity types pulled, 1 to 10 ids
-	// (default 1, 2, 6, 7, 10, 11, 12).
-	ActivityTypeIDs []int `yaml:"activity_type_ids"`
-	// ActivityTypes names activity type ids; ids not named here are
-	// named from activities/types.json.
-	ActivityTypes map[int]string `yaml:"activity_types"`
-	// PageSize of activity pages, 1 to 300 (default 300).
-	PageSize int `yaml:"page_size"`
-	// BatchSize is how many CSV rows one emitted page holds (default 1000).
-	BatchSize int `yaml:"batch_size"`
-	// ChunkBytes is the size of one Range request of an export file
-	// (default 8 MiB).
-	ChunkBytes int64 `yaml:"chunk_bytes"`
-	// PollInterval is the least time between two status calls of an
-	// export job (default 60s; Marketo updates status once a minute).
-	PollInterval time.Duration `yaml:"poll_interval"`
-	// JobTimeout bounds the wait for one export job (default 6h).
-	JobTimeout time.Duration `yaml:"job_timeout"`
-	// Overlap is how far the next pass's window reaches back before this
-	// pass's end, for clock skew and second-precision times (default 1m).
-	Overlap time.Duration `yaml:"overlap"`
-	// RateLimit is how many calls the connector sends to the instance in
-	// any 20 seconds, identity calls and retries included (default 100,
-	// Marketo's limit per instance; lower it when other tools share the
-	// instance). Between 2 and 1000.
-	RateLimit int `yaml:"rate_limit"`
-	// RateLimitWait is the back-off after error 606 or 615 (default 20s:
-	// Marketo allows 100 calls per 20 s).
-	RateLimitWait time.Duration `yaml:"rate_limit_wait"`
-	// QueueWait is the wait after error 1029, export queue full
-	// (default 60s).
-	QueueWait time.Duration `yaml:"queue_wait"`
-	// Timeout of one HTTP request (default 60s).
-	Timeout time.Duration `yaml:"timeout"`
-	// MaxRetries of a failing request (default 8; 0 means none).
-	MaxRetries int `yaml:"max_retries"`
+	BaseURL         string         `yaml:"base_url" spec:"required" doc:"REST API endpoint without /rest, e.g. https://123-ABC-456.mktorest.com."`
+	IdentityURL     string         `yaml:"identity_url" doc:"Identity endpoint. Empty means base_url + /identity."`
+	ClientID        string         `yaml:"client_id" spec:"required" doc:"Client id of the API-only user's LaunchPoint service."`
+	ClientSecret    config.Secret  `yaml:"client_secret" spec:"required" doc:"Client secret of that service."`
+	StartDate       string         `yaml:"start_date" spec:"required" doc:"Where the first lead pass begins, YYYY-MM-DD (UTC). Each window costs one export job."`
+	WindowDays      int            `yaml:"window_days" doc:"Length of an export window in days, 1 to 31."`
+	MQLField        string         `yaml:"mql_field" doc:"Lead field holding the MQL date, mapped to mql_at. Empty leaves mql_at empty."`
+	ActivityTypeIDs []int          `yaml:"activity_type_ids" doc:"Activity types pulled, 1 to 10 ids."`
+	ActivityTypes   map[int]string `yaml:"activity_types" doc:"Names of activity type ids; ids not named here are named from activities/types.json."`
+	PageSize        int            `yaml:"page_size" doc:"Page size of activity pages, 1 to 300."`
+	BatchSize       int            `yaml:"batch_size" doc:"CSV rows in one emitted page, 1 to 100000."`
+	ChunkBytes      int64          `yaml:"chunk_bytes" doc:"Size in bytes of one Range request of an export file, 1024 to 62914560."`
+	PollInterval    time.Duration  `yaml:"poll_interval" doc:"Least time between two status calls of an export job (Marketo updates the status once a minute)."`
+	JobTimeout      time.Duration  `yaml:"job_timeout" doc:"Time limit of the wait for one export job."`
+	Overlap         time.Duration  `yaml:"overlap" doc:"How far the next pass's window reaches back before this pass's end, for clock skew and second-precision times; at least 1s."`
+	RateLimit       int            `yaml:"rate_limit" doc:"Calls sent to the instance in any 20 seconds, identity calls and retries included, 2 to 1000. The default is Marketo's limit per instance; lower it when other tools share the instance."`
+	RateLimitWait   time.Duration  `yaml:"rate_limit_wait" doc:"Back-off after error 606 or 615 (Marketo allows 100 calls per 20 s)."`
+	QueueWait       time.Duration  `yaml:"queue_wait" doc:"Wait after error 1029, export queue full."`
+	Timeout         time.Duration  `yaml:"timeout" doc:"Time limit of one HTTP request."`
+	MaxRetries      int            `yaml:"max_retries" doc:"Retries of a failing request, 0 to 100; 0 means none."`
 
 	// RateWindow is the window of RateLimit (default 20s, Marketo's);
 	// tests shorten it.

@@ -13,27 +13,14 @@ import (
 // Config is the YAML configuration of a pipedrive connector. Defaults are
 // those of DefaultConfig.
 type Config struct {
-	// BaseURL of the API: https://api.pipedrive.com (the default) or the
-	// company domain, https://<company>.pipedrive.com.
-	BaseURL string `yaml:"base_url"`
-	// Token is the API token, as an ${ENV} reference; required.
-	Token config.Secret `yaml:"token"`
-	// PageSize of deal listings, 1 to 500 (default 500).
-	PageSize int `yaml:"page_size"`
-	// Timeout of one HTTP request (default 30s).
-	Timeout time.Duration `yaml:"timeout"`
-	// MaxRetries of a failing request (default 8; 0 means none).
-	MaxRetries int `yaml:"max_retries"`
-	// UpdateLag is how far before a pass's start the next pass's
-	// updated_since lies, to cover clock skew and Pipedrive's whole-second
-	// update times (default 1m).
-	UpdateLag time.Duration `yaml:"update_lag"`
-	// Deleted lists deals deleted in the last 30 days every pass and
-	// emits deletes (default true).
-	Deleted bool `yaml:"deleted"`
-	// Archived lists archived deals every pass and emits deletes
-	// (default true).
-	Archived bool `yaml:"archived"`
+	BaseURL    string        `yaml:"base_url" doc:"Base URL of the API: https://api.pipedrive.com or the company domain, https://<company>.pipedrive.com."`
+	Token      config.Secret `yaml:"token" spec:"required" doc:"API token."`
+	PageSize   int           `yaml:"page_size" doc:"Page size of deal listings, 1 to 500."`
+	Timeout    time.Duration `yaml:"timeout" doc:"Time limit of one HTTP request."`
+	MaxRetries int           `yaml:"max_retries" doc:"Retries of a failing request, 0 to 100; 0 means none."`
+	UpdateLag  time.Duration `yaml:"update_lag" doc:"How far before a pass's start the next pass's updated_since lies, to cover clock skew and Pipedrive's whole-second update times; not negative."`
+	Deleted    bool          `yaml:"deleted" doc:"List deals deleted in the last 30 days every pass and emit deletes."`
+	Archived   bool          `yaml:"archived" doc:"List archived deals every pass and emit deletes."`
 
 	// RetryWaitMin and RetryWaitMax bound the retry backoff (defaults
 	// 500ms and 30s); a rate-limit reset is waited for at most

@@ -14,48 +14,21 @@ import (
 // Config is the YAML configuration of a salesforce connector. Defaults
 // are those of DefaultConfig.
 type Config struct {
-	// LoginURL is where tokens are requested: https://login.salesforce.com
-	// (default), https://test.salesforce.com or the org's My Domain.
-	LoginURL string `yaml:"login_url"`
-	// InstanceURL, when set, overrides the instance_url the token
-	// endpoint returns as the base of REST calls.
-	InstanceURL string `yaml:"instance_url"`
-	// ClientID is the connected app's consumer key; required.
-	ClientID string `yaml:"client_id"`
-	// ClientSecret is the connected app's consumer secret, as an ${ENV}
-	// reference; required.
-	ClientSecret config.Secret `yaml:"client_secret"`
-	// RefreshToken, as an ${ENV} reference, selects the refresh-token
-	// flow; without it the client-credentials flow is used.
-	RefreshToken config.Secret `yaml:"refresh_token"`
-	// JWTPrivateKeyFile is the path of a PEM RSA private key (PKCS #1 or
-	// #8) readable by its owner only; it selects the JWT-bearer flow, in
-	// which client_id is the issuer and no client_secret is needed.
-	JWTPrivateKeyFile string `yaml:"jwt_private_key_file"`
-	// JWTPrivateKey is the same PEM key as an ${ENV} reference, for
-	// deployments that inject secrets as variables.
-	JWTPrivateKey config.Secret `yaml:"jwt_private_key"`
-	// JWTSubject is the Salesforce username the JWT-bearer flow logs in
-	// as (pre-authorized for the connected app); required with a key.
-	JWTSubject string `yaml:"jwt_subject"`
-	// APIVersion of the REST API (default v60.0).
-	APIVersion string `yaml:"api_version"`
-	// QuotaShare is the share of the org's daily API request limit a
-	// pass may use before it stops cleanly (default 0.5).
-	QuotaShare float64 `yaml:"quota_share"`
-	// PageSize is the requested query batch size, 200 to 2000 (default
-	// 2000); Salesforce may send fewer.
-	PageSize int `yaml:"page_size"`
-	// MultiCurrency requests CurrencyIsoCode of opportunities; it needs
-	// an org with multiple currencies enabled (default false).
-	MultiCurrency bool `yaml:"multi_currency"`
-	// DefaultCurrency is the currency of amounts when MultiCurrency is
-	// off: the org's currency (default USD).
-	DefaultCurrency string `yaml:"default_currency"`
-	// Timeout of one HTTP request (default 60s).
-	Timeout time.Duration `yaml:"timeout"`
-	// MaxRetries of a failing request (default 8; 0 means none).
-	MaxRetries int `yaml:"max_retries"`
+	LoginURL          string        `yaml:"login_url" doc:"Where tokens are requested: https://login.salesforce.com, https://test.salesforce.com or the org's My Domain."`
+	InstanceURL       string        `yaml:"instance_url" doc:"Base of REST calls, overriding the instance_url the token endpoint returns."`
+	ClientID          string        `yaml:"client_id" spec:"required" doc:"The connected app's consumer key: letters, digits, ., _ and -. In the JWT-bearer flow it is the issuer."`
+	ClientSecret      config.Secret `yaml:"client_secret" doc:"The connected app's consumer secret; required unless a JWT private key is set."`
+	RefreshToken      config.Secret `yaml:"refresh_token" doc:"Selects the refresh-token flow; without it (and without a JWT key) the client-credentials flow is used. Not with a JWT key."`
+	JWTPrivateKeyFile string        `yaml:"jwt_private_key_file" doc:"PEM RSA private key file (PKCS #1 or #8) readable by its owner only; it selects the JWT-bearer flow, which needs no client_secret. Not with jwt_private_key."`
+	JWTPrivateKey     config.Secret `yaml:"jwt_private_key" doc:"The same PEM key from an environment variable, for deployments that inject secrets as variables."`
+	JWTSubject        string        `yaml:"jwt_subject" spec:"personal" doc:"Salesforce username the JWT-bearer flow logs in as (pre-authorized for the connected app), at most 256 characters; required with a JWT key."`
+	APIVersion        string        `yaml:"api_version" doc:"Version of the REST API, like v60.0."`
+	QuotaShare        float64       `yaml:"quota_share" doc:"Share of the org's daily API request limit a pass (or a reconcile) may use before it stops cleanly, above 0 and at most 1."`
+	PageSize          int           `yaml:"page_size" doc:"Requested query batch size, 200 to 2000; Salesforce may send fewer."`
+	MultiCurrency     bool          `yaml:"multi_currency" doc:"Request CurrencyIsoCode of opportunities; needs an org with multiple currencies enabled."`
+	DefaultCurrency   string        `yaml:"default_currency" doc:"ISO 4217 currency of amounts when multi_currency is off: the org's currency."`
+	Timeout           time.Duration `yaml:"timeout" doc:"Time limit of one HTTP request."`
+	MaxRetries        int           `yaml:"max_retries" doc:"Retries of a failing request, 0 to 100; 0 means none."`
 
 	// RetryWaitMin and RetryWaitMax bound the retry backoff (defaults
 	// 500ms and 30s); tests shorten them.

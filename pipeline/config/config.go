@@ -13,51 +13,42 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// File is tally.yaml.
+// File is tally.yaml. Each field's doc tag is its entry in the
+// configuration reference (Spec, `tally docs`).
 type File struct {
-	// DataDir holds the embedded broker's data, the SQLite warehouse and
-	// the demo's key file.
-	DataDir    string     `yaml:"data_dir"`
-	Tenants    []Tenant   `yaml:"tenants"`
-	KPIs       []string   `yaml:"kpis"`
-	Kafka      Kafka      `yaml:"kafka"`
-	Warehouse  Warehouse  `yaml:"warehouse"`
-	Pseudonyms Pseudonyms `yaml:"pseudonyms"`
-	Retention  Retention  `yaml:"retention"`
-	Purge      Purge      `yaml:"purge"`
-	Sync       Sync       `yaml:"sync"`
-	Log        Log        `yaml:"log"`
-	Metrics    Metrics    `yaml:"metrics"`
-	// Purposes enables declared non-KPI purposes (schemas/purposes.yaml,
-	// e.g. identity_vault); nil enables all, [] none.
-	Purposes []string `yaml:"purposes"`
-	// Region is where the data lives (e.g. "eu-central-1"), stated in the
-	// processing report.
-	Region string `yaml:"region"`
+	DataDir    string     `yaml:"data_dir" doc:"Directory of the embedded Kafka broker's data (data_dir/kafka), the SQLite warehouse (data_dir/tally.db), connector state such as rotated refresh tokens (data_dir/state) and the demo's key file."`
+	Tenants    []Tenant   `yaml:"tenants" spec:"required" doc:"The customers whose CRMs tally pulls; at least one."`
+	KPIs       []string   `yaml:"kpis" doc:"Enabled KPIs of the schema catalog; they decide which fields are pulled at all (a field no KPI needs is never requested). Empty enables every KPI; 'tally validate' lists the fields."`
+	Kafka      Kafka      `yaml:"kafka" doc:"The log raw records travel through between connectors and the warehouse."`
+	Warehouse  Warehouse  `yaml:"warehouse" doc:"Where minimized facts and KPI rollups are written."`
+	Pseudonyms Pseudonyms `yaml:"pseudonyms" doc:"The master secret every pseudonym key is derived from (HKDF, per tenant and key version). Set exactly one of master_key and master_key_file."`
+	Retention  Retention  `yaml:"retention" doc:"How long warehouse rows live, per table class: every row gets expires_at = write time + the lifetime of its class (and tenant); 'tally purge' removes it after that. Lifetimes are positive whole seconds and at least 24h unless allow_short is set."`
+	Purge      Purge      `yaml:"purge" doc:"The purge that 'tally run' schedules itself and 'tally purge' runs once."`
+	Sync       Sync       `yaml:"sync" doc:"Connector passes in 'tally run'."`
+	Log        Log        `yaml:"log" doc:"tally's own logs, on standard error."`
+	Metrics    Metrics    `yaml:"metrics" doc:"The Prometheus endpoint of 'tally run'."`
+	Purposes   []string   `yaml:"purposes" doc:"Enabled non-KPI purposes declared in schemas/purposes.yaml (e.g. identity_vault); unset enables all, [] none."`
+	Region     string     `yaml:"region" doc:"Where the data lives (e.g. eu-central-1), stated in the processing report."`
 
 	kpisLine int
 }
 
 // Tenant is one customer whose CRMs tally pulls.
 type Tenant struct {
-	ID         string      `yaml:"id"`
-	Connectors []Connector `yaml:"connectors"`
-	// Retention overrides the global row lifetimes for this tenant.
-	Retention TenantRetention `yaml:"retention"`
-	Line      int             `yaml:"-"`
+	ID         string          `yaml:"id" spec:"required" doc:"Customer id, 1-40 characters of a-z, 0-9, _ and -, unique; it names Kafka topics and scopes pseudonym keys, so two tenants' pseudonyms are unlinkable."`
+	Connectors []Connector     `yaml:"connectors" spec:"required" doc:"The tenant's CRM connections; at least one."`
+	Retention  TenantRetention `yaml:"retention" doc:"Overrides of the global row lifetimes for this tenant."`
+	Line       int             `yaml:"-"`
 }
 
 // Connector is one CRM connection of a tenant. Options are decoded by
 // the connector kind's own Config (see pipeline.SourceFactory).
 type Connector struct {
-	Kind    string    `yaml:"kind"`
-	Name    string    `yaml:"name"`
-	Options yaml.Node `yaml:"options"`
-	// Reconcile is the cron schedule (5 fields, @daily, @every 24h; UTC
-	// unless it starts with CRON_TZ=) on which `tally run` looks for hard
-	// deletes of a kind that can list its ids; "" or "off" never.
-	Reconcile string `yaml:"reconcile"`
-	Line      int    `yaml:"-"`
+	Kind      string    `yaml:"kind" spec:"required" doc:"Connector kind; each kind's options are documented in its own section."`
+	Name      string    `yaml:"name" doc:"Instance name, 1-40 characters of a-z, 0-9, _ and -, unique in the tenant; it names topics and cursors. Empty means the kind."`
+	Options   yaml.Node `yaml:"options" doc:"Options of the kind, decoded strictly (an unknown key is an error): see the section of each connector kind."`
+	Reconcile string    `yaml:"reconcile" doc:"Cron schedule (5 fields, @daily, @every 24h; UTC unless it starts with CRON_TZ=) on which 'tally run' looks for hard deletes, for kinds that can list their ids. Empty or off: never."`
+	Line      int       `yaml:"-"`
 }
 
 // ReconcileOff is the Reconcile value that disables the schedule.
@@ -69,51 +60,48 @@ func (c Connector) Reconciles() bool { return c.Reconcile != "" && c.Reconcile !
 // Kafka configures the log. No brokers means the embedded broker, with
 // its data under DataDir/kafka.
 type Kafka struct {
-	Brokers      []string `yaml:"brokers"`
-	EmbeddedPort int      `yaml:"embedded_port"`
-	TopicPrefix  string   `yaml:"topic_prefix"`
-	Partitions   int      `yaml:"partitions"`
-	Retention    Duration `yaml:"retention"`
-	GroupID      string   `yaml:"group_id"`
+	Brokers      []string `yaml:"brokers" doc:"Bootstrap addresses (host:port) of a Kafka cluster. Empty starts the embedded broker on 127.0.0.1, persisted under data_dir/kafka."`
+	EmbeddedPort int      `yaml:"embedded_port" doc:"Port of the embedded broker; 0 picks a free port."`
+	TopicPrefix  string   `yaml:"topic_prefix" doc:"Prefix of raw topic names, <prefix>.<tenant>.<connector>.<object>: 1-40 letters, digits, ., _ and -."`
+	Partitions   int      `yaml:"partitions" doc:"Partitions of the raw topics tally creates, 1 to 64."`
+	Retention    Duration `yaml:"retention" doc:"How long raw topics keep records, at least 10m. They hold personal data: keep it short."`
+	GroupID      string   `yaml:"group_id" doc:"Consumer group shared by every 'tally run' process; required."`
 	Line         int      `yaml:"-"`
 }
 
 // Warehouse configures the sink.
 type Warehouse struct {
-	Driver string `yaml:"driver"`
-	DSN    Secret `yaml:"dsn"`
-	Path   string `yaml:"path"`
-	// ReaderRole and AdminRole name the database roles of analysts and of
-	// privacy admins (the only role that may read identity_vault); the
-	// processing report lists them as recipients.
-	ReaderRole string `yaml:"reader_role"`
-	AdminRole  string `yaml:"admin_role"`
+	Driver     string `yaml:"driver" doc:"postgres or sqlite."`
+	DSN        Secret `yaml:"dsn" doc:"PostgreSQL connection string (URL or key=value form; it may set search_path); required with driver postgres."`
+	Path       string `yaml:"path" doc:"SQLite database file, for driver sqlite. Empty means data_dir/tally.db."`
+	ReaderRole string `yaml:"reader_role" doc:"Database role of analysts; the processing report lists it as a recipient."`
+	AdminRole  string `yaml:"admin_role" doc:"Database role of privacy admins, the only role that may read identity_vault; the processing report lists it as a recipient."`
 	Line       int    `yaml:"-"`
 }
 
 // Pseudonyms configures the master secret pseudonym keys derive from.
 type Pseudonyms struct {
-	MasterKey     Secret `yaml:"master_key"`
-	MasterKeyFile string `yaml:"master_key_file"`
-	KeyVersion    int    `yaml:"key_version"`
+	MasterKey     Secret `yaml:"master_key" doc:"The master secret, at least 32 bytes."`
+	MasterKeyFile string `yaml:"master_key_file" doc:"File holding the master secret (surrounding white space is trimmed), instead of master_key."`
+	KeyVersion    int    `yaml:"key_version" doc:"Key version of a tenant's new pseudonyms until 'tally keys rotate' moves it on; 1 or more. Pseudonyms carry it as prefix, k1_…"`
 	Line          int    `yaml:"-"`
 }
 
 // Sync configures connector passes in `tally run`.
 type Sync struct {
-	Interval Duration `yaml:"interval"`
+	Interval Duration `yaml:"interval" doc:"Time between two sync passes of 'tally run', at least 10s."`
 	Line     int      `yaml:"-"`
 }
 
 // Log configures tally's own logs.
 type Log struct {
-	Level  string `yaml:"level"`
-	Format string `yaml:"format"`
+	Level  string `yaml:"level" doc:"debug, info, warn or error; debug logs every SQL statement, never its arguments. --log-level overrides it."`
+	Format string `yaml:"format" doc:"text or json. --log-format overrides it."`
 }
 
 // Metrics configures the Prometheus endpoint ("" = off).
 type Metrics struct {
-	Listen string `yaml:"listen"`
+	Listen string `yaml:"listen" doc:"Address of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9464; empty turns it off."`
 }
 
 // Defaults returns a File with every default applied.

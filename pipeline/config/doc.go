@@ -6,4 +6,8 @@
 // The package holds data only; cmd/tally maps it onto the configurations
 // of the Kafka log, the warehouse and each connector, whose options are
 // decoded strictly into the connector's own Config type (DecodeStrict).
+//
+// Spec documents a Config struct from its doc and spec tags and its
+// default value; FileSections, WriteMarkdown and WriteJSON turn that into
+// the configuration reference `tally docs` prints (docs/config.md).
 package config

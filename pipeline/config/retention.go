@@ -9,43 +9,29 @@ import (
 // tally writes gets expires_at = write time + the TTL of its class (and
 // tenant, see TenantRetention); `tally purge` removes it after that.
 type Retention struct {
-	// Facts is the lifetime of minimized fact rows.
-	Facts Duration `yaml:"facts"`
-	// KPIs is the lifetime of KPI rollup rows, counted from their last
-	// update.
-	KPIs Duration `yaml:"kpis"`
-	// Quarantine is the lifetime of quarantine entries.
-	Quarantine Duration `yaml:"quarantine"`
-	// Evidence is the lifetime of purge-run evidence and completed
-	// tenant-termination records.
-	Evidence Duration `yaml:"evidence"`
-	// AllowShort lifts the minimum-TTL guard (24h), for tests and demos;
-	// without it a value such as 1h is rejected as a probable typo.
-	AllowShort bool `yaml:"allow_short"`
-	Line       int  `yaml:"-"`
+	Facts      Duration `yaml:"facts" doc:"Lifetime of minimized fact rows."`
+	KPIs       Duration `yaml:"kpis" doc:"Lifetime of KPI rollup rows, counted from their last update."`
+	Quarantine Duration `yaml:"quarantine" doc:"Lifetime of quarantine entries."`
+	Evidence   Duration `yaml:"evidence" doc:"Lifetime of purge-run evidence and completed tenant-termination records."`
+	AllowShort bool     `yaml:"allow_short" doc:"Lifts the 24h minimum, for tests and demos; without it a lifetime such as 1h is rejected as a probable typo."`
+	Line       int      `yaml:"-"`
 }
 
 // TenantRetention overrides Retention for one tenant; a zero value keeps
 // the global TTL of that class.
 type TenantRetention struct {
-	Facts      Duration `yaml:"facts"`
-	KPIs       Duration `yaml:"kpis"`
-	Quarantine Duration `yaml:"quarantine"`
+	Facts      Duration `yaml:"facts" doc:"Lifetime of this tenant's fact rows; empty keeps retention.facts."`
+	KPIs       Duration `yaml:"kpis" doc:"Lifetime of this tenant's KPI rollup rows; empty keeps retention.kpis."`
+	Quarantine Duration `yaml:"quarantine" doc:"Lifetime of this tenant's quarantine entries; empty keeps retention.quarantine."`
 }
 
 // Purge configures the purge that `tally run` schedules itself and that
 // `tally purge` runs once.
 type Purge struct {
-	// Schedule is a cron expression (5 fields), a descriptor such as
-	// @daily or @every 6h, or "off". Default "@daily".
-	Schedule string `yaml:"schedule"`
-	// Timezone interprets Schedule (IANA name); default UTC.
-	Timezone string `yaml:"timezone"`
-	// BatchSize is the most rows one straggler DELETE removes.
-	BatchSize int `yaml:"batch_size"`
-	// BatchTimeout bounds each purge transaction (one batch, one
-	// partition drop).
-	BatchTimeout Duration `yaml:"batch_timeout"`
+	Schedule     string   `yaml:"schedule" doc:"When 'tally run' purges: a cron expression (5 fields), a descriptor such as @daily or @every 6h, or off."`
+	Timezone     string   `yaml:"timezone" doc:"IANA time zone the schedule is read in."`
+	BatchSize    int      `yaml:"batch_size" doc:"Most rows one straggler DELETE removes, 1 to 1000000."`
+	BatchTimeout Duration `yaml:"batch_timeout" doc:"Time limit of each purge transaction (one batch, one partition drop), at least 1s."`
 	Line         int      `yaml:"-"`
 }
 

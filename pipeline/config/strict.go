@@ -59,24 +59,36 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 	out := map[string]reflect.Type{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		tag := f.Tag.Get("yaml")
-		name, opts, _ := strings.Cut(tag, ",")
-		if name == "-" {
-			continue
-		}
-		if strings.Contains(opts, "inline") {
+		name, inline, ok := yamlKey(f)
+		switch {
+		case !ok:
+		case inline:
 			for k, v := range yamlFields(f.Type) {
 				out[k] = v
 			}
-			continue
+		default:
+			out[name] = f.Type
 		}
-		if name == "" {
-			name = strings.ToLower(f.Name)
-		}
-		out[name] = f.Type
 	}
 	return out
+}
+
+// yamlKey returns the key yaml.v3 decodes a struct field from, whether
+// the field is inlined into its parent, and ok=false for a field YAML
+// ignores (unexported or tagged "-").
+func yamlKey(f reflect.StructField) (key string, inline, ok bool) {
+	if !f.IsExported() {
+		return "", false, false
+	}
+	name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	if name == "-" {
+		return "", false, false
+	}
+	if strings.Contains(opts, "inline") {
+		return "", true, true
+	}
+	if name == "" {
+		name = strings.ToLower(f.Name)
+	}
+	return name, false, true
 }
