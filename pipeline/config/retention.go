@@ -7,12 +7,13 @@ import (
 
 // Retention is how long warehouse rows live, per table class. Every row
 // tally writes gets expires_at = write time + the TTL of its class (and
-// tenant, see TenantRetention); `tally purge` removes it after that.
+// tenant, see TenantRetention), a KPI rollup end of its day + the TTL;
+// `tally purge` removes it after that.
 type Retention struct {
 	// Facts is the lifetime of minimized fact rows.
 	Facts Duration `yaml:"facts"`
-	// KPIs is the lifetime of KPI rollup rows, counted from their last
-	// update.
+	// KPIs is the lifetime of KPI rollup rows, counted from the end of
+	// the day each one describes.
 	KPIs Duration `yaml:"kpis"`
 	// Quarantine is the lifetime of quarantine entries.
 	Quarantine Duration `yaml:"quarantine"`
