@@ -32,7 +32,7 @@ func BenchmarkEraseRep(b *testing.B) {
 	reps := n / perRep
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
-	w := warehousetest.OpenPostgres(b, warehouse.Config{KPIs: allKPIs})
+	w := onTestClock(warehousetest.OpenPostgres(b, warehouse.Config{KPIs: allKPIs}))
 	keys, _ := pseudonymize.NewKeyring(testMaster, 1)
 	ps := make([]string, reps)
 	for i := range ps {

@@ -62,6 +62,7 @@ func (w *Warehouse) Migrate(ctx context.Context) (applied []int, err error) {
 		return nil, err
 	}
 	defer w.cols.reset()
+	defer w.parts.reset()
 	if err := w.inMigrationTx(ctx, func(tx *txn) error {
 		_, err := tx.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version integer PRIMARY KEY,

@@ -8,11 +8,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/lib/pq"
 )
 
-// PartitionPeriod is the width of the expires_at range of one PostgreSQL
-// partition. Weekly partitions keep the count small (a 400-day TTL spans
-// about 60) while one drop still frees a week of expired rows.
+// PartitionPeriod is the width of the range of one PostgreSQL partition
+// (of expires_at, or of days for kpi_daily). Weekly partitions keep the
+// count small (a 400-day TTL spans about 60) while one drop still frees a
+// week of expired rows.
 const PartitionPeriod = 7 * 24 * time.Hour
 
 // partitionAhead is how far past a needed expiry tally creates
@@ -22,7 +25,8 @@ const partitionAhead = 4 * PartitionPeriod
 // partitionEpoch is a Monday: partitions start on Mondays 00:00 UTC.
 var partitionEpoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// partitionStart returns the start of the partition holding expires_at t.
+// partitionStart returns the start of the partition holding partition
+// key value t.
 func partitionStart(t time.Time) time.Time {
 	d := t.UTC().Sub(partitionEpoch)
 	n := d / PartitionPeriod
@@ -63,52 +67,100 @@ func (p *partitions) reset() {
 	p.mu.Unlock()
 }
 
+// listPartitionsQuery lists the partitions of the tables named by $1
+// (resolved in the search path), through the catalogs' indexes.
 const listPartitionsQuery = `SELECT parent.relname, child.relname
-FROM pg_inherits i
+FROM unnest($1::text[]) AS t(name)
+JOIN pg_class parent ON parent.oid = to_regclass(t.name)
+JOIN pg_inherits i ON i.inhparent = parent.oid
 JOIN pg_class child ON child.oid = i.inhrelid
-JOIN pg_class parent ON parent.oid = i.inhparent
-JOIN pg_namespace n ON n.oid = parent.relnamespace
-WHERE n.nspname = current_schema() AND parent.relkind = 'p'`
+WHERE parent.relkind = 'p'`
 
 // Partition is one range partition of a partitioned table.
 type Partition struct {
 	Table string
 	Name  string
-	// From and To bound its expires_at range [From, To).
+	// Column is the partition key: expires_at for fact tables, day for
+	// kpi_daily (see partitionColumn).
+	Column string
+	// From and To bound its range [From, To) of Column.
 	From, To time.Time
+}
+
+// partitionColumn returns the column table is range-partitioned on.
+// Fact tables are partitioned on expires_at. kpi_daily is partitioned on
+// the day a rollup describes: its expiry is a function of that day
+// (rollupExpiry), so a week of days expires together, and its natural
+// key is a primary key that upserts can use.
+func partitionColumn(table string) string {
+	if table == "kpi_daily" {
+		return "day"
+	}
+	return "expires_at"
 }
 
 // Partitions lists the tally-created partitions of the warehouse's
 // partitioned tables, by table and start. It is empty on SQLite.
 func (w *Warehouse) Partitions(ctx context.Context) ([]Partition, error) {
-	if w.d.name != Postgres {
-		return nil, nil
+	s, err := w.listPartitions(ctx)
+	return s.ranged, err
+}
+
+// partitionSet is every partition of the partitioned tables, from one
+// catalog read.
+type partitionSet struct {
+	// ranged are the tally-created partitions, whose bounds their names
+	// give, sorted by table and start.
+	ranged []Partition
+	// unranged are, per table, the partitions of unknown range: the
+	// default partition and any partition tally did not create.
+	unranged map[string][]string
+}
+
+// of returns table's ranged partitions.
+func (s partitionSet) of(table string) []Partition {
+	var out []Partition
+	for _, p := range s.ranged {
+		if p.Table == table {
+			out = append(out, p)
+		}
 	}
-	rows, err := w.db.QueryContext(ctx, listPartitionsQuery)
+	return out
+}
+
+func (w *Warehouse) listPartitions(ctx context.Context) (partitionSet, error) {
+	s := partitionSet{unranged: map[string][]string{}}
+	if w.d.name != Postgres {
+		return s, nil
+	}
+	rows, err := w.db.QueryContext(ctx, listPartitionsQuery, pq.Array(w.partitionedTables()))
 	if err != nil {
-		return nil, fmt.Errorf("listing partitions: %w", redact(err))
+		return s, fmt.Errorf("listing partitions: %w", redact(err))
 	}
 	defer rows.Close()
-	var out []Partition
 	for rows.Next() {
 		var parent, child string
 		if err := rows.Scan(&parent, &child); err != nil {
-			return nil, fmt.Errorf("listing partitions: %w", redact(err))
+			return s, fmt.Errorf("listing partitions: %w", redact(err))
 		}
 		if start, ok := parsePartition(parent, child); ok {
-			out = append(out, Partition{Table: parent, Name: child, From: start, To: start.Add(PartitionPeriod)})
+			s.ranged = append(s.ranged, Partition{Table: parent, Name: child, Column: partitionColumn(parent),
+				From: start, To: start.Add(PartitionPeriod)})
+		} else {
+			s.unranged[parent] = append(s.unranged[parent], child)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing partitions: %w", redact(err))
+		return s, fmt.Errorf("listing partitions: %w", redact(err))
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Table != out[j].Table {
-			return out[i].Table < out[j].Table
+	sort.Slice(s.ranged, func(i, j int) bool {
+		a, b := s.ranged[i], s.ranged[j]
+		if a.Table != b.Table {
+			return a.Table < b.Table
 		}
-		return out[i].From.Before(out[j].From)
+		return a.From.Before(b.From)
 	})
-	return out, nil
+	return s, nil
 }
 
 // ensurePartitions makes sure that table has a partition for every
@@ -167,8 +219,12 @@ func (w *Warehouse) createPartition(ctx context.Context, table string, start tim
 	if _, err := tx.exec(ctx, "SET LOCAL lock_timeout = '10s'"); err != nil {
 		return err
 	}
+	layout := time.RFC3339
+	if partitionColumn(table) == "day" {
+		layout = time.DateOnly
+	}
 	q := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s PARTITION OF %s FOR VALUES FROM ('%s') TO ('%s')",
-		partitionName(table, start), table, start.Format(time.RFC3339), start.Add(PartitionPeriod).Format(time.RFC3339))
+		partitionName(table, start), table, start.Format(layout), start.Add(PartitionPeriod).Format(layout))
 	if _, err := tx.exec(ctx, q); err != nil {
 		var dbErr *DBError
 		if errors.As(err, &dbErr) && dbErr.Code == "42P07" { // created concurrently
@@ -179,8 +235,8 @@ func (w *Warehouse) createPartition(ctx context.Context, table string, start tim
 	return tx.commit()
 }
 
-// partitionedTables are the PostgreSQL tables range-partitioned on
-// expires_at: every fact table and kpi_daily.
+// partitionedTables are the PostgreSQL tables range-partitioned by
+// tally: every fact table and kpi_daily.
 func (w *Warehouse) partitionedTables() []string {
 	out := []string{"kpi_daily"}
 	for _, t := range w.tables {
@@ -190,13 +246,20 @@ func (w *Warehouse) partitionedTables() []string {
 	return out
 }
 
-// EnsurePartitionsAhead creates, for every partitioned table and every
-// TTL that applies to it (the global one and each tenant override), the
-// partitions from now+TTL to now+TTL+4 weeks. Migrate and every purge
-// call it; Write creates the partition it needs if one is missing.
+// EnsurePartitionsAhead creates, for every fact table and every TTL that
+// applies to it (the global one and each tenant override), the
+// partitions from now+TTL to now+TTL+4 weeks, and the kpi_daily
+// partitions of the days from now to now+4 weeks. Migrate and every
+// purge call it; Write creates the partition it needs if one is missing.
 func (w *Warehouse) EnsurePartitionsAhead(ctx context.Context) error {
 	now := w.now().UTC()
 	for _, table := range w.partitionedTables() {
+		if partitionColumn(table) == "day" {
+			if err := w.ensurePartitions(ctx, table, now, now.Add(partitionAhead)); err != nil {
+				return fmt.Errorf("creating partitions of %s: %w", table, err)
+			}
+			continue
+		}
 		for _, ttl := range w.policy.ttlsOf(classOf(table)) {
 			if err := w.ensurePartitions(ctx, table, now.Add(ttl), now.Add(ttl+partitionAhead)); err != nil {
 				return fmt.Errorf("creating partitions of %s: %w", table, err)
@@ -206,8 +269,9 @@ func (w *Warehouse) EnsurePartitionsAhead(ctx context.Context) error {
 	return nil
 }
 
-// ensureForWrite makes sure the partition for expiry exp of table exists
-// (and the one after it), before a write transaction begins.
-func (w *Warehouse) ensureForWrite(ctx context.Context, table string, exp time.Time) error {
-	return w.ensurePartitions(ctx, table, exp, exp.Add(PartitionPeriod))
+// ensureForWrite makes sure the partition of table for partition key
+// value v exists (and the one after it), before a write transaction
+// begins.
+func (w *Warehouse) ensureForWrite(ctx context.Context, table string, v time.Time) error {
+	return w.ensurePartitions(ctx, table, v, v.Add(PartitionPeriod))
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -87,28 +88,42 @@ func storedVersions(t *testing.T, w *warehouse.Warehouse) map[string]string {
 }
 
 func TestRollupsEqualGroupByAfterRandomWrites(t *testing.T) {
-	dialects(t, warehouse.Config{KPIs: allKPIs}, func(t *testing.T, w *warehouse.Warehouse) {
-		rng := rand.New(rand.NewSource(1))
-		m := model{}
-		for i := 0; i < 60; i++ {
-			batch := make([]pipeline.Record, 1+rng.Intn(12))
-			for j := range batch {
-				batch[j] = randomRecord(rng, []string{"t1", "t2"}[rng.Intn(2)], 12)
-			}
-			write(t, w, batch...)
-			m.apply(batch)
-			assertConsistent(t, w, allKPIs)
-		}
-		got := storedVersions(t, w)
-		if len(got) != len(m) {
-			t.Errorf("stored %d facts, model holds %d", len(got), len(m))
-		}
-		for k := range m {
-			if _, ok := got[k]; !ok {
-				t.Errorf("fact %s missing", k)
-			}
-		}
-	})
+	for _, tc := range []struct {
+		name string
+		ttl  time.Duration
+	}{
+		{"all days within the KPI TTL", 0},
+		// At testEpoch the rollups of day(1) and day(2) are past this
+		// TTL: they are never written, the facts are.
+		{"some days past the KPI TTL", 30 * 24 * time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dialects(t, warehouse.Config{KPIs: allKPIs, KPITTL: tc.ttl}, func(t *testing.T, w *warehouse.Warehouse) {
+				ttl := w.Policy().KPIs
+				live := func(d time.Time) bool { return d.Add(24*time.Hour + ttl).After(testEpoch) }
+				rng := rand.New(rand.NewSource(1))
+				m := model{}
+				for i := 0; i < 60; i++ {
+					batch := make([]pipeline.Record, 1+rng.Intn(12))
+					for j := range batch {
+						batch[j] = randomRecord(rng, []string{"t1", "t2"}[rng.Intn(2)], 12)
+					}
+					write(t, w, batch...)
+					m.apply(batch)
+					assertConsistentLive(t, w, allKPIs, live)
+				}
+				got := storedVersions(t, w)
+				if len(got) != len(m) {
+					t.Errorf("stored %d facts, model holds %d", len(got), len(m))
+				}
+				for k := range m {
+					if _, ok := got[k]; !ok {
+						t.Errorf("fact %s missing", k)
+					}
+				}
+			})
+		})
+	}
 }
 
 func TestConcurrentWrites(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -22,8 +23,8 @@ type PurgeOptions struct {
 	DryRun bool
 	// BatchSize is the most rows one DELETE removes (default 5000).
 	BatchSize int
-	// BatchTimeout bounds each transaction: one batch or one partition
-	// drop (default 30s).
+	// BatchTimeout bounds each transaction: one batch, or the count and
+	// drop of up to dropChunk partitions of one table (default 30s).
 	BatchTimeout time.Duration
 	// TopicPrefix names raw topics (default "tally"); termination uses
 	// it to find a tenant's consumer offsets.
@@ -53,13 +54,15 @@ func (o PurgeOptions) topicPrefix() string {
 // expired rows per table and records the result.
 //
 // On PostgreSQL it first creates the partitions ahead (see
-// EnsurePartitionsAhead), then per partitioned table DETACHes and DROPs
-// every partition whose whole range lies before the cutoff; the rows
-// left (in the partition straddling the cutoff, the default partition
-// and unpartitioned tables) are deleted in batches of BatchSize, each
-// batch its own transaction under BatchTimeout, so an interrupted purge
-// loses no work and the next one resumes. Every table is attempted even
-// when one fails; the failures come back joined and in the evidence.
+// EnsurePartitionsAhead), then per partitioned table DROPs every
+// partition whose rows have all expired (see dropPartitions: up to
+// dropChunk partitions per transaction, each counted exactly for the
+// evidence first); the rows left (in the partition straddling the
+// cutoff, the default partition and unpartitioned tables) are deleted in
+// batches of BatchSize, each batch its own transaction under
+// BatchTimeout, so an interrupted purge loses no work and the next one
+// resumes. Every table is attempted even when one fails; the failures
+// come back joined and in the evidence.
 //
 // Unless DryRun, the run is recorded in purge_runs (see PurgeHistory)
 // from its start, so even a killed run leaves a row; the next run marks
@@ -91,6 +94,7 @@ func (w *Warehouse) Purge(ctx context.Context, o PurgeOptions) (*PurgeRun, error
 		errs = append(errs, err)
 	}
 	run.Tenants = tenants
+	parts, partsErr := w.listPartitions(ctx)
 	for _, pt := range w.purgeables() {
 		if pt.Expires == "" {
 			continue
@@ -106,7 +110,11 @@ func (w *Warehouse) Purge(ctx context.Context, o PurgeOptions) (*PurgeRun, error
 			continue
 		}
 		tr := TableResult{Table: pt.Table}
-		if err := w.purgeTable(ctx, pt, cutoff, o, &tr); err != nil {
+		err = partsErr
+		if err == nil || !pt.Partitioned {
+			err = w.purgeTable(ctx, pt, parts, cutoff, o, &tr)
+		}
+		if err != nil {
 			tr.Error = err.Error()
 			errs = append(errs, fmt.Errorf("purging %s: %w", pt.Table, err))
 		}
@@ -122,22 +130,30 @@ func (w *Warehouse) Purge(ctx context.Context, o PurgeOptions) (*PurgeRun, error
 
 // purgeTable drops the expired partitions of pt (PostgreSQL) and deletes
 // the remaining expired rows in batches; with DryRun it counts them.
-func (w *Warehouse) purgeTable(ctx context.Context, pt Purgeable, cutoff time.Time, o PurgeOptions, tr *TableResult) error {
-	dropped := map[string]bool{}
+// Batches run only in the leaves that may hold expired rows: the default
+// partition, and of the tally-created partitions those mayHoldExpired
+// and found holding one by a single probe of their expires_at indexes.
+func (w *Warehouse) purgeTable(ctx context.Context, pt Purgeable, parts partitionSet, cutoff time.Time, o PurgeOptions, tr *TableResult) error {
+	leaves := []string{pt.Table}
 	if pt.Partitioned && w.d.name == Postgres {
-		if err := w.dropExpiredPartitions(ctx, pt.Table, cutoff, o, tr, dropped); err != nil {
+		ranged := parts.of(pt.Table)
+		dropped, err := w.dropExpiredPartitions(ctx, pt.Table, ranged, cutoff, o, tr)
+		if err != nil {
 			return err
 		}
-	}
-	leaves, err := w.leaves(ctx, pt)
-	if err != nil {
-		return err
+		var probe []string
+		for _, p := range ranged {
+			if !dropped[p.Name] && mayHoldExpired(p, cutoff) {
+				probe = append(probe, p.Name)
+			}
+		}
+		if leaves, err = w.holdingExpired(ctx, probe, cutoff); err != nil {
+			return err
+		}
+		leaves = append(leaves, parts.unranged[pt.Table]...)
 	}
 	pred := pt.Expires + " < ?"
 	for _, leaf := range leaves {
-		if dropped[leaf] { // still there only in a dry run
-			continue
-		}
 		if o.DryRun {
 			n, err := w.count(ctx, leaf, pred, w.d.timeArg(cutoff))
 			if err != nil {
@@ -155,60 +171,26 @@ func (w *Warehouse) purgeTable(ctx context.Context, pt Purgeable, cutoff time.Ti
 	return nil
 }
 
-// dropExpiredPartitions detaches and drops, one transaction each, every
-// partition of table whose range ends at or before cutoff, counting its
-// rows for the evidence first.
-func (w *Warehouse) dropExpiredPartitions(ctx context.Context, table string, cutoff time.Time, o PurgeOptions, tr *TableResult, dropped map[string]bool) error {
-	all, err := w.Partitions(ctx)
-	if err != nil {
-		return err
+// holdingExpired returns those of the leaf tables that hold a row with
+// expires_at before cutoff, probing each one's expires_at index in a
+// single statement.
+func (w *Warehouse) holdingExpired(ctx context.Context, leaves []string, cutoff time.Time) ([]string, error) {
+	if len(leaves) == 0 {
+		return nil, nil
 	}
-	for _, p := range all {
-		if p.Table != table || p.To.After(cutoff) {
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		n, err := w.dropPartition(ctx, p, o)
-		if err != nil {
-			return fmt.Errorf("dropping partition %s: %w", p.Name, err)
-		}
-		tr.PartitionsDropped++
-		tr.RowsDropped += n
-		dropped[p.Name] = true
-		w.hook("partition")
+	probes := make([]string, len(leaves))
+	for i, l := range leaves {
+		probes[i] = fmt.Sprintf("SELECT %d FROM (SELECT 1 FROM %s WHERE expires_at < $1 LIMIT 1) AS p%d", i, l, i)
 	}
-	return nil
-}
-
-func (w *Warehouse) dropPartition(ctx context.Context, p Partition, o PurgeOptions) (int64, error) {
-	ctx, cancel := context.WithTimeout(ctx, o.BatchTimeout)
-	defer cancel()
-	tx, err := w.begin(ctx)
-	if err != nil {
-		return 0, err
+	var hits []int
+	if err := w.db.SelectContext(ctx, &hits, strings.Join(probes, " UNION ALL "), w.d.timeArg(cutoff)); err != nil {
+		return nil, fmt.Errorf("probing partitions for expired rows: %w", redact(err))
 	}
-	defer tx.rollback()
-	var n int64
-	if err := tx.get(ctx, &n, "SELECT count(*) FROM "+p.Name); err != nil {
-		return 0, err
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		out[i] = leaves[h]
 	}
-	if o.DryRun {
-		return n, nil
-	}
-	// A waiting ACCESS EXCLUSIVE lock queues every reader and writer of
-	// the table behind it: give up quickly and let the next run retry.
-	for _, q := range []string{"SET LOCAL lock_timeout = '5s'", "ALTER TABLE " + p.Table + " DETACH PARTITION " + p.Name, "DROP TABLE " + p.Name} {
-		if _, err := tx.exec(ctx, q); err != nil {
-			return 0, err
-		}
-	}
-	if err := tx.commit(); err != nil {
-		return 0, err
-	}
-	w.parts.reset()
-	return n, nil
+	return out, nil
 }
 
 // leaves returns the tables that hold pt's rows: on PostgreSQL every

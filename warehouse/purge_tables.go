@@ -21,6 +21,9 @@ type Purgeable struct {
 	// Written is the write-time column Expires is computed from, for
 	// `tally retention apply`; "" when the table cannot be re-stamped.
 	Written string
+	// Day, when set, is the date column whose end Expires counts the TTL
+	// from instead of Written (kpi_daily, see rollupExpiry).
+	Day string
 	// Tenant is the column holding the tenant id; "" when the table
 	// finds a tenant's rows otherwise (TenantPred) or holds none.
 	Tenant string
@@ -54,7 +57,8 @@ func (w *Warehouse) purgeables() []Purgeable {
 			Written: "written_at", Tenant: "tenant", Partitioned: true})
 	}
 	out = append(out,
-		Purgeable{Table: "kpi_daily", Class: ClassKPIs, Expires: "expires_at", Written: "written_at", Tenant: "tenant", Partitioned: true},
+		Purgeable{Table: "kpi_daily", Class: ClassKPIs, Expires: "expires_at", Written: "written_at", Day: "day", Tenant: "tenant",
+			Partitioned: true},
 		Purgeable{Table: "quarantine", Class: ClassQuarantine, Expires: "expires_at", Written: "quarantined_at",
 			Tenant: "tenant"},
 		Purgeable{Table: "sync_cursors", Tenant: "tenant"},

@@ -27,8 +27,14 @@ func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unloc
 var purgeCfg = warehouse.Config{KPIs: allKPIs, FactTTL: 30 * 24 * time.Hour, KPITTL: 60 * 24 * time.Hour,
 	QuarantineTTL: 10 * 24 * time.Hour}
 
+// dealDay is the close and creation day of the purge tests' deals: just
+// before their clocks start, so the deals' rollups are within the KPI TTL.
+var dealDay = time.Date(2025, 3, 3, 0, 0, 0, 0, time.UTC)
+
 func tenantDeal(tenant, key string, v int) pipeline.Record {
-	r := upsert(key, v, wonDeal("won", 10))
+	f := wonDeal("won", 10)
+	f["close_date"], f["created_at"] = dealDay, dealDay
+	r := upsert(key, v, f)
 	r.Tenant = tenant
 	return r
 }

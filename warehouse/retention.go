@@ -101,10 +101,12 @@ type Restamp struct {
 }
 
 // ApplyRetention re-stamps expires_at of existing rows to their write
-// time plus the TTL the current policy gives their class and tenant, and
-// returns the counts per table and tenant group. With dryRun it only
-// counts. Rows that the new policy has already expired are removed by
-// the next purge. Each table and tenant group is one statement.
+// time plus the TTL the current policy gives their class and tenant
+// (rollups: the end of the day they describe plus the TTL, see
+// rollupExpiry), and returns the counts per table and tenant group. With
+// dryRun it only counts. Rows that the new policy has already expired
+// are removed by the next purge. Each table and tenant group is one
+// statement; rows keep their primary keys, so none is duplicated.
 func (w *Warehouse) ApplyRetention(ctx context.Context, dryRun bool) ([]Restamp, error) {
 	now := w.now().UTC()
 	var out []Restamp
@@ -137,6 +139,9 @@ func (w *Warehouse) restamp(ctx context.Context, pt Purgeable, group string, now
 	ttl := w.policy.TTL(pt.Class, group)
 	r := Restamp{Table: pt.Table, Tenant: group, TTL: fmtDuration(ttl)}
 	target := w.addSeconds(pt.Written, int64(ttl/time.Second))
+	if pt.Day != "" {
+		target = w.afterDay(pt.Day, int64(ttl/time.Second))
+	}
 	pred, args := "TRUE", []any(nil)
 	if pt.Tenant != "" && group != "*" {
 		pred, args = "tenant = ?", []any{group}
@@ -153,7 +158,9 @@ func (w *Warehouse) restamp(ctx context.Context, pt Purgeable, group string, now
 	if dryRun || r.Rows == 0 {
 		return r, nil
 	}
-	if pt.Partitioned && w.d.name == Postgres {
+	// A new expiry moves a row to another partition only where the table
+	// is partitioned on it.
+	if pt.Partitioned && w.d.name == Postgres && partitionColumn(pt.Table) == pt.Expires {
 		var lo, hi *time.Time
 		q := "SELECT min(" + target + "), max(" + target + ") FROM " + pt.Table + where
 		if err := w.db.QueryRowContext(ctx, w.db.Rebind(q), args...).Scan(&lo, &hi); err != nil {
@@ -178,6 +185,16 @@ func (w *Warehouse) addSeconds(col string, secs int64) string {
 		return fmt.Sprintf("(%s + interval '%d seconds')", col, secs)
 	}
 	return fmt.Sprintf("(strftime('%%Y-%%m-%%dT%%H:%%M:%%S', %s, '%+d seconds') || substr(%s, 20))", col, secs, col)
+}
+
+// afterDay is the dialect's expression for the instant secs seconds
+// after the end of the UTC day in date column col, in the layout the
+// dialect stores instants in.
+func (w *Warehouse) afterDay(col string, secs int64) string {
+	if w.d.name == Postgres {
+		return fmt.Sprintf("((%s + 1)::timestamp AT TIME ZONE 'UTC' + interval '%d seconds')", col, secs)
+	}
+	return fmt.Sprintf("(strftime('%%Y-%%m-%%dT%%H:%%M:%%S', %s, '+1 day', '%+d seconds') || '.000000+00:00')", col, secs)
 }
 
 func maxTime(a, b time.Time) time.Time {

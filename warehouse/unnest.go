@@ -4,16 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"hash/fnv"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/lib/pq"
-
-	"github.com/tally-dev/tally/transforms/kpi"
 )
 
 // columnTypes caches the PostgreSQL type of every column of the current
@@ -162,87 +158,4 @@ func toText(v any) sql.NullString {
 		return sql.NullString{String: x.UTC().Format(time.RFC3339Nano), Valid: true}
 	}
 	return sql.NullString{String: fmt.Sprint(v), Valid: true}
-}
-
-// kpiLockClass is the first key of the advisory locks that serialize
-// writers of the same rollup rows ("kpi" in ASCII); the second is a hash
-// of (tenant, metric).
-const kpiLockClass = 0x6b7069
-
-// addRollups adds deltas to kpi_daily on PostgreSQL. kpi_daily is
-// partitioned on expires_at, so (tenant, metric, day, rep, dimension,
-// currency) cannot carry a unique constraint that ON CONFLICT could use.
-// Instead every writer first takes transaction-scoped advisory locks on
-// the (tenant, metric) pairs of its deltas, in hash order, so two writers
-// never add the same rollup row concurrently (writers of different
-// metrics, such as the deal and lead streams, never wait for each other;
-// a lock per row would overflow PostgreSQL's lock table on big batches); then one statement updates the
-// existing rows (moving expires_at forward, which may move a row to a
-// newer partition) and inserts the rest. rows hold cols in order.
-func (t *txn) addRollups(ctx context.Context, deltas []kpi.Delta, cols []string, rows [][]any) error {
-	buckets := map[int32]bool{}
-	for _, d := range deltas {
-		h := fnv.New32a()
-		h.Write([]byte(d.Tenant + "\x00" + d.Metric))
-		buckets[int32(h.Sum32())] = true
-	}
-	order := make([]int32, 0, len(buckets))
-	for b := range buckets {
-		order = append(order, b)
-	}
-	slices.Sort(order)
-	if _, err := t.exec(ctx, "SELECT count(pg_advisory_xact_lock(?, b)) FROM unnest(?::int[]) WITH ORDINALITY AS x(b, i)",
-		kpiLockClass, pq.Array(order)); err != nil {
-		return fmt.Errorf("locking rollup buckets: %w", err)
-	}
-	all, err := t.cols.load(ctx, t)
-	if err != nil {
-		return err
-	}
-	sel, from, args, err := unnestSource(all["kpi_daily"], cols, rows)
-	if err != nil {
-		return err
-	}
-	named := make([]string, len(cols))
-	for i, c := range cols {
-		named[i] = sel[i] + " AS " + c
-	}
-	match := func(a, b string) string {
-		conds := make([]string, len(kpiKeyCols))
-		for i, c := range kpiKeyCols {
-			conds[i] = a + "." + c + " = " + b + "." + c
-		}
-		return strings.Join(conds, " AND ")
-	}
-	// Update the existing rows and learn which ones they were; insert
-	// the others. Two statements keep both steps linear in the batch.
-	from = strings.Replace(from, ") AS u(", ") WITH ORDINALITY AS u(", 1)
-	from = strings.TrimSuffix(from, ")") + ", i)"
-	q := "UPDATE kpi_daily AS k SET value = k.value + d.value, n = k.n + d.n, written_at = d.written_at, " +
-		"expires_at = greatest(k.expires_at, d.expires_at) FROM (SELECT " + strings.Join(named, ", ") + ", u.i FROM " + from +
-		") AS d WHERE " + match("k", "d") + " RETURNING d.i"
-	res, err := t.query(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	updated := make([]bool, len(rows))
-	for res.Next() {
-		var i int
-		if err := res.Scan(&i); err != nil {
-			res.Close()
-			return redact(err)
-		}
-		updated[i-1] = true
-	}
-	res.Close()
-	if err := redact(res.Err()); err != nil {
-		return err
-	}
-	var fresh [][]any
-	for i, r := range rows {
-		if !updated[i] {
-			fresh = append(fresh, r)
-		}
-	}
-	return t.insertRowsUncounted(ctx, "kpi_daily", cols, fresh, "")
 }

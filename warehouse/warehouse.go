@@ -44,7 +44,9 @@ type Warehouse struct {
 	analyzer analyzer
 	policy   Policy
 	parts    partitions
-	purging  sync.Mutex // one purge at a time in this process
+	// pastRetention notes tenants whose old-day KPI deltas were skipped.
+	pastRetention pastRetention
+	purging       sync.Mutex // one purge at a time in this process
 	// purgeHook, set only by tests, runs after each committed purge step.
 	purgeHook func(step string)
 	// failAt, set only by tests, fails Write after the named step.

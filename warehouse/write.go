@@ -248,27 +248,24 @@ func (w *Warehouse) ensureBatchPartitions(ctx context.Context, recs []*pipeline.
 	}
 	type target struct {
 		table string
-		exp   time.Time
+		start time.Time
 	}
 	seen := map[target]bool{}
-	tenants := map[string]bool{}
+	ensure := func(t target) error {
+		if seen[t] {
+			return nil
+		}
+		seen[t] = true
+		return w.ensureForWrite(ctx, t.table, t.start)
+	}
 	for _, r := range recs {
-		tenants[r.Tenant] = true
-		t := target{w.tables[r.Object].name, partitionStart(now.Add(w.policy.TTL(ClassFacts, r.Tenant)))}
-		if !seen[t] {
-			seen[t] = true
-			if err := w.ensureForWrite(ctx, t.table, t.exp); err != nil {
-				return err
-			}
+		if err := ensure(target{w.tables[r.Object].name, partitionStart(now.Add(w.policy.TTL(ClassFacts, r.Tenant)))}); err != nil {
+			return err
 		}
 	}
-	for tenant := range tenants {
-		t := target{"kpi_daily", partitionStart(now.Add(w.policy.TTL(ClassKPIs, tenant)))}
-		if !seen[t] {
-			seen[t] = true
-			if err := w.ensureForWrite(ctx, t.table, t.exp); err != nil {
-				return err
-			}
+	for start := range w.rollupPartitions(recs, now) {
+		if err := ensure(target{"kpi_daily", start}); err != nil {
+			return err
 		}
 	}
 	return nil

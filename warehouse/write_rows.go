@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tally-dev/tally/pipeline"
-	"github.com/tally-dev/tally/transforms/kpi"
 )
 
 // writeFacts deletes the facts a batch removed and upserts the facts it
@@ -108,67 +107,14 @@ func (w *Warehouse) upsertFacts(ctx context.Context, tx *txn, t *factTable, sts 
 	return tx.updateRows(ctx, t.name, []string{"expires_at", "tenant", "key"}, cols[2:], updates)
 }
 
-// statsTable is the table whose statistics a row with expiry exp
-// changes: its partition on PostgreSQL, where ANALYZE of the parent
-// would sample every partition.
-func (w *Warehouse) statsTable(table string, exp time.Time) string {
+// statsTable is the table whose statistics a row with partition key v
+// (see partitionColumn) changes: its partition on PostgreSQL, where
+// ANALYZE of the parent would sample every partition.
+func (w *Warehouse) statsTable(table string, v time.Time) string {
 	if w.d.name != Postgres {
 		return table
 	}
-	return partitionName(table, partitionStart(exp))
-}
-
-var kpiKeyCols = []string{"tenant", "metric", "day", "rep", "dimension", "currency"}
-
-// writeDeltas adds the merged deltas to kpi_daily in key order, so that
-// concurrent writers lock rollup rows in the same order, then removes
-// the rows whose count a negative delta brought to zero.
-func (w *Warehouse) writeDeltas(ctx context.Context, tx *txn, m map[kpi.Key]kpi.Delta, now time.Time) error {
-	deltas := kpi.Sorted(m)
-	if len(deltas) == 0 {
-		return nil
-	}
-	written := w.d.timeArg(now)
-	rows := make([][]any, len(deltas))
-	var shrunk [][]any
-	for i, d := range deltas {
-		key := []any{d.Tenant, d.Metric, d.Day.Format(time.DateOnly), d.Rep, d.Dimension, d.Currency}
-		exp := now.Add(w.policy.TTL(ClassKPIs, d.Tenant))
-		rows[i] = append(key, d.Value, d.N, written, w.d.timeArg(exp))
-		tx.inserted[w.statsTable("kpi_daily", exp)]++
-		if d.N < 0 {
-			shrunk = append(shrunk, key)
-		}
-	}
-	cols := append(append([]string{}, kpiKeyCols...), "value", "n", "written_at", "expires_at")
-	var err error
-	if w.d.name == Postgres {
-		err = tx.addRollups(ctx, deltas, cols, rows)
-	} else {
-		suffix := " ON CONFLICT (" + strings.Join(kpiKeyCols, ", ") + ") DO UPDATE SET" +
-			" value = kpi_daily.value + excluded.value, n = kpi_daily.n + excluded.n, written_at = excluded.written_at," +
-			" expires_at = " + w.d.greatest + "(kpi_daily.expires_at, excluded.expires_at)"
-		err = tx.insertRowsUncounted(ctx, "kpi_daily", cols, rows, suffix)
-	}
-	if err != nil {
-		return fmt.Errorf("writing kpi rollups: %w", err)
-	}
-	match := "(" + strings.Join(kpiKeyCols, " = ? AND ") + " = ?)"
-	per := w.d.maxParams / len(kpiKeyCols)
-	for start := 0; start < len(shrunk); start += per {
-		chunk := shrunk[start:min(start+per, len(shrunk))]
-		conds := make([]string, len(chunk))
-		var args []any
-		for i, k := range chunk {
-			conds[i] = match
-			args = append(args, k...)
-		}
-		q := "DELETE FROM kpi_daily WHERE n <= 0 AND (" + strings.Join(conds, " OR ") + ")"
-		if _, err := tx.exec(ctx, q, args...); err != nil {
-			return fmt.Errorf("removing empty kpi rollups: %w", err)
-		}
-	}
-	return nil
+	return partitionName(table, partitionStart(v))
 }
 
 func (w *Warehouse) writeQuarantine(ctx context.Context, tx *txn, qs []pipeline.Quarantined, now time.Time) error {

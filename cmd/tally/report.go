@@ -79,7 +79,7 @@ func buildProcessingRecord(cfg *config.File, cat *schemas.Catalog) (*processingR
 	raw := cfg.Kafka.Retention.D().String()
 	rec.Retention = []retentionRow{
 		{"raw Kafka topics", raw + " (personal fields crypto-shredded per subject; unreadable once the subject is erased)"},
-		{"*_facts", cfg.Retention.Facts.D().String()}, {"kpi_daily", cfg.Retention.KPIs.D().String()},
+		{"*_facts", cfg.Retention.Facts.D().String()}, {"kpi_daily", cfg.Retention.KPIs.D().String() + " after the end of the day each rollup describes"},
 		{"quarantine", cfg.Retention.Quarantine.D().String()}, {"identity_vault", cfg.Retention.Facts.D().String()},
 		{"subject_keys", cfg.Retention.Facts.D().String()},
 		{"suppressions, erasure_receipts", "10 years (evidence of erasure; no personal value)"},

@@ -7,10 +7,11 @@ import (
 
 // Retention is how long warehouse rows live, per table class. Every row
 // tally writes gets expires_at = write time + the TTL of its class (and
-// tenant, see TenantRetention); `tally purge` removes it after that.
+// tenant, see TenantRetention), a KPI rollup end of its day + the TTL;
+// `tally purge` removes it after that.
 type Retention struct {
 	Facts      Duration `yaml:"facts" doc:"Lifetime of minimized fact rows."`
-	KPIs       Duration `yaml:"kpis" doc:"Lifetime of KPI rollup rows, counted from their last update."`
+	KPIs       Duration `yaml:"kpis" doc:"Lifetime of KPI rollup rows, counted from the end of the day each one describes."`
 	Quarantine Duration `yaml:"quarantine" doc:"Lifetime of quarantine entries."`
 	Evidence   Duration `yaml:"evidence" doc:"Lifetime of purge-run evidence and completed tenant-termination records."`
 	AllowShort bool     `yaml:"allow_short" doc:"Lifts the 24h minimum, for tests and demos; without it a lifetime such as 1h is rejected as a probable typo."`

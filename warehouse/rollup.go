@@ -1,0 +1,142 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/transforms/kpi"
+)
+
+// rollupExpiry returns when the rollup of key expires: the KPI TTL of its
+// tenant after the end of the UTC day it describes. It depends on the
+// key and the policy only, never on when the rollup was written, so every
+// writer of a key computes the same expiry and a rollup of a day is kept
+// for as long after that day whenever its facts arrive.
+func (w *Warehouse) rollupExpiry(k kpi.Key) time.Time {
+	return kpi.Day(k.Day).Add(24*time.Hour + w.policy.TTL(ClassKPIs, k.Tenant))
+}
+
+// kpiKeyCols are the key columns of kpi_daily, in key order.
+var kpiKeyCols = []string{"tenant", "metric", "day", "rep", "dimension", "currency"}
+
+// rollupUpsert is the ON CONFLICT clause adding a delta to its rollup
+// row; both dialects key kpi_daily by kpiKeyCols alone. expires_at is
+// re-stamped by the policy in force.
+var rollupUpsert = " ON CONFLICT (" + strings.Join(kpiKeyCols, ", ") + ") DO UPDATE SET" +
+	" value = kpi_daily.value + excluded.value, n = kpi_daily.n + excluded.n," +
+	" written_at = excluded.written_at, expires_at = excluded.expires_at"
+
+// writeDeltas adds the merged deltas to kpi_daily with one upsert in key
+// order, so concurrent writers lock rollup rows in the same order, then
+// removes the rows whose count a negative delta brought to zero.
+//
+// A delta whose rollup has already expired (rollupExpiry not after now:
+// a fact of a day older than the KPI TTL) is not added: the rollup of
+// that day is past retention. Its row, if purge has not removed it yet,
+// is deleted instead of being left stale, so kpi_daily always equals the
+// GROUP BY over the facts on every rollup it holds, and holds every
+// rollup whose expiry is still ahead. Such deltas are logged with their
+// count (never their values).
+func (w *Warehouse) writeDeltas(ctx context.Context, tx *txn, m map[kpi.Key]kpi.Delta, now time.Time) error {
+	deltas := kpi.Sorted(m)
+	if len(deltas) == 0 {
+		return nil
+	}
+	written := w.d.timeArg(now)
+	rows := make([][]any, 0, len(deltas))
+	var shrunk, expired [][]any
+	for _, d := range deltas {
+		key := []any{d.Tenant, d.Metric, d.Day.Format(time.DateOnly), d.Rep, d.Dimension, d.Currency}
+		exp := w.rollupExpiry(d.Key)
+		if !exp.After(now) {
+			expired = append(expired, key)
+			w.notePastRetention(ctx, d.Tenant)
+			continue
+		}
+		rows = append(rows, append(key, d.Value, d.N, written, w.d.timeArg(exp)))
+		tx.inserted[w.statsTable("kpi_daily", d.Day)]++
+		if d.N < 0 {
+			shrunk = append(shrunk, key)
+		}
+	}
+	cols := append(append([]string{}, kpiKeyCols...), "value", "n", "written_at", "expires_at")
+	if err := tx.insertRowsUncounted(ctx, "kpi_daily", cols, rows, rollupUpsert); err != nil {
+		return fmt.Errorf("writing kpi rollups: %w", err)
+	}
+	if err := w.deleteRollups(ctx, tx, "n <= 0", shrunk); err != nil {
+		return fmt.Errorf("removing empty kpi rollups: %w", err)
+	}
+	if err := w.deleteRollups(ctx, tx, "", expired); err != nil {
+		return fmt.Errorf("removing expired kpi rollups: %w", err)
+	}
+	if len(expired) > 0 {
+		w.log.DebugContext(ctx, "kpi deltas past retention not written", "component", "warehouse", "count", len(expired))
+	}
+	return nil
+}
+
+// deleteRollups deletes the kpi_daily rows of keys (values of
+// kpiKeyCols) that also match cond ("" for none), in statements within
+// the dialect's parameter limit.
+func (w *Warehouse) deleteRollups(ctx context.Context, tx *txn, cond string, keys [][]any) error {
+	match := "(" + strings.Join(kpiKeyCols, " = ? AND ") + " = ?)"
+	per := w.d.maxParams / len(kpiKeyCols)
+	for start := 0; start < len(keys); start += per {
+		chunk := keys[start:min(start+per, len(keys))]
+		conds := make([]string, len(chunk))
+		var args []any
+		for i, k := range chunk {
+			conds[i] = match
+			args = append(args, k...)
+		}
+		q := "DELETE FROM kpi_daily WHERE (" + strings.Join(conds, " OR ") + ")"
+		if cond != "" {
+			q += " AND " + cond
+		}
+		if _, err := tx.exec(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pastRetention remembers the tenants for which a delta past retention
+// was already reported at info level, so a backfill of old history logs
+// once per tenant, not once per batch.
+type pastRetention struct{ seen sync.Map }
+
+func (w *Warehouse) notePastRetention(ctx context.Context, tenant string) {
+	if _, loaded := w.pastRetention.seen.LoadOrStore(tenant, true); loaded {
+		return
+	}
+	w.log.InfoContext(ctx, "facts of days older than the KPI TTL are stored without kpi_daily rollups (past retention)",
+		"component", "warehouse", "tenant", tenant)
+}
+
+// rollupDaysAhead bounds the future days whose kpi_daily partitions a
+// write creates: a rollup of a later day (a mistyped close date) goes to
+// the default partition instead of adding a partition that would never
+// be dropped.
+const rollupDaysAhead = 366 * 24 * time.Hour
+
+// rollupPartitions returns the starts of the kpi_daily partitions that
+// the records' contributions will be written to: one per week of days
+// whose rollups have not expired at now, up to rollupDaysAhead.
+func (w *Warehouse) rollupPartitions(recs []*pipeline.Record, now time.Time) map[time.Time]bool {
+	out := map[time.Time]bool{}
+	for _, r := range recs {
+		if r.Op != pipeline.OpUpsert {
+			continue
+		}
+		for _, c := range w.calc.Contributions(r) {
+			if w.rollupExpiry(c.Key).After(now) && !c.Day.After(now.Add(rollupDaysAhead)) {
+				out[partitionStart(c.Day)] = true
+			}
+		}
+	}
+	return out
+}
