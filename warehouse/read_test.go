@@ -42,7 +42,11 @@ func TestKPIRowsAndCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantCounts := map[string]int64{"deal_facts": 4, "lead_facts": 1, "user_facts": 0, "activity_facts": 0, "placement_facts": 0, "kpi_daily": 7,
-			"quarantine": 0, "consumer_offsets": 0, "sync_cursors": 0, "schema_migrations": 2}
+			"quarantine": 0, "consumer_offsets": 0, "sync_cursors": 0}
+		if counts["schema_migrations"] < 2 {
+			t.Errorf("Counts[schema_migrations] = %d, want every migration", counts["schema_migrations"])
+		}
+		delete(counts, "schema_migrations") // grows with each migration
 		if diff := cmp.Diff(wantCounts, counts); diff != "" {
 			t.Errorf("Counts (-want +got):\n%s", diff)
 		}

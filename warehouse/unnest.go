@@ -169,6 +169,27 @@ func toText(v any) sql.NullString {
 // of (tenant, metric).
 const kpiLockClass = 0x6b7069
 
+// lockRollups takes the transaction advisory locks of the (tenant,
+// metric) pairs of keys, in hash order, on PostgreSQL (see addRollups).
+func (t *txn) lockRollups(ctx context.Context, keys []kpi.Key) error {
+	buckets := map[int32]bool{}
+	for _, k := range keys {
+		h := fnv.New32a()
+		h.Write([]byte(k.Tenant + "\x00" + k.Metric))
+		buckets[int32(h.Sum32())] = true
+	}
+	order := make([]int32, 0, len(buckets))
+	for b := range buckets {
+		order = append(order, b)
+	}
+	slices.Sort(order)
+	if _, err := t.exec(ctx, "SELECT count(pg_advisory_xact_lock(?, b)) FROM unnest(?::int[]) WITH ORDINALITY AS x(b, i)",
+		kpiLockClass, pq.Array(order)); err != nil {
+		return fmt.Errorf("locking rollup buckets: %w", err)
+	}
+	return nil
+}
+
 // addRollups adds deltas to kpi_daily on PostgreSQL. kpi_daily is
 // partitioned on expires_at, so (tenant, metric, day, rep, dimension,
 // currency) cannot carry a unique constraint that ON CONFLICT could use.
@@ -180,20 +201,12 @@ const kpiLockClass = 0x6b7069
 // existing rows (moving expires_at forward, which may move a row to a
 // newer partition) and inserts the rest. rows hold cols in order.
 func (t *txn) addRollups(ctx context.Context, deltas []kpi.Delta, cols []string, rows [][]any) error {
-	buckets := map[int32]bool{}
-	for _, d := range deltas {
-		h := fnv.New32a()
-		h.Write([]byte(d.Tenant + "\x00" + d.Metric))
-		buckets[int32(h.Sum32())] = true
+	keys := make([]kpi.Key, len(deltas))
+	for i, d := range deltas {
+		keys[i] = d.Key
 	}
-	order := make([]int32, 0, len(buckets))
-	for b := range buckets {
-		order = append(order, b)
-	}
-	slices.Sort(order)
-	if _, err := t.exec(ctx, "SELECT count(pg_advisory_xact_lock(?, b)) FROM unnest(?::int[]) WITH ORDINALITY AS x(b, i)",
-		kpiLockClass, pq.Array(order)); err != nil {
-		return fmt.Errorf("locking rollup buckets: %w", err)
+	if err := t.lockRollups(ctx, keys); err != nil {
+		return err
 	}
 	all, err := t.cols.load(ctx, t)
 	if err != nil {

@@ -55,6 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.AddCommand(demoCmd(g), runCmd(g), validateCmd(g), checkCmd(g), migrateCmd(g))
 	root.AddCommand(subjectCmd(g), peopleCmd(g), keysCmd(g), reportCmd(g)) // subject rights (issue 5)
 	root.AddCommand(purgeCmd(g), tenantCmd(g), retentionCmd(g))            // retention and purge (issue 3)
+	root.AddCommand(rolesCmd(g))
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK

@@ -73,9 +73,10 @@ type Warehouse struct {
 	Driver string `yaml:"driver"`
 	DSN    Secret `yaml:"dsn"`
 	Path   string `yaml:"path"`
-	// ReaderRole and AdminRole name the database roles of analysts and of
-	// privacy admins (the only role that may read identity_vault); the
-	// processing report lists them as recipients.
+	// ReaderRole and AdminRole name the PostgreSQL group roles of
+	// analysts and of privacy admins (the only role that may read
+	// identity_vault): migrate creates and grants them, the processing
+	// report lists them as recipients. "" leaves a role out.
 	ReaderRole string `yaml:"reader_role"`
 	AdminRole  string `yaml:"admin_role"`
 	Line       int    `yaml:"-"`
@@ -112,7 +113,7 @@ func Defaults() File {
 		DataDir: "./tally-data",
 		Kafka: Kafka{TopicPrefix: "tally", Partitions: 1, GroupID: "tally",
 			Retention: Duration(24 * time.Hour)},
-		Warehouse:  Warehouse{Driver: "sqlite"},
+		Warehouse:  Warehouse{Driver: "sqlite", ReaderRole: "tally_reader", AdminRole: "tally_admin"},
 		Pseudonyms: Pseudonyms{KeyVersion: 1},
 		Retention: Retention{Facts: Duration(400 * 24 * time.Hour), KPIs: Duration(800 * 24 * time.Hour),
 			Quarantine: Duration(30 * 24 * time.Hour), Evidence: Duration(DefaultEvidenceTTL)},
