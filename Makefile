@@ -51,3 +51,9 @@ BENCH_FACTS ?= 10000000
 bench-subjects: pg
 	TALLY_BENCH_FACTS=$(BENCH_FACTS) $(GO) test -run '^$$' -bench BenchmarkEraseRep -benchtime 100x \
 		-count 3 -timeout 60m ./warehouse/
+
+# Key rotation with --rekey: rewrite 1M deal facts and their rollups.
+.PHONY: bench-rekey
+bench-rekey: pg
+	TALLY_BENCH_FACTS=1000000 $(GO) test -run '^$$' -bench BenchmarkRekey -benchtime 1x \
+		-count 3 -timeout 90m ./warehouse/

@@ -43,6 +43,9 @@ type Config struct {
 	// KPIs names the enabled KPIs of the catalog; their rollups are
 	// maintained in kpi_daily. Empty means no rollups.
 	KPIs []string `yaml:"kpis"`
+	// Roles are the database roles Migrate creates and grants on
+	// PostgreSQL (see ApplyRoles); zero means none.
+	Roles Roles `yaml:"roles"`
 }
 
 // Validate reports every problem of the configuration at once. It never
@@ -79,6 +82,9 @@ func (c Config) Validate() error {
 		if o.Facts < 0 || o.KPIs < 0 || o.Quarantine < 0 {
 			errs = append(errs, fmt.Errorf("warehouse: ttls of tenant %s must not be negative", tenant))
 		}
+	}
+	if err := c.Roles.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	seen := map[string]bool{}
 	for _, k := range c.KPIs {

@@ -55,7 +55,9 @@ func migrations(dialect string) ([]migration, error) {
 // its own transaction together with its schema_migrations row; on
 // PostgreSQL every transaction first takes an advisory lock and re-checks
 // what is applied, so concurrent processes apply each migration once.
-// Calling Migrate on an up-to-date warehouse applies nothing.
+// Calling Migrate on an up-to-date warehouse applies nothing. Migrate
+// then applies the configured roles (ApplyRoles); a privilege the
+// connected user lacks for that is logged as a warning, not an error.
 func (w *Warehouse) Migrate(ctx context.Context) (applied []int, err error) {
 	migs, err := migrations(w.d.name)
 	if err != nil {
@@ -96,6 +98,13 @@ func (w *Warehouse) Migrate(ctx context.Context) (applied []int, err error) {
 			applied = append(applied, m.version)
 			w.log.InfoContext(ctx, "applied migration", "component", "warehouse", "version", m.version)
 		}
+	}
+	rep, err := w.ApplyRoles(ctx)
+	if err != nil {
+		return applied, err
+	}
+	for _, p := range rep.Problems {
+		w.log.WarnContext(ctx, "warehouse roles not fully applied", "component", "warehouse", "error", p)
 	}
 	return applied, nil
 }

@@ -232,6 +232,7 @@ func (w *Warehouse) createPartition(ctx context.Context, table string, start tim
 		}
 		return err
 	}
+	w.grantPartition(ctx, tx, table, partitionName(table, start))
 	return tx.commit()
 }
 

@@ -265,29 +265,16 @@ func (w *Warehouse) lockPurge(ctx context.Context) (func(), error) {
 	if w.d.name != Postgres {
 		return w.purging.Unlock, nil
 	}
-	conn, err := w.db.Conn(ctx)
-	if err != nil {
-		w.purging.Unlock()
-		return nil, fmt.Errorf("taking purge lock: %w", redact(err))
-	}
-	var ok bool
-	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1, hashtext(current_schema()))", purgeLockClass).Scan(&ok); err != nil || !ok {
-		conn.Close()
+	unlock, ok, err := w.tryAdvisoryLock(ctx, purgeLockClass, false)
+	if err != nil || !ok {
 		w.purging.Unlock()
 		if err != nil {
-			return nil, fmt.Errorf("taking purge lock: %w", redact(err))
+			return nil, fmt.Errorf("taking purge lock: %w", err)
 		}
 		return nil, ErrPurgeLocked
 	}
 	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		// Closing the connection would release the lock too, but the
-		// pool keeps it open.
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1, hashtext(current_schema()))", purgeLockClass); err != nil {
-			w.log.Warn("releasing purge lock", "component", "purge", "error", redact(err))
-		}
-		conn.Close()
+		unlock()
 		w.purging.Unlock()
 	}, nil
 }

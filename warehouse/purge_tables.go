@@ -33,6 +33,14 @@ type Purgeable struct {
 	// Partitioned is true for tables range-partitioned on Expires on
 	// PostgreSQL.
 	Partitioned bool
+	// Analyst is true for the tables the reader role may read: they hold
+	// minimized facts and rollups, no identity and nothing of subject
+	// rights (see Access).
+	Analyst bool
+	// Pseudonyms are the columns holding pseudonyms ("kN_…"): a key
+	// version is referenced through them (RetireKeys) and a rekey
+	// rewrites them (Rekey). Erasure receipts are history and keep theirs.
+	Pseudonyms []string
 }
 
 // tenantPred returns the predicate matching tenant's rows, or "" when the
@@ -50,15 +58,20 @@ func (p Purgeable) tenantPred(tenant string, o PurgeOptions) (string, []any) {
 // purgeables lists every table of the warehouse but schema_migrations,
 // in the order purge visits them. Tables of a later migration that the
 // warehouse does not have yet are skipped at run time.
-func (w *Warehouse) purgeables() []Purgeable {
+func (w *Warehouse) purgeables() []Purgeable { return registry(w.tables) }
+
+// registry is the table registry of a warehouse whose fact tables are
+// tables (object → table): purge, tenant termination, roles and key
+// versions all work from it.
+func registry(tables map[string]*factTable) []Purgeable {
 	var out []Purgeable
-	for _, name := range sortedKeys(w.tables) {
-		out = append(out, Purgeable{Table: w.tables[name].name, Class: ClassFacts, Expires: "expires_at",
-			Written: "written_at", Tenant: "tenant", Partitioned: true})
+	for _, name := range sortedKeys(tables) {
+		out = append(out, Purgeable{Table: tables[name].name, Class: ClassFacts, Expires: "expires_at",
+			Written: "written_at", Tenant: "tenant", Partitioned: true, Analyst: true, Pseudonyms: tables[name].pseudonyms})
 	}
 	out = append(out,
 		Purgeable{Table: "kpi_daily", Class: ClassKPIs, Expires: "expires_at", Written: "written_at", Day: "day", Tenant: "tenant",
-			Partitioned: true},
+			Partitioned: true, Analyst: true, Pseudonyms: []string{"rep"}},
 		Purgeable{Table: "quarantine", Class: ClassQuarantine, Expires: "expires_at", Written: "quarantined_at",
 			Tenant: "tenant"},
 		Purgeable{Table: "sync_cursors", Tenant: "tenant"},
@@ -68,11 +81,11 @@ func (w *Warehouse) purgeables() []Purgeable {
 		// until its own expires_at (set when it completes).
 		Purgeable{Table: "tenant_terminations", Class: ClassEvidence, Expires: "expires_at"},
 		// Subject rights (migration 0002): expires_at is set by their writer.
-		Purgeable{Table: "identity_vault", Expires: "expires_at", Tenant: "tenant"},
+		Purgeable{Table: "identity_vault", Expires: "expires_at", Tenant: "tenant", Pseudonyms: []string{"rep", "lookup"}},
 		Purgeable{Table: "suppressions", Expires: "expires_at", Tenant: "tenant"},
 		Purgeable{Table: "erasure_receipts", Expires: "expires_at", Tenant: "tenant"},
 		Purgeable{Table: "pseudonym_keys", Expires: "expires_at", Tenant: "tenant"},
-		Purgeable{Table: "subject_keys", Expires: "expires_at", Tenant: "tenant"},
+		Purgeable{Table: "subject_keys", Expires: "expires_at", Tenant: "tenant", Pseudonyms: []string{"subject"}},
 	)
 	return out
 }

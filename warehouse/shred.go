@@ -13,6 +13,7 @@ import (
 
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/schemas"
+	"github.com/tally-dev/tally/transforms/pseudonymize"
 	"github.com/tally-dev/tally/transforms/suppress"
 	"github.com/tally-dev/tally/transforms/vault"
 )
@@ -42,6 +43,15 @@ type Shredder struct {
 	shredded atomic.Int64
 	tokens   *suppress.Tokens
 	snap     atomic.Pointer[pipeline.Suppressed]
+	// ring and chains find the keys of subjects renamed by a rekey.
+	ring    *pseudonymize.Keyring
+	defVers int
+	chains  sync.Map // tenant → cachedChain
+}
+
+type cachedChain struct {
+	parents map[int]int
+	expires time.Time
 }
 
 type cached struct {
@@ -54,8 +64,8 @@ var _ pipeline.Shredder = (*Shredder)(nil)
 // Shredder returns the crypto-shredder of the warehouse; keys gives each
 // tenant's pseudonyms under its current version.
 func (s *Subjects) Shredder(keys vault.Pseudonyms) *Shredder {
-	sh := &Shredder{w: s.w, keys: keys, kek: vault.DeriveKey(s.master, "tally/shred/v1/kek"),
-		personal: map[string][]string{}, kinds: map[string]string{}, tokens: s.tokens}
+	sh := &Shredder{w: s.w, keys: keys, kek: s.shredKEK(),
+		personal: map[string][]string{}, kinds: map[string]string{}, tokens: s.tokens, ring: s.keys, defVers: s.defVers}
 	sh.snap.Store(&pipeline.Suppressed{})
 	for _, name := range s.cat.Objects() {
 		o, _ := s.cat.Object(name)
@@ -72,6 +82,9 @@ func (s *Subjects) Shredder(keys vault.Pseudonyms) *Shredder {
 	}
 	return sh
 }
+
+// shredKEK is the key that wraps every subject data key.
+func (s *Subjects) shredKEK() []byte { return vault.DeriveKey(s.master, "tally/shred/v1/kek") }
 
 // Shredded returns how many consumed records were dropped because their
 // subject's data key was erased.
@@ -165,6 +178,11 @@ func (sh *Shredder) Open(ctx context.Context, r *pipeline.Record) error {
 		}
 		dk := keys[r.Tenant+"/"+subject]
 		if dk == nil {
+			if dk, err = sh.rekeyedKey(ctx, r.Tenant, subject); err != nil {
+				return err
+			}
+		}
+		if dk == nil {
 			sh.shredded.Add(1)
 			return fmt.Errorf("subject key erased: %w", pipeline.ErrDrop)
 		}
@@ -179,6 +197,50 @@ func (sh *Shredder) Open(ctx context.Context, r *pipeline.Record) error {
 		r.Fields[f] = val
 	}
 	return nil
+}
+
+// rekeyedKey returns the data key of a subject that a raw message names
+// under a key version rekeyed since: Rekey renamed the key's row along
+// the chain of versions. It returns nil when there is none (erased).
+func (sh *Shredder) rekeyedKey(ctx context.Context, tenant, subject string) ([]byte, error) {
+	c, ok := sh.chains.Load(tenant)
+	if !ok || time.Now().After(c.(cachedChain).expires) {
+		kc, err := sh.w.KeyChain(ctx, tenant, sh.defVers)
+		if err != nil {
+			return nil, err
+		}
+		c = cachedChain{kc.Parents, time.Now().Add(shredCacheTTL)}
+		sh.chains.Store(tenant, c)
+	}
+	parents := c.(cachedChain).parents
+	var names []string
+	for name := subject; ; {
+		child := 0
+		for v, p := range parents {
+			if p == pseudonymize.Version(name) {
+				child = v
+			}
+		}
+		if child == 0 {
+			break
+		}
+		name = sh.ring.Rekey(tenant, name, child)
+		names = append(names, name)
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	keys := map[string][]byte{}
+	if err := sh.dataKeys(ctx, tenant, names, false, keys); err != nil {
+		return nil, err
+	}
+	for i := len(names) - 1; i >= 0; i-- {
+		if dk := keys[tenant+"/"+names[i]]; dk != nil {
+			sh.cache.Store(tenant+"/"+subject, cached{dk, time.Now().Add(shredCacheTTL)})
+			return dk, nil
+		}
+	}
+	return nil, nil
 }
 
 // dataKeys fills out[tenant/subject] with the unwrapped data keys of

@@ -26,8 +26,12 @@ type Subjects struct {
 	master  []byte
 	defVers int
 	// refCols maps a fact table to the columns that hold subject
-	// pseudonyms: key, and every person field that refers to an object.
+	// pseudonyms (factTable.pseudonyms).
 	refCols map[string][]string
+	// rekeyHook, set only by tests, runs after each committed rekey batch.
+	rekeyHook func(table string) error
+	// rekeyKeyOrderOnly, set only by benchmarks, skips the by-rep pass.
+	rekeyKeyOrderOnly bool
 }
 
 // Subjects returns the subject-rights operations of w. master is the
@@ -48,15 +52,8 @@ func (w *Warehouse) Subjects(cat *schemas.Catalog, master []byte, defaultVersion
 	}
 	s := &Subjects{w: w, cat: cat, keys: keys, sealer: sealer, tokens: tokens,
 		master: append([]byte(nil), master...), defVers: max(defaultVersion, 1), refCols: map[string][]string{}}
-	for _, name := range cat.Objects() {
-		o, _ := cat.Object(name)
-		cols := []string{"key"}
-		for _, f := range o.Fields {
-			if f.Class == schemas.Person && f.Refers != "" {
-				cols = append(cols, f.Name)
-			}
-		}
-		s.refCols[FactTable(name)] = cols
+	for _, t := range w.tables {
+		s.refCols[t.name] = t.pseudonyms
 	}
 	return s, nil
 }

@@ -25,7 +25,13 @@ type subjectFixture struct {
 
 func newSubjectFixture(t *testing.T) *subjectFixture {
 	t.Helper()
-	w := openPostgresOrSkip(t, warehouse.Config{KPIs: allKPIs})
+	return newSubjectFixtureWith(t, warehouse.Config{KPIs: allKPIs})
+}
+
+// newSubjectFixtureWith is newSubjectFixture on a warehouse of cfg.
+func newSubjectFixtureWith(t *testing.T, cfg warehouse.Config) *subjectFixture {
+	t.Helper()
+	w := openPostgresOrSkip(t, cfg)
 	s, err := w.Subjects(schemas.Default(), testMaster, 1)
 	if err != nil {
 		t.Fatal(err)

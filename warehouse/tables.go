@@ -35,6 +35,9 @@ type factTable struct {
 	object string
 	name   string
 	cols   []column
+	// pseudonyms are the columns holding pseudonyms: key, and every
+	// stored identifier or person field that refers to an object.
+	pseudonyms []string
 }
 
 // FactTable returns the name of the fact table of an object.
@@ -52,11 +55,24 @@ func FactColumns(o *schemas.Object) []string {
 	return out
 }
 
+// factTables returns the fact table of every object of cat, by object.
+func factTables(cat *schemas.Catalog) map[string]*factTable {
+	out := map[string]*factTable{}
+	for _, name := range cat.Objects() {
+		o, _ := cat.Object(name)
+		out[name] = newFactTable(o)
+	}
+	return out
+}
+
 func newFactTable(o *schemas.Object) *factTable {
-	t := &factTable{object: o.Name, name: FactTable(o.Name)}
+	t := &factTable{object: o.Name, name: FactTable(o.Name), pseudonyms: []string{"key"}}
 	for _, f := range o.Fields {
 		if !f.Stored() || f.Name == "id" {
 			continue
+		}
+		if f.Class == schemas.Identifier || (f.Class == schemas.Person && f.Refers != "") {
+			t.pseudonyms = append(t.pseudonyms, f.Name)
 		}
 		c := column{name: f.Name, field: f.Name, kind: kindText}
 		switch {

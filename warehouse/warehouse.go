@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -51,6 +52,9 @@ type Warehouse struct {
 	purgeHook func(step string)
 	// failAt, set only by tests, fails Write after the named step.
 	failAt func(step string) error
+	// grants maps a partitioned table to the roles that read it, once
+	// ApplyRoles has run; new partitions get the same grants.
+	grants atomic.Pointer[map[string][]string]
 }
 
 var _ pipeline.Sink = (*Warehouse)(nil)
@@ -74,13 +78,9 @@ func Open(ctx context.Context, cfg Config, cat *schemas.Catalog, logger *slog.Lo
 		cfg:    cfg.withDefaults(),
 		policy: cfg.withDefaults().policy(),
 		calc:   calc,
-		tables: map[string]*factTable{},
+		tables: factTables(cat),
 		log:    logger,
 		now:    time.Now,
-	}
-	for _, name := range cat.Objects() {
-		o, _ := cat.Object(name)
-		w.tables[name] = newFactTable(o)
 	}
 	switch cfg.Driver {
 	case Postgres:

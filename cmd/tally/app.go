@@ -33,6 +33,9 @@ type app struct {
 	runner   *pipeline.Runner
 	stats    *pipeline.Stats
 	shredder *warehouse.Shredder // crypto-shredding of raw messages (keys_wiring.go)
+	// releaseWriters releases the shared writer lock a pipeline holds so
+	// that no rekey runs under it (nil when not held).
+	releaseWriters func()
 }
 
 // appOptions adjust wiring for the demo and tests.
@@ -50,7 +53,7 @@ func loadConfig(path string, reg *pipeline.Registry, cat *schemas.Catalog) (*con
 	if err != nil {
 		return nil, err
 	}
-	if ps := append(cfg.Validate(reg, cat), scheduleProblems(cfg)...); len(ps) > 0 {
+	if ps := append(append(cfg.Validate(reg, cat), scheduleProblems(cfg)...), roleProblems(cfg)...); len(ps) > 0 {
 		return nil, ps
 	}
 	return cfg, nil
@@ -76,6 +79,9 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 		return a, err
 	}
 	if err := a.openWarehouse(ctx, cfg, kpis); err != nil {
+		return a, err
+	}
+	if a.releaseWriters, err = a.wh.HoldWriterLock(ctx); err != nil {
 		return a, err
 	}
 	bindings, err := buildBindings(cfg, reg, cat, kpis, logger, opts.transport)
@@ -125,7 +131,7 @@ func (a *app) openLog(cfg *config.File, opts appOptions) error {
 func (a *app) openWarehouse(ctx context.Context, cfg *config.File, kpis []string) error {
 	wc := warehouse.Config{Driver: cfg.Warehouse.Driver, DSN: cfg.Warehouse.DSN.Reveal(), Path: cfg.Warehouse.Path,
 		FactTTL: cfg.Retention.Facts.D(), KPITTL: cfg.Retention.KPIs.D(), QuarantineTTL: cfg.Retention.Quarantine.D(), KPIs: kpis,
-		EvidenceTTL: cfg.Retention.Evidence.D(), TenantTTLs: tenantTTLs(cfg)}
+		EvidenceTTL: cfg.Retention.Evidence.D(), TenantTTLs: tenantTTLs(cfg), Roles: roles(cfg)}
 	if wc.Driver == "sqlite" && wc.Path == "" {
 		wc.Path = filepath.Join(cfg.DataDir, "tally.db")
 		cfg.Warehouse.Path = wc.Path
@@ -156,6 +162,10 @@ func (a *app) openWarehouse(ctx context.Context, cfg *config.File, kpis []string
 // Close releases everything newApp opened, in reverse order.
 func (a *app) Close() error {
 	var errs []error
+	if a.releaseWriters != nil {
+		a.releaseWriters()
+		a.releaseWriters = nil
+	}
 	if a.wh != nil {
 		errs = append(errs, a.wh.Close())
 	}
@@ -234,4 +244,24 @@ func buildBindings(cfg *config.File, reg *pipeline.Registry, cat *schemas.Catalo
 		}
 	}
 	return out, nil
+}
+
+// openWarehouseApp loads the configuration and opens (and migrates) its
+// warehouse only: no broker, no connectors, for admin commands.
+func openWarehouseApp(ctx context.Context, g *globals) (*app, error) {
+	cat := schemas.Default()
+	cfg, err := loadConfig(g.configPath, newRegistry(), cat)
+	if err != nil {
+		return nil, err
+	}
+	logger, err := newLogger(g.stderr, cfg.Log, g)
+	if err != nil {
+		return nil, withCode(exitConfig, err)
+	}
+	a := &app{cfg: cfg, cat: cat, logger: logger}
+	if err := a.openWarehouse(ctx, cfg, cfg.EnabledKPIs(cat)); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
 }

@@ -14,7 +14,8 @@ import (
 )
 
 // tenantKeys pseudonymizes each tenant under its own current key
-// version (pseudonym_keys, raised by `tally keys rotate`).
+// version (pseudonym_keys, raised by `tally keys rotate`), through the
+// chain of rekeyed versions.
 type tenantKeys struct {
 	def    *pseudonymize.Keyring
 	byTent map[string]*pseudonymize.Keyring
@@ -27,11 +28,17 @@ func newTenantKeys(ctx context.Context, master []byte, cfg *config.File, wh *war
 	}
 	tk := &tenantKeys{def: def, byTent: map[string]*pseudonymize.Keyring{}}
 	for _, t := range cfg.Tenants {
-		v, err := wh.CurrentVersion(ctx, t.ID, cfg.Pseudonyms.KeyVersion)
+		kc, err := wh.KeyChain(ctx, t.ID, cfg.Pseudonyms.KeyVersion)
 		if err != nil {
 			return nil, err
 		}
-		if tk.byTent[t.ID], err = pseudonymize.NewKeyring(master, v); err != nil {
+		if kc.Unfinished > 0 {
+			return nil, fmt.Errorf("tenant %s: the rekey to key version k%d is unfinished; finish it with `tally keys rotate --tenant %s --rekey` before writing", t.ID, kc.Unfinished, t.ID)
+		}
+		if tk.byTent[t.ID], err = pseudonymize.NewKeyring(master, kc.Current); err != nil {
+			return nil, err
+		}
+		if err := tk.byTent[t.ID].Chain(t.ID, kc.Parents); err != nil {
 			return nil, err
 		}
 	}

@@ -69,13 +69,7 @@ func buildProcessingRecord(cfg *config.File, cat *schemas.Catalog) (*processingR
 	if len(cfg.Kafka.Brokers) > 0 {
 		rec.Kafka = "cluster " + strings.Join(cfg.Kafka.Brokers, ", ")
 	}
-	rec.Recipients = []string{"tally service (writes the warehouse)"}
-	if r := cfg.Warehouse.ReaderRole; r != "" {
-		rec.Recipients = append(rec.Recipients, "database role "+r+" (analysts: facts and KPI views, read-only)")
-	}
-	if r := cfg.Warehouse.AdminRole; r != "" {
-		rec.Recipients = append(rec.Recipients, "database role "+r+" (privacy admins: identity vault, receipts)")
-	}
+	rec.Recipients = append([]string{"tally service (writes the warehouse)"}, roleRecipients(cfg, cat)...)
 	raw := cfg.Kafka.Retention.D().String()
 	rec.Retention = []retentionRow{
 		{"raw Kafka topics", raw + " (personal fields crypto-shredded per subject; unreadable once the subject is erased)"},

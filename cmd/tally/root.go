@@ -57,6 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.AddCommand(purgeCmd(g), tenantCmd(g), retentionCmd(g))            // retention and purge (issue 3)
 	root.AddCommand(reconcileCmd(g))                                       // hard deletes (issue 4)
 	root.AddCommand(docsCmd(g))                                            // configuration reference
+	root.AddCommand(rolesCmd(g))                                           // warehouse roles (issue 5)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK

@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tally-dev/tally/schemas"
 	"github.com/tally-dev/tally/warehouse"
 )
 
@@ -16,26 +15,16 @@ import (
 // warehouse and returns its subject-rights operations. The caller closes
 // the app.
 func openSubjects(cmd *cobra.Command, g *globals) (*app, *warehouse.Subjects, error) {
-	cat := schemas.Default()
-	cfg, err := loadConfig(g.configPath, newRegistry(), cat)
+	a, err := openWarehouseApp(cmd.Context(), g)
 	if err != nil {
 		return nil, nil, err
 	}
-	logger, err := newLogger(g.stderr, cfg.Log, g)
-	if err != nil {
-		return nil, nil, withCode(exitConfig, err)
-	}
-	a := &app{cfg: cfg, cat: cat, logger: logger}
-	if err := a.openWarehouse(cmd.Context(), cfg, cfg.EnabledKPIs(cat)); err != nil {
-		a.Close()
-		return nil, nil, err
-	}
-	master, err := masterKey(cfg.Pseudonyms)
+	master, err := masterKey(a.cfg.Pseudonyms)
 	if err != nil {
 		a.Close()
 		return nil, nil, err
 	}
-	s, err := a.wh.Subjects(cat, master, cfg.Pseudonyms.KeyVersion)
+	s, err := a.wh.Subjects(a.cat, master, a.cfg.Pseudonyms.KeyVersion)
 	if err != nil {
 		a.Close()
 		return nil, nil, withCode(exitConfig, err)

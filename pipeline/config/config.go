@@ -74,8 +74,8 @@ type Warehouse struct {
 	Driver     string `yaml:"driver" doc:"postgres or sqlite."`
 	DSN        Secret `yaml:"dsn" doc:"PostgreSQL connection string (URL or key=value form; it may set search_path); required with driver postgres."`
 	Path       string `yaml:"path" doc:"SQLite database file, for driver sqlite. Empty means data_dir/tally.db."`
-	ReaderRole string `yaml:"reader_role" doc:"Database role of analysts; the processing report lists it as a recipient."`
-	AdminRole  string `yaml:"admin_role" doc:"Database role of privacy admins, the only role that may read identity_vault; the processing report lists it as a recipient."`
+	ReaderRole string `yaml:"reader_role" doc:"PostgreSQL group role of analysts (SELECT on facts and kpi_daily): migrate creates and grants it, the processing report lists it as a recipient. Empty leaves it out."`
+	AdminRole  string `yaml:"admin_role" doc:"PostgreSQL group role of privacy admins, the only role that may read identity_vault and the subject tables: migrate creates and grants it, the processing report lists it as a recipient. Empty leaves it out."`
 	Line       int    `yaml:"-"`
 }
 
@@ -110,7 +110,7 @@ func Defaults() File {
 		DataDir: "./tally-data",
 		Kafka: Kafka{TopicPrefix: "tally", Partitions: 1, GroupID: "tally",
 			Retention: Duration(24 * time.Hour)},
-		Warehouse:  Warehouse{Driver: "sqlite"},
+		Warehouse:  Warehouse{Driver: "sqlite", ReaderRole: "tally_reader", AdminRole: "tally_admin"},
 		Pseudonyms: Pseudonyms{KeyVersion: 1},
 		Retention: Retention{Facts: Duration(400 * 24 * time.Hour), KPIs: Duration(800 * 24 * time.Hour),
 			Quarantine: Duration(30 * 24 * time.Hour), Evidence: Duration(DefaultEvidenceTTL)},

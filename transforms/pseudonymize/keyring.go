@@ -54,6 +54,7 @@ type Keyring struct {
 	master  []byte
 	current int
 	keys    sync.Map // keyID → *sync.Pool of keyed HMACs
+	chains  sync.Map // tenant → map[version]parent (chain.go)
 }
 
 type keyID struct {
@@ -86,10 +87,14 @@ func (k *Keyring) Pseudonym(tenant, kind, value string) string {
 
 // PseudonymVersion is Pseudonym under an explicit key version, for
 // finding what was written under earlier keys. It returns "" when version
-// is less than 1.
+// is less than 1. A chained version (see Chain) rekeys its parent's
+// pseudonym.
 func (k *Keyring) PseudonymVersion(tenant, kind, value string, version int) string {
 	if version < 1 {
 		return ""
+	}
+	if p := k.Parent(tenant, version); p > 0 {
+		return k.Rekey(tenant, k.PseudonymVersion(tenant, kind, value, p), version)
 	}
 	pool := k.macs(tenant, version)
 	mac := pool.Get().(hash.Hash)
@@ -100,10 +105,7 @@ func (k *Keyring) PseudonymVersion(tenant, kind, value string, version int) stri
 	var sum [sha256.Size]byte
 	b := mac.Sum(sum[:0])
 	pool.Put(mac)
-	prefix := "k" + strconv.Itoa(version) + "_"
-	out := make([]byte, len(prefix), len(prefix)+encoding.EncodedLen(pseudonymBytes))
-	copy(out, prefix)
-	return string(encoding.AppendEncode(out, b[:pseudonymBytes]))
+	return encodePseudonym(version, b)
 }
 
 // macs returns the pool of HMACs under the tenant's key of a version,

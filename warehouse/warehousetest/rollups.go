@@ -106,7 +106,7 @@ func readRollups(t testing.TB, w *warehouse.Warehouse, q string) map[string]Roll
 		if err := rows.Scan(&tenant, &metric, &dayV, &rep, &dim, &cur, &valV, &n); err != nil {
 			t.Fatal(err)
 		}
-		out[strings.Join([]string{tenant, metric, DayText(dayV), rep, dim, cur}, "|")] = Rollup{toFloat(t, valV), n}
+		out[strings.Join([]string{tenant, metric, DayText(dayV), rep, dim, cur}, "|")] = Rollup{ToFloat(t, valV), n}
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
@@ -128,7 +128,8 @@ func DayText(v any) string {
 	return fmt.Sprint(v)
 }
 
-func toFloat(t testing.TB, v any) float64 {
+// ToFloat converts a numeric column as read from either dialect.
+func ToFloat(t testing.TB, v any) float64 {
 	switch n := v.(type) {
 	case float64:
 		return n

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tally-dev/tally/pipeline/config"
+	"github.com/tally-dev/tally/schemas"
+	"github.com/tally-dev/tally/warehouse"
+)
+
+// roles returns the warehouse roles of the configuration.
+func roles(cfg *config.File) warehouse.Roles {
+	return warehouse.Roles{Reader: cfg.Warehouse.ReaderRole, Admin: cfg.Warehouse.AdminRole}
+}
+
+// roleProblems checks warehouse.reader_role and admin_role for `tally
+// validate`, with the warehouse's own rules.
+func roleProblems(cfg *config.File) config.Problems {
+	var ps config.Problems
+	ps.AddErr(cfg.Warehouse.Line, "", roles(cfg).Validate())
+	return ps
+}
+
+// roleRecipients describes the database roles for the processing
+// report, from the same list ApplyRoles grants.
+func roleRecipients(cfg *config.File, cat *schemas.Catalog) []string {
+	if cfg.Warehouse.Driver != warehouse.Postgres {
+		return []string{"no database roles: the SQLite warehouse file is readable by whoever may read the file"}
+	}
+	var out []string
+	for _, ra := range warehouse.Access(cat, roles(cfg)) {
+		out = append(out, fmt.Sprintf("database role %s (%s): SELECT on %s", ra.Role, ra.Audience, strings.Join(ra.Tables, ", ")))
+	}
+	return out
+}
+
+func rolesCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "roles", Short: "PostgreSQL roles of analysts and privacy admins"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "apply",
+		Short: "Create the configured roles (NOLOGIN) and grant each exactly what it may read; exit 1 if a privilege is missing",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := openWarehouseApp(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if a.wh.Driver() != warehouse.Postgres {
+				fmt.Fprintln(g.stdout, "the SQLite warehouse has no database roles; nothing to do")
+				return nil
+			}
+			rep, err := a.wh.ApplyRoles(cmd.Context())
+			if err != nil {
+				return err
+			}
+			for _, ra := range warehouse.Access(a.cat, roles(a.cfg)) {
+				fmt.Fprintf(g.stdout, "%s: SELECT on %s\n", ra.Role, strings.Join(ra.Tables, ", "))
+			}
+			fmt.Fprintf(g.stdout, "created %v, granted %v\n", rep.Created, rep.Granted)
+			if len(rep.Problems) > 0 {
+				return errors.New("roles: " + strings.Join(rep.Problems, "; "))
+			}
+			return nil
+		},
+	})
+	return cmd
+}
