@@ -136,8 +136,8 @@ func TestMigration3ConvertsRollups(t *testing.T) {
 		}
 	}
 	applied, err := w.Migrate(ctxT(t))
-	if err != nil || len(applied) != 1 || applied[0] != 3 {
-		t.Fatalf("Migrate() = %v, %v; want [3]", applied, err)
+	if err != nil || len(applied) == 0 || applied[0] != 3 {
+		t.Fatalf("Migrate() = %v, %v; want 3 and the later migrations", applied, err)
 	}
 	got := warehousetest.StoredRollups(t, w)
 	if r := got["t1|revenue_won|2024-05-03|rep1||EUR"]; r.Value != 15 || r.N != 2 || len(got) != 2 {

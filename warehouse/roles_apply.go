@@ -175,7 +175,7 @@ func (w *Warehouse) schemaTables(ctx context.Context, tx *txn) (map[string][]str
 			out[p.Table] = []string{p.Table}
 		}
 	}
-	rows, err := tx.query(ctx, listPartitionsQuery)
+	rows, err := tx.query(ctx, listPartitionsQuery, pq.Array(w.partitionedTables()))
 	if err != nil {
 		return nil, fmt.Errorf("listing partitions: %w", err)
 	}
