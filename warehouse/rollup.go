@@ -67,7 +67,7 @@ func (w *Warehouse) writeDeltas(ctx context.Context, tx *txn, m map[kpi.Key]kpi.
 	if err := tx.insertRowsUncounted(ctx, "kpi_daily", cols, rows, rollupUpsert); err != nil {
 		return fmt.Errorf("writing kpi rollups: %w", err)
 	}
-	if err := w.deleteRollups(ctx, tx, "n <= 0", shrunk); err != nil {
+	if err := w.deleteRollups(ctx, tx, "kpi_daily.n <= 0", shrunk); err != nil {
 		return fmt.Errorf("removing empty kpi rollups: %w", err)
 	}
 	if err := w.deleteRollups(ctx, tx, "", expired); err != nil {
@@ -80,28 +80,17 @@ func (w *Warehouse) writeDeltas(ctx context.Context, tx *txn, m map[kpi.Key]kpi.
 }
 
 // deleteRollups deletes the kpi_daily rows of keys (values of
-// kpiKeyCols) that also match cond ("" for none), in statements within
-// the dialect's parameter limit.
+// kpiKeyCols) that also match cond ("" for none; columns qualified with
+// kpi_daily.), in statements within the dialect's parameter limit.
 func (w *Warehouse) deleteRollups(ctx context.Context, tx *txn, cond string, keys [][]any) error {
-	match := "(" + strings.Join(kpiKeyCols, " = ? AND ") + " = ?)"
-	per := w.d.maxParams / len(kpiKeyCols)
-	for start := 0; start < len(keys); start += per {
-		chunk := keys[start:min(start+per, len(keys))]
-		conds := make([]string, len(chunk))
-		var args []any
-		for i, k := range chunk {
-			conds[i] = match
-			args = append(args, k...)
-		}
-		q := "DELETE FROM kpi_daily WHERE (" + strings.Join(conds, " OR ") + ")"
+	return w.eachRollupChunk(ctx, tx, keys, func(using, pred string, args []any) error {
+		q := "DELETE FROM kpi_daily" + using + " WHERE " + pred
 		if cond != "" {
 			q += " AND " + cond
 		}
-		if _, err := tx.exec(ctx, q, args...); err != nil {
-			return err
-		}
-	}
-	return nil
+		_, err := tx.exec(ctx, q, args...)
+		return err
+	})
 }
 
 // pastRetention remembers the tenants for which a delta past retention

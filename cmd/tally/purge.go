@@ -10,33 +10,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tally-dev/tally/pipeline/config"
-	"github.com/tally-dev/tally/schemas"
 	"github.com/tally-dev/tally/warehouse"
 )
 
 // exitLocked is `tally purge`'s exit code when another purge holds the
 // lock, so that a scheduler can tell "skipped" from "failed".
 const exitLocked = 3
-
-// openWarehouseOnly loads the config and opens (and migrates) only the
-// warehouse, for the commands that need neither Kafka nor connectors.
-func openWarehouseOnly(cmd *cobra.Command, g *globals) (*app, error) {
-	cat := schemas.Default()
-	cfg, err := loadConfig(g.configPath, newRegistry(), cat)
-	if err != nil {
-		return nil, err
-	}
-	logger, err := newLogger(g.stderr, cfg.Log, g)
-	if err != nil {
-		return nil, withCode(exitConfig, err)
-	}
-	a := &app{cfg: cfg, cat: cat, logger: logger}
-	if err := a.openWarehouse(cmd.Context(), cfg, cfg.EnabledKPIs(cat)); err != nil {
-		a.Close()
-		return nil, err
-	}
-	return a, nil
-}
 
 // purgeOptions derives the purge settings from the configuration.
 func purgeOptions(cfg *config.File, dryRun bool) warehouse.PurgeOptions {
@@ -58,7 +37,7 @@ Exit codes: 0 done and verified, 1 failed, 2 invalid configuration,
 3 another purge holds the lock (nothing was done).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openWarehouseOnly(cmd, g)
+			a, err := openWarehouseApp(cmd.Context(), g)
 			if err != nil {
 				return err
 			}
@@ -99,7 +78,7 @@ func purgeHistoryCmd(g *globals) *cobra.Command {
 		Short: "Print the evidence of past purge runs, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openWarehouseOnly(cmd, g)
+			a, err := openWarehouseApp(cmd.Context(), g)
 			if err != nil {
 				return err
 			}

@@ -25,7 +25,7 @@ func retentionApplyCmd(g *globals) *cobra.Command {
 		Short: "Re-stamp expires_at of existing rows after a policy change (dry run unless --confirm)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openWarehouseOnly(cmd, g)
+			a, err := openWarehouseApp(cmd.Context(), g)
 			if err != nil {
 				return err
 			}

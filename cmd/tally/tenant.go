@@ -33,7 +33,7 @@ func tenantTerminateCmd(g *globals) *cobra.Command {
 		Short: "Record a tenant's termination: its connectors stop, its data is deleted by the first purge after the grace period",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := openWarehouseOnly(cmd, g)
+			a, err := openWarehouseApp(cmd.Context(), g)
 			if err != nil {
 				return err
 			}
@@ -59,7 +59,7 @@ func tenantStatusCmd(g *globals) *cobra.Command {
 		Short: "List terminated tenants with the dates their data is (or was) deleted",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openWarehouseOnly(cmd, g)
+			a, err := openWarehouseApp(cmd.Context(), g)
 			if err != nil {
 				return err
 			}
@@ -92,7 +92,7 @@ func tenantCancelCmd(g *globals) *cobra.Command {
 		Short: "Withdraw a tenant's termination within its grace period",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := openWarehouseOnly(cmd, g)
+			a, err := openWarehouseApp(cmd.Context(), g)
 			if err != nil {
 				return err
 			}
