@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -288,10 +289,17 @@ func (sh *Shredder) dataKeys(ctx context.Context, tenant string, subjects []stri
 }
 
 // createKeys inserts a fresh wrapped data key for each subject that has
-// none; concurrent creators race harmlessly (ON CONFLICT DO NOTHING, the
-// stored key wins).
+// none, in one transaction (one commit, not one per subject); concurrent
+// creators race harmlessly (ON CONFLICT DO NOTHING, the stored key wins;
+// subjects are inserted in sorted order so two creators cannot deadlock).
 func (sh *Shredder) createKeys(ctx context.Context, tenant string, subjects []string) error {
 	now := sh.w.now().UTC()
+	subjects = slices.Sorted(slices.Values(subjects))
+	tx, err := sh.w.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("storing subject keys: %w", err)
+	}
+	defer tx.rollback()
 	for _, sub := range subjects {
 		dk := make([]byte, 32)
 		if _, err := rand.Read(dk); err != nil {
@@ -301,10 +309,13 @@ func (sh *Shredder) createKeys(ctx context.Context, tenant string, subjects []st
 		if err != nil {
 			return err
 		}
-		if _, err := sh.w.Exec(ctx, "INSERT INTO subject_keys (tenant, subject, wrapped, created_at, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, subject) DO NOTHING",
+		if _, err := tx.exec(ctx, "INSERT INTO subject_keys (tenant, subject, wrapped, created_at, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, subject) DO NOTHING",
 			tenant, sub, wrapped, sh.w.d.timeArg(now), sh.w.d.timeArg(now.Add(sh.w.cfg.FactTTL))); err != nil {
 			return fmt.Errorf("storing subject key: %w", err)
 		}
+	}
+	if err := tx.commit(); err != nil {
+		return fmt.Errorf("storing subject keys: %w", err)
 	}
 	return nil
 }
