@@ -52,6 +52,34 @@ type SourceFactory struct {
 	Reconciles bool
 }
 
+// NewSourceFactory returns the SourceFactory of a connector kind whose
+// configuration is a C decoded through *C: NewConfig returns a pointer to
+// a fresh def(), and New hands the decoded value to build. A
+// configuration of another type is an ErrConfig naming both types.
+func NewSourceFactory[C any, PC interface {
+	*C
+	Validator
+}, S Source](kind string, def func() C, build func(C, SourceEnv) (S, error)) SourceFactory {
+	return SourceFactory{
+		Kind: kind,
+		NewConfig: func() Validator {
+			c := def()
+			return PC(&c)
+		},
+		New: func(cfg Validator, env SourceEnv) (Source, error) {
+			c, ok := cfg.(PC)
+			if !ok {
+				return nil, fmt.Errorf("%s: configuration of type %T, want %T: %w", kind, cfg, PC(nil), ErrConfig)
+			}
+			src, err := build(*c, env)
+			if err != nil {
+				return nil, err
+			}
+			return src, nil
+		},
+	}
+}
+
 // Registry is the explicit list of components a binary knows. It is
 // filled once at wiring time; a duplicate kind is a programming error and
 // panics.

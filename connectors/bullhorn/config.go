@@ -120,18 +120,5 @@ func (c *Config) Validate() error {
 
 // Factory returns the "bullhorn" source kind for the registry.
 func Factory() pipeline.SourceFactory {
-	return pipeline.SourceFactory{
-		Kind: "bullhorn",
-		NewConfig: func() pipeline.Validator {
-			c := DefaultConfig()
-			return &c
-		},
-		New: func(cfg pipeline.Validator, env pipeline.SourceEnv) (pipeline.Source, error) {
-			c, ok := cfg.(*Config)
-			if !ok {
-				return nil, fmt.Errorf("bullhorn: configuration of type %T, want *bullhorn.Config: %w", cfg, pipeline.ErrConfig)
-			}
-			return New(*c, env)
-		},
-	}
+	return pipeline.NewSourceFactory("bullhorn", DefaultConfig, New)
 }

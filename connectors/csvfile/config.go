@@ -85,18 +85,5 @@ func fieldKnown(obj *schemas.Object, name string) bool {
 
 // Factory returns the "csv" source kind for the registry.
 func Factory() pipeline.SourceFactory {
-	return pipeline.SourceFactory{
-		Kind: "csv",
-		NewConfig: func() pipeline.Validator {
-			c := DefaultConfig()
-			return &c
-		},
-		New: func(cfg pipeline.Validator, env pipeline.SourceEnv) (pipeline.Source, error) {
-			c, ok := cfg.(*Config)
-			if !ok {
-				return nil, fmt.Errorf("csv: configuration of type %T, want *csvfile.Config: %w", cfg, pipeline.ErrConfig)
-			}
-			return New(*c, env)
-		},
-	}
+	return pipeline.NewSourceFactory("csv", DefaultConfig, New)
 }

@@ -82,18 +82,5 @@ func (c *Config) Validate() error {
 
 // Factory returns the "hubspot" source kind for the registry.
 func Factory() pipeline.SourceFactory {
-	return pipeline.SourceFactory{
-		Kind: "hubspot",
-		NewConfig: func() pipeline.Validator {
-			c := DefaultConfig()
-			return &c
-		},
-		New: func(cfg pipeline.Validator, env pipeline.SourceEnv) (pipeline.Source, error) {
-			c, ok := cfg.(*Config)
-			if !ok {
-				return nil, fmt.Errorf("hubspot: configuration of type %T, want *hubspot.Config: %w", cfg, pipeline.ErrConfig)
-			}
-			return New(*c, env)
-		},
-	}
+	return pipeline.NewSourceFactory("hubspot", DefaultConfig, New)
 }

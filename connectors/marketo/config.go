@@ -138,18 +138,5 @@ func (c *Config) Validate() error {
 
 // Factory returns the "marketo" source kind for the registry.
 func Factory() pipeline.SourceFactory {
-	return pipeline.SourceFactory{
-		Kind: "marketo",
-		NewConfig: func() pipeline.Validator {
-			c := DefaultConfig()
-			return &c
-		},
-		New: func(cfg pipeline.Validator, env pipeline.SourceEnv) (pipeline.Source, error) {
-			c, ok := cfg.(*Config)
-			if !ok {
-				return nil, fmt.Errorf("marketo: configuration of type %T, want *marketo.Config: %w", cfg, pipeline.ErrConfig)
-			}
-			return New(*c, env)
-		},
-	}
+	return pipeline.NewSourceFactory("marketo", DefaultConfig, New)
 }

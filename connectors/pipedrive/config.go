@@ -2,7 +2,6 @@ package pipedrive
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"time"
 
@@ -76,18 +75,5 @@ func (c *Config) Validate() error {
 
 // Factory returns the "pipedrive" source kind for the registry.
 func Factory() pipeline.SourceFactory {
-	return pipeline.SourceFactory{
-		Kind: "pipedrive",
-		NewConfig: func() pipeline.Validator {
-			c := DefaultConfig()
-			return &c
-		},
-		New: func(cfg pipeline.Validator, env pipeline.SourceEnv) (pipeline.Source, error) {
-			c, ok := cfg.(*Config)
-			if !ok {
-				return nil, fmt.Errorf("pipedrive: configuration of type %T, want *pipedrive.Config: %w", cfg, pipeline.ErrConfig)
-			}
-			return New(*c, env)
-		},
-	}
+	return pipeline.NewSourceFactory("pipedrive", DefaultConfig, New)
 }

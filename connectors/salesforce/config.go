@@ -143,19 +143,7 @@ func (c *Config) validateJWT() error {
 
 // Factory returns the "salesforce" source kind for the registry.
 func Factory() pipeline.SourceFactory {
-	return pipeline.SourceFactory{
-		Kind: "salesforce",
-		NewConfig: func() pipeline.Validator {
-			c := DefaultConfig()
-			return &c
-		},
-		New: func(cfg pipeline.Validator, env pipeline.SourceEnv) (pipeline.Source, error) {
-			c, ok := cfg.(*Config)
-			if !ok {
-				return nil, fmt.Errorf("salesforce: configuration of type %T, want *salesforce.Config: %w", cfg, pipeline.ErrConfig)
-			}
-			return New(*c, env)
-		},
-		Reconciles: true,
-	}
+	f := pipeline.NewSourceFactory("salesforce", DefaultConfig, New)
+	f.Reconciles = true
+	return f
 }
