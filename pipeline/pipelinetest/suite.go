@@ -19,6 +19,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Cancelation", func(t *testing.T) { cancelation(t, h) })
 	t.Run("StormLosesNothing", func(t *testing.T) { storm(t, h) })
 	t.Run("MalformedRecordIsQuarantinedNotFatal", func(t *testing.T) { malformed(t, h) })
+	t.Run("HostileRecordsAreQuarantinedNotFatal", func(t *testing.T) { hostile(t, h) })
 }
 
 func open(t *testing.T, h Harness, storm bool) (pipeline.Source, Fake) {
