@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"unicode/utf8"
 )
 
 // emitQueue is how many pages may wait for the log while the connector
@@ -115,21 +116,17 @@ func (e *emitter) Emit(ctx context.Context, recs []Record, cursor string) error 
 		e.mu.Lock()
 		e.seen.note(r)
 		e.mu.Unlock()
+		// Sealing encodes personal values: with a Shredder, refuse what
+		// the codec would refuse before it gets there.
+		if rej := precheck(r, e.r.Shredder != nil); rej != nil {
+			r.Reject = rej
+		}
 		if r.Reject != nil {
-			r.Fields = nil // a connector refused it; its values go nowhere
+			r.Fields = nil // refused; its values go nowhere
 		}
 	}
-	if e.r.Shredder != nil {
-		for i := range recs {
-			// Sealing encodes personal values: refuse what the codec would
-			// refuse before it gets there.
-			if rej := precheck(&recs[i]); rej != nil {
-				recs[i].Reject, recs[i].Fields = rej, nil
-			}
-		}
-		if err := e.r.seal(ctx, recs); err != nil {
-			return err
-		}
+	if err := e.r.seal(ctx, recs); err != nil {
+		return err
 	}
 	msgs := make([]Message, 0, len(recs)+e.t.partitions)
 	for i := range recs {
@@ -175,18 +172,29 @@ func (e *emitter) encode(r *Record) (Message, error) {
 	return EncodeReject(r, *r.Reject)
 }
 
-// precheck returns the rejection of a record whose values Preflight
-// would refuse without encoding it (range, encode), or nil.
-func precheck(r *Record) *Rejection {
+// precheck returns the rejection of a record whose text is not valid
+// UTF-8 (JSON would silently replace the bytes: two ids could become
+// one, and no later stage could tell), and with values set, of a record
+// whose values Preflight would refuse (range, encode); or nil.
+func precheck(r *Record, values bool) *Rejection {
 	if r.Reject != nil {
 		return nil
 	}
-	if !r.Version.IsZero() && !timeInRange(r.Version) {
+	if !utf8.ValidString(r.ID) {
+		return &Rejection{Stage: "emit", Field: "id", Rule: RuleEncode}
+	}
+	if values && !r.Version.IsZero() && !timeInRange(r.Version) {
 		return &Rejection{Stage: "emit", Field: "version", Rule: RuleRange}
 	}
 	for _, name := range sortedFields(r.Fields) {
-		if rule := checkValue(r.Fields[name]); rule != "" {
-			return &Rejection{Stage: "emit", Field: name, Rule: rule}
+		v := r.Fields[name]
+		if s, ok := v.(string); ok && !utf8.ValidString(s) {
+			return &Rejection{Stage: "emit", Field: name, Rule: RuleEncode}
+		}
+		if values {
+			if rule := checkValue(v); rule != "" {
+				return &Rejection{Stage: "emit", Field: name, Rule: rule}
+			}
 		}
 	}
 	return nil

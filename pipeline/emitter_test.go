@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -84,6 +85,8 @@ func TestEmitterStubsPoisonRecords(t *testing.T) {
 		deal("4", map[string]any{"amount": 40.0}),
 		{ID: "5", Op: OpUpsert, Fields: map[string]any{"amount": "jane@example.org"}, Reject: &Rejection{Stage: "connector", Field: "amount", Rule: "type"}},
 		deal(strings.Repeat("i", 2000), map[string]any{"amount": math.Inf(1)}), // id too long for a stub
+		deal("7\xff", map[string]any{"amount": 1.0}),                           // JSON would rewrite the id
+		deal("8", map[string]any{"stage": "caf\xe9"}),                          // Latin-1 text
 	}
 	l := &memLog{}
 	r := &Runner{}
@@ -102,6 +105,8 @@ func TestEmitterStubsPoisonRecords(t *testing.T) {
 		{"4", nil, true},
 		{"5", &Rejection{Stage: "connector", Field: "amount", Rule: "type"}, false},
 		{"", &Rejection{Stage: "emit", Field: "amount", Rule: RuleRange}, false},
+		{"", &Rejection{Stage: "emit", Field: "id", Rule: RuleEncode}, false},
+		{"8", &Rejection{Stage: "emit", Field: "stage", Rule: RuleEncode}, false},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("published %d records, want %d", len(got), len(want))
@@ -217,5 +222,35 @@ func TestEmitterTracksMissingFields(t *testing.T) {
 	empty := newPresence(map[string][]string{"amount": {"k"}})
 	if m := empty.missing(); m != nil {
 		t.Errorf("missing() of a pass without upserts = %v, want nil", m)
+	}
+}
+
+// sealAll is a Shredder that encodes every value, as sealing does, and
+// fails the page on a value JSON refuses.
+type sealAll struct{}
+
+func (sealAll) Seal(_ context.Context, recs []Record) error {
+	for _, r := range recs {
+		if _, err := json.Marshal(r.Fields); err != nil {
+			return fmt.Errorf("sealing: %w", ErrInvalid)
+		}
+	}
+	return nil
+}
+
+func (sealAll) Open(context.Context, *Record) error { return nil }
+
+// TestEmitterPrechecksBeforeSealing: with a Shredder, a value the codec
+// refuses is found before sealing, so the page is not failed by it.
+func TestEmitterPrechecksBeforeSealing(t *testing.T) {
+	recs := []Record{
+		deal("1", map[string]any{"email": "a@b.c"}),
+		deal("2", map[string]any{"email": "x@y.z", "close_date": time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(-5, 0, 0)}),
+		{ID: "3", Op: OpUpsert, Version: time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC)},
+	}
+	got, _, _ := emitPage(t, &Runner{Shredder: sealAll{}}, &memLog{}, recs)
+	if len(got) != 3 || got[0].Reject != nil || got[1].Reject == nil || got[1].Reject.Field != "close_date" ||
+		got[2].Reject == nil || got[2].Reject.Field != "version" {
+		t.Errorf("published %+v, want record 1 and stubs for 2 (close_date) and 3 (version)", got)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/tally-dev/tally/connectors/hubspot/hubspottest"
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/pipeline/pipelinetest"
+	"github.com/twmb/franz-go/pkg/kfake"
 )
 
 // poisonSource emits one page: three good deals, one whose close date
@@ -148,16 +149,7 @@ func runOnceCLI(t *testing.T, ds *hubspottest.Dataset, opts hubspottest.Options,
 	t.Cleanup(srv.Close)
 	t.Setenv("TALLY_TEST_HUBSPOT_TOKEN", testToken)
 	e := writeConfig(t, "hubspot", fmt.Sprintf("base_url: %q\ntoken: ${TALLY_TEST_HUBSPOT_TOKEN}\nsearch_lag: 0s\n%s", srv.URL(), options), sqliteWarehouse(t))
-	if extra != "" {
-		f, err := os.OpenFile(e.cfgPath, os.O_APPEND|os.O_WRONLY, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.WriteString(extra); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-	}
+	appendConfig(t, e.cfgPath, extra)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	var out, errb bytes.Buffer
@@ -205,5 +197,79 @@ func TestRunOnceExitCodes(t *testing.T) {
 				t.Error("stderr holds a record value")
 			}
 		})
+	}
+}
+
+// bigSource emits one page of four deals, one with a 300 kB stage: under
+// tally's limit, over the broker's.
+type bigSource struct{ poisonSource }
+
+func (bigSource) Sync(ctx context.Context, _, cursor string, emit pipeline.Emitter) error {
+	if cursor != "" {
+		return nil
+	}
+	day := time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC)
+	var recs []pipeline.Record
+	for _, id := range []string{"d1", "d2", "d-big", "d3"} {
+		recs = append(recs, pipeline.Record{ID: id, Op: pipeline.OpUpsert, Version: day, Fields: map[string]any{
+			"owner_id": "u1", "is_won": true, "amount": 1.0, "currency": "EUR", "close_date": day, "stage": "won"}})
+	}
+	recs[2].Fields["stage"] = strings.Repeat("s", 300_000)
+	return emit.Emit(ctx, recs, "page-1")
+}
+
+// TestBrokerRefusalIsQuarantined: a broker whose message.max.bytes is
+// below tally's limit refuses a record that passed Preflight; the page
+// is published in halves, that record is quarantined (stage emit, field
+// stage, rule size), and the rest of the page and its checkpoint load.
+func TestBrokerRefusalIsQuarantined(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.BrokerConfigs(map[string]string{"message.max.bytes": "100000"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	t.Setenv("TALLY_TEST_HUBSPOT_TOKEN", testToken)
+	e := writeConfig(t, "hubspot", "base_url: http://127.0.0.1:1\ntoken: ${TALLY_TEST_HUBSPOT_TOKEN}", sqliteWarehouse(t))
+	appendConfig(t, e.cfgPath, fmt.Sprintf("kafka:\n  brokers: [%q]\n", c.ListenAddrs()[0]))
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	reg := newRegistry()
+	cfg, err := loadConfig(e.cfgPath, reg, schemasDefault())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(ctx, cfg, reg, discardLogger(), appOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	a.runner.Bindings = []pipeline.Binding{{Tenant: "acme", Name: "big", Source: bigSource{}}}
+	rep, err := a.runner.RunOnceReport(ctx)
+	if err != nil || len(rep.Streams) != 1 {
+		t.Fatalf("RunOnceReport() = %+v, %v", rep, err)
+	}
+	s := rep.Streams[0]
+	if s.Stopped() || s.Pulled != 4 || s.Written != 3 || s.Quarantined != 1 || s.Quarantine[pipeline.QuarantineKey{Stage: "emit", Field: "stage", Rule: "size"}] != 1 {
+		t.Errorf("report = %+v, want 4 pulled, 3 written, 1 quarantined as emit/stage/size", s)
+	}
+	var facts int
+	if err := a.wh.DB().GetContext(ctx, &facts, "SELECT count(*) FROM deal_facts"); err != nil || facts != 3 {
+		t.Errorf("deal_facts holds %d rows (%v), want 3", facts, err)
+	}
+	cursor, err := a.wh.Cursor(ctx, pipeline.Stream{Tenant: "acme", Source: "big", Object: "deal"}, 1)
+	if err != nil || cursor != "page-1" {
+		t.Errorf("stored cursor = %q, %v; want the page's checkpoint", cursor, err)
+	}
+}
+
+func appendConfig(t *testing.T, path, yaml string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(yaml); err != nil {
+		t.Fatal(err)
 	}
 }
