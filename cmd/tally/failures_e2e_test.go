@@ -51,22 +51,11 @@ func TestPoisonRecordsAreQuarantinedAtPublish(t *testing.T) {
 		yaml func(*testing.T) string
 	}{{"sqlite", sqliteWarehouse}, {"postgres", postgresWarehouse}} {
 		t.Run(wh.name, func(t *testing.T) {
-			t.Setenv("TALLY_TEST_HUBSPOT_TOKEN", testToken)
-			e := writeConfig(t, "hubspot", "base_url: http://127.0.0.1:1\ntoken: ${TALLY_TEST_HUBSPOT_TOKEN}", wh.yaml(t))
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
-			reg := newRegistry()
-			cfg, err := loadConfig(e.cfgPath, reg, schemasDefault())
-			if err != nil {
-				t.Fatal(err)
-			}
 			logs := &pipelinetest.LogBuffer{}
-			a, err := newApp(ctx, cfg, reg, slog.New(slog.NewJSONHandler(logs, nil)), appOptions{inMemoryKafka: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer a.Close()
-			a.runner.Bindings = []pipeline.Binding{{Tenant: "acme", Name: "poison", Source: poisonSource{}}}
+			a := sourceApp(t, wh.yaml(t), "", logs, pipeline.Binding{Tenant: "acme", Name: "poison", Source: poisonSource{}})
+			cfg := a.cfg
 			rep, err := a.runner.RunOnceReport(ctx)
 			if err != nil {
 				t.Fatalf("RunOnceReport() = %v", err)
@@ -228,22 +217,10 @@ func TestBrokerRefusalIsQuarantined(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	t.Setenv("TALLY_TEST_HUBSPOT_TOKEN", testToken)
-	e := writeConfig(t, "hubspot", "base_url: http://127.0.0.1:1\ntoken: ${TALLY_TEST_HUBSPOT_TOKEN}", sqliteWarehouse(t))
-	appendConfig(t, e.cfgPath, fmt.Sprintf("kafka:\n  brokers: [%q]\n", c.ListenAddrs()[0]))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	reg := newRegistry()
-	cfg, err := loadConfig(e.cfgPath, reg, schemasDefault())
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(ctx, cfg, reg, discardLogger(), appOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	a.runner.Bindings = []pipeline.Binding{{Tenant: "acme", Name: "big", Source: bigSource{}}}
+	a := sourceApp(t, sqliteWarehouse(t), fmt.Sprintf("kafka:\n  brokers: [%q]\n", c.ListenAddrs()[0]),
+		&pipelinetest.LogBuffer{}, pipeline.Binding{Tenant: "acme", Name: "big", Source: bigSource{}})
 	rep, err := a.runner.RunOnceReport(ctx)
 	if err != nil || len(rep.Streams) != 1 {
 		t.Fatalf("RunOnceReport() = %+v, %v", rep, err)
@@ -271,5 +248,53 @@ func appendConfig(t *testing.T, path, yaml string) {
 	defer f.Close()
 	if _, err := f.WriteString(yaml); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// sourceApp wires an app from a configuration (warehouse YAML and extra
+// top-level YAML) whose runner pulls from binding instead of the
+// configured connector, logging JSON to logs.
+func sourceApp(t *testing.T, warehouse, extra string, logs *pipelinetest.LogBuffer, binding pipeline.Binding) *app {
+	t.Helper()
+	t.Setenv("TALLY_TEST_HUBSPOT_TOKEN", testToken)
+	e := writeConfig(t, "hubspot", "base_url: http://127.0.0.1:1\ntoken: ${TALLY_TEST_HUBSPOT_TOKEN}", warehouse)
+	appendConfig(t, e.cfgPath, extra)
+	reg := newRegistry()
+	cfg, err := loadConfig(e.cfgPath, reg, schemasDefault())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(context.Background(), cfg, reg, slog.New(slog.NewJSONHandler(logs, nil)), appOptions{inMemoryKafka: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	a.runner.Bindings = []pipeline.Binding{binding}
+	return a
+}
+
+// TestRunLogsPassSummary: `tally run` (not --once) ends each pass with
+// the same summary line, after the pass's drain.
+func TestRunLogsPassSummary(t *testing.T) {
+	logs := &pipelinetest.LogBuffer{}
+	a := sourceApp(t, sqliteWarehouse(t), "", logs, pipeline.Binding{Tenant: "acme", Name: "poison", Source: poisonSource{}})
+	a.runner.Interval = time.Hour // one pass; the drain waits for the commit
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.runner.Run(ctx) }()
+	deadline := time.Now().Add(2 * time.Minute)
+	for !strings.Contains(logs.String(), "sync pass summary") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+	summary := logLine(t, logs.String(), "sync pass summary")
+	for k, want := range map[string]any{"level": "WARN", "connector": "poison", "pulled": 5.0, "written": 3.0,
+		"quarantined": 2.0, "quarantine": "close_date/range=1 stage/size=1"} {
+		if summary[k] != want {
+			t.Errorf("summary %s = %v, want %v", k, summary[k], want)
+		}
 	}
 }
