@@ -37,7 +37,7 @@ func (poisonSource) Sync(ctx context.Context, _, cursor string, emit pipeline.Em
 	}
 	recs := []pipeline.Record{deal("d1"), deal("d2"), deal("d-far"), deal("d3"), deal("d-huge")}
 	recs[2].Fields["close_date"] = time.UnixMilli(9_404_784_000_000_000) // year 300000
-	recs[4].Fields["stage"] = strings.Repeat("é", 750_000)                // 1.5 MB
+	recs[4].Fields["stage"] = strings.Repeat("é", 750_000)               // 1.5 MB
 	return emit.Emit(ctx, recs, "page-1")
 }
 

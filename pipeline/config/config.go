@@ -67,8 +67,10 @@ type Kafka struct {
 	Partitions   int      `yaml:"partitions" doc:"Partitions of the raw topics tally creates, 1 to 64."`
 	Retention    Duration `yaml:"retention" doc:"How long raw topics keep records, at least 10m. They hold personal data: keep it short."`
 	GroupID      string   `yaml:"group_id" doc:"Consumer group shared by every 'tally run' process; required."`
+	Line         int      `yaml:"-"`
+
+	// MaxMessageBytes bounds every published record (pipeline.Preflight).
 	MaxMessageBytes int `yaml:"max_message_bytes" doc:"Largest raw message (key and value) tally publishes; a larger record is quarantined (rule size) and the rest of its page goes on. 0 means 1000000, under Kafka's default broker limit; keep it at or below the broker's message.max.bytes. 1024 to 67108864."`
-	Line            int `yaml:"-"`
 }
 
 // Warehouse configures the sink.
@@ -118,8 +120,9 @@ func Defaults() File {
 			Quarantine: Duration(30 * 24 * time.Hour), Evidence: Duration(DefaultEvidenceTTL)},
 		Purge: Purge{Schedule: "@daily", Timezone: "UTC", BatchSize: DefaultPurgeBatch,
 			BatchTimeout: Duration(DefaultBatchTimeout)},
-		Sync:       Sync{Interval: Duration(5 * time.Minute)},
-		Log:        Log{Level: "info", Format: "text"},
+		Sync: Sync{Interval: Duration(5 * time.Minute)},
+		Log:  Log{Level: "info", Format: "text"},
+
 		Quarantine: Quarantine{MaxShare: DefaultMaxShare},
 	}
 }
