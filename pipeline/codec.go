@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 // envelope is the JSON form of a raw message. Exactly one of Record and
-// Checkpoint is set.
+// Checkpoint is set; a reject stub is a Record with Reject set, under
+// its own type so that a consumer that predates stubs quarantines it
+// ("envelope") instead of loading an empty record.
 type envelope struct {
 	Type       string      `json:"type"`
 	Record     *Record     `json:"record,omitempty"`
@@ -18,7 +21,53 @@ type envelope struct {
 const (
 	typeRecord     = "record"
 	typeCheckpoint = "checkpoint"
+	typeReject     = "reject"
 )
+
+// Limits of what a reject stub carries over from the refused record.
+const (
+	maxStubID   = 1024 // a longer source id is left out
+	maxStubName = 128  // a longer stage, field or rule name is left out
+)
+
+// EncodeReject returns the reject stub standing for a refused record: its
+// stream, op and source id (left out when over 1 KiB or not valid UTF-8)
+// and the rejection, never a field value or the version. Like the record,
+// it is keyed by the source id.
+func EncodeReject(r *Record, rej Rejection) (Message, error) {
+	rej = Rejection{Stage: stubName(rej.Stage), Field: stubName(rej.Field), Rule: stubName(rej.Rule)}
+	if rej.Stage == "" {
+		rej.Stage = "emit"
+	}
+	if rej.Rule == "" {
+		rej.Rule = "invalid"
+	}
+	stub := Record{Tenant: r.Tenant, Source: r.Source, Object: r.Object, Reject: &rej}
+	if r.Op == OpUpsert || r.Op == OpDelete {
+		stub.Op = r.Op
+	}
+	if len(r.ID) <= maxStubID && utf8.ValidString(r.ID) {
+		stub.ID = r.ID
+	}
+	v, err := json.Marshal(envelope{Type: typeReject, Record: &stub})
+	if err != nil {
+		return Message{}, fmt.Errorf("encoding %s reject stub: %w", stub.Object, err)
+	}
+	m := Message{Value: v, Partition: -1}
+	if stub.ID != "" {
+		m.Key = []byte(stub.ID)
+	}
+	return m, nil
+}
+
+// stubName keeps a schema name (a field, rule or stage) and drops
+// anything that cannot be one.
+func stubName(s string) string {
+	if len(s) > maxStubName || !utf8.ValidString(s) {
+		return ""
+	}
+	return s
+}
 
 // EncodeRecord returns the log message of a connector record, keyed by
 // the record's source id so that every version of a record lands on the
@@ -42,6 +91,7 @@ func EncodeCheckpoint(c Checkpoint, partition int) (Message, error) {
 }
 
 // Decode parses a message into either a record or a checkpoint. A
+// reject stub comes back as a record with Reject set and no fields. A
 // message that is not a valid envelope returns an error wrapping
 // ErrInvalid (with rule "decode"), never the message content. Field
 // values of a record come back as JSON types: strings (times are RFC 3339
@@ -52,7 +102,14 @@ func Decode(m Message) (*Record, *Checkpoint, error) {
 		return nil, nil, &FieldError{Rule: "decode", Kind: ErrInvalid}
 	}
 	switch {
-	case e.Type == typeRecord && e.Record != nil:
+	case e.Type == typeReject && e.Record != nil && e.Record.Reject != nil:
+		r := e.Record
+		if r.Tenant == "" || r.Object == "" || r.Reject.Rule == "" {
+			return nil, nil, &FieldError{Rule: "envelope", Kind: ErrInvalid}
+		}
+		r.Fields, r.Position = nil, m.Position
+		return r, nil, nil
+	case e.Type == typeRecord && e.Record != nil && e.Record.Reject == nil:
 		r := e.Record
 		if r.Tenant == "" || r.Object == "" || (r.Op != OpUpsert && r.Op != OpDelete) {
 			return nil, nil, &FieldError{Rule: "envelope", Kind: ErrInvalid}

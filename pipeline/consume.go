@@ -71,7 +71,6 @@ func (r *Runner) handle(ctx context.Context, tp TopicPartition, msgs []Message) 
 			q.Field, q.Rule = fe.Field, fe.Rule
 		}
 		b.Quarantine = append(b.Quarantine, q)
-		st.Quarantined.Add(1)
 	}
 	for _, m := range msgs {
 		rec, cp, err := Decode(m)
@@ -91,6 +90,10 @@ func (r *Runner) handle(ctx context.Context, tp TopicPartition, msgs []Message) 
 			continue
 		}
 		st.Consumed.Add(1)
+		if rj := rec.Reject; rj != nil { // refused before publishing
+			reject(rj.Stage, &FieldError{Field: rj.Field, Rule: rj.Rule, Kind: ErrInvalid}, m.Position)
+			continue
+		}
 		if err := r.open(ctx, rec); err != nil {
 			switch {
 			case errors.Is(err, ErrDrop): // subject erased: its key is shredded
@@ -124,6 +127,9 @@ func (r *Runner) handle(ctx context.Context, tp TopicPartition, msgs []Message) 
 	}
 	if err := r.write(ctx, b); err != nil {
 		return err
+	}
+	for _, q := range b.Quarantine {
+		st.AddQuarantine(q.Stage, q.Field, q.Rule)
 	}
 	for _, rec := range b.Records {
 		if rec.Op == OpDelete {

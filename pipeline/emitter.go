@@ -2,7 +2,9 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"sync"
+	"unicode/utf8"
 )
 
 // emitQueue is how many pages may wait for the log while the connector
@@ -18,12 +20,11 @@ const emitQueue = 4
 // because the page's checkpoint is published after it, and the connector
 // resumes only from checkpoints the sink committed. A publish error stops
 // the queue; the next Emit and close return it.
-// page is a queued page: its messages and how many are records.
-type page struct {
-	msgs    []Message
-	records int
-}
-
+//
+// A record that cannot travel through the log (Preflight refuses it, or
+// the broker does) never stops the page: it is replaced by a reject stub
+// (see EncodeReject) that the consumer quarantines, and the rest of the
+// page and its checkpoint go on.
 type emitter struct {
 	r     *Runner
 	s     Stream
@@ -32,10 +33,21 @@ type emitter struct {
 	done  chan struct{}
 	mu    sync.Mutex
 	err   error
+	seen  presence
+}
+
+// page is a queued page: its messages, the first len(recs) of which are
+// those of recs (records or reject stubs), then checkpoints.
+type page struct {
+	msgs []Message
+	recs []Record
 }
 
 func (r *Runner) newEmitter(ctx context.Context, s Stream, t topic) *emitter {
 	e := &emitter{r: r, s: s, t: t, pages: make(chan page, emitQueue), done: make(chan struct{})}
+	if r.FieldKPIs != nil {
+		e.seen = newPresence(r.FieldKPIs(s.Object))
+	}
 	go e.publish(ctx)
 	return e
 }
@@ -46,14 +58,44 @@ func (e *emitter) publish(ctx context.Context) {
 		if e.failed() != nil {
 			continue // drain the queue
 		}
-		if err := e.r.Log.Publish(ctx, e.t.name, p.msgs); err != nil {
+		if err := e.send(ctx, p, 0, len(p.msgs)); err != nil {
 			e.mu.Lock()
 			e.err = err
 			e.mu.Unlock()
 			continue
 		}
-		e.r.Stats.Stream(e.s).Pulled.Add(int64(p.records))
+		e.r.Stats.Stream(e.s).Pulled.Add(int64(len(p.recs)))
 	}
+}
+
+// send publishes p.msgs[lo:hi]. When the log refuses a message for what
+// it is (ErrInvalid: over the broker's size limit, which may be below
+// ours), the range is published in halves until the refused records are
+// found, and each is replaced by its reject stub; the order of the
+// page's messages is kept. Messages published before a refusal may be
+// published twice, which is harmless (records are keyed and versioned).
+func (e *emitter) send(ctx context.Context, p page, lo, hi int) error {
+	err := e.r.Log.Publish(ctx, e.t.name, p.msgs[lo:hi])
+	if err == nil || !errors.Is(err, ErrInvalid) || ctx.Err() != nil {
+		return err
+	}
+	if hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if err := e.send(ctx, p, lo, mid); err != nil {
+			return err
+		}
+		return e.send(ctx, p, mid, hi)
+	}
+	if lo >= len(p.recs) || p.recs[lo].Reject != nil {
+		return err // a checkpoint or a stub: nothing smaller to send
+	}
+	rec := &p.recs[lo]
+	rec.Reject = &Rejection{Stage: "emit", Field: largestField(rec), Rule: RuleSize}
+	rec.Fields = nil
+	if p.msgs[lo], err = EncodeReject(rec, *rec.Reject); err != nil {
+		return err
+	}
+	return e.r.Log.Publish(ctx, e.t.name, p.msgs[lo:hi])
 }
 
 func (e *emitter) failed() error {
@@ -62,23 +104,33 @@ func (e *emitter) failed() error {
 	return e.err
 }
 
-// Emit encodes a page and its checkpoint and queues them.
+// Emit checks and encodes a page and its checkpoint and queues them.
 func (e *emitter) Emit(ctx context.Context, recs []Record, cursor string) error {
 	if err := e.failed(); err != nil {
 		return err
 	}
 	for i := range recs {
+		r := &recs[i]
 		// A connector writes only into its own stream.
-		recs[i].Tenant, recs[i].Source, recs[i].Object = e.s.Tenant, e.s.Source, e.s.Object
-	}
-	if e.r.Shredder != nil {
-		if err := e.r.seal(ctx, recs); err != nil {
-			return err
+		r.Tenant, r.Source, r.Object = e.s.Tenant, e.s.Source, e.s.Object
+		e.mu.Lock()
+		e.seen.note(r)
+		e.mu.Unlock()
+		// Sealing encodes personal values: with a Shredder, refuse what
+		// the codec would refuse before it gets there.
+		if rej := precheck(r, e.r.Shredder != nil); rej != nil {
+			r.Reject = rej
 		}
+		if r.Reject != nil {
+			r.Fields = nil // refused; its values go nowhere
+		}
+	}
+	if err := e.r.seal(ctx, recs); err != nil {
+		return err
 	}
 	msgs := make([]Message, 0, len(recs)+e.t.partitions)
 	for i := range recs {
-		m, err := EncodeRecord(&recs[i])
+		m, err := e.encode(&recs[i])
 		if err != nil {
 			return err
 		}
@@ -100,9 +152,52 @@ func (e *emitter) Emit(ctx context.Context, recs []Record, cursor string) error 
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case e.pages <- page{msgs: msgs, records: len(recs)}:
+	case e.pages <- page{msgs: msgs, recs: recs}:
 		return nil
 	}
+}
+
+// encode returns the message of a record, or that of its reject stub
+// when the record carries a rejection or fails Preflight.
+func (e *emitter) encode(r *Record) (Message, error) {
+	if r.Reject == nil {
+		m, err := Preflight(r, e.r.MaxMessageBytes)
+		var fe *FieldError
+		if !errors.As(err, &fe) {
+			return m, err
+		}
+		r.Reject = &Rejection{Stage: "emit", Field: fe.Field, Rule: fe.Rule}
+	}
+	r.Fields = nil
+	return EncodeReject(r, *r.Reject)
+}
+
+// precheck returns the rejection of a record whose text is not valid
+// UTF-8 (JSON would silently replace the bytes: two ids could become
+// one, and no later stage could tell), and with values set, of a record
+// whose values Preflight would refuse (range, encode); or nil.
+func precheck(r *Record, values bool) *Rejection {
+	if r.Reject != nil {
+		return nil
+	}
+	if !utf8.ValidString(r.ID) {
+		return &Rejection{Stage: "emit", Field: "id", Rule: RuleEncode}
+	}
+	if values && !r.Version.IsZero() && !timeInRange(r.Version) {
+		return &Rejection{Stage: "emit", Field: "version", Rule: RuleRange}
+	}
+	for _, name := range sortedFields(r.Fields) {
+		v := r.Fields[name]
+		if s, ok := v.(string); ok && !utf8.ValidString(s) {
+			return &Rejection{Stage: "emit", Field: name, Rule: RuleEncode}
+		}
+		if values {
+			if rule := checkValue(v); rule != "" {
+				return &Rejection{Stage: "emit", Field: name, Rule: rule}
+			}
+		}
+	}
+	return nil
 }
 
 // close waits until every queued page is published and returns the

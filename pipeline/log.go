@@ -43,7 +43,9 @@ type HandleFunc func(ctx context.Context, tp TopicPartition, msgs []Message) err
 // Log is the durable, partitioned log between connectors and stages.
 //
 // Publish blocks until every message is acknowledged, and keeps the order
-// of messages that go to the same partition. Consume blocks, reading as
+// of messages that go to the same partition. Its error wraps ErrInvalid
+// when the log refuses a message for what it is (over the broker's size
+// limit): publishing the other messages may succeed. Consume blocks, reading as
 // a member of the configured consumer group until ctx is done (then it
 // returns nil after the in-flight handler calls return) or a handler or
 // the broker fails. Offsets committed to the broker are informational;

@@ -36,6 +36,10 @@ type Record struct {
 	Op      Op             `json:"op"`
 	Version time.Time      `json:"version"`
 	Fields  map[string]any `json:"fields,omitempty"`
+	// Reject, when set, makes the record a reject stub: it stands for a
+	// record refused before publishing, carries no field values, and the
+	// consumer quarantines it (see Rejection).
+	Reject *Rejection `json:"reject,omitempty"`
 
 	// Position is where the record was read from the log; it is set by
 	// the consumer and never serialized.
@@ -46,6 +50,17 @@ type Record struct {
 	// it to the identity vault in the batch's transaction. Nil for every
 	// other record. Never serialized and never logged.
 	Vault *Identity `json:"-"`
+}
+
+// Rejection says why a record was refused before it was published: the
+// stage ("emit" unless a connector names its own), the field ("" for the
+// whole record) and the rule, never a value. A connector may set it on a
+// record it cannot map; the emitter sets it on a record that fails
+// Preflight or that the broker refuses.
+type Rejection struct {
+	Stage string `json:"stage"`
+	Field string `json:"field,omitempty"`
+	Rule  string `json:"rule"`
 }
 
 // Identity is a platform user's identity fields sealed with AES-GCM.

@@ -64,6 +64,14 @@ type Runner struct {
 	// Keys maps source ids to the keys the sink stores (the pseudonymize
 	// stage); Reconcile needs it. Nil disables Reconcile.
 	Keys KeyMapper
+	// MaxMessageBytes is the largest raw message published (see
+	// Preflight); a larger record is quarantined. 0 means
+	// DefaultMaxMessageBytes.
+	MaxMessageBytes int
+	// FieldKPIs returns the projected fields of an object that feed KPIs,
+	// each with the KPIs it feeds; a pass whose upserts all lack one of
+	// them warns once. Nil disables the warning.
+	FieldKPIs func(object string) map[string][]string
 
 	topics  map[Stream]topic
 	sources map[Stream]Source
@@ -74,6 +82,8 @@ type Runner struct {
 
 	mu   sync.Mutex
 	live *live // the running consumer, for Reconcile
+
+	outcomes outcomes // of each stream's last pass
 }
 
 type topic struct {
@@ -87,27 +97,37 @@ type topic struct {
 // after the drain, so that everything pulled before an error is
 // committed (a quota stop resumes from there next run).
 func (r *Runner) RunOnce(ctx context.Context) error {
+	rep, err := r.RunOnceReport(ctx)
+	return errors.Join(rep.Err(), err)
+}
+
+// RunOnceReport is RunOnce with the pass's report: each stream's counts
+// and source error (logged as one summary line per stream). The error
+// returned is the run's own (the log, the sink, ctx), not a source's.
+func (r *Runner) RunOnceReport(ctx context.Context) (PassReport, error) {
 	if err := r.begin(ctx); err != nil {
-		return err
+		return PassReport{}, err
 	}
 	defer r.closeSources()
 	cons := r.startConsumer(ctx)
 	defer cons.stop()
 
+	before := r.counts(r.streams())
 	var wg sync.WaitGroup
-	errs := make([]error, len(r.Bindings))
-	for i, b := range r.Bindings {
-		wg.Go(func() { errs[i] = r.pass(ctx, b) })
+	for _, b := range r.Bindings {
+		wg.Go(func() { _ = r.pass(ctx, b) }) // errors are in the report
 	}
 	wg.Wait()
-	srcErr := errors.Join(errs...)
 	if ctx.Err() != nil {
-		return errors.Join(srcErr, ctx.Err())
+		return r.report(before), ctx.Err()
 	}
-	if err := r.drain(ctx, r.topicNames(), cons); err != nil {
-		return errors.Join(srcErr, err)
+	err := r.drain(ctx, r.topicNames(), cons)
+	if err == nil {
+		err = cons.stop()
 	}
-	return errors.Join(srcErr, cons.stop())
+	rep := r.report(before)
+	r.logReport(ctx, rep)
+	return rep, err
 }
 
 // Run syncs every binding every Interval and consumes continuously until
@@ -180,12 +200,17 @@ func (r *Runner) syncTurn(ctx context.Context, b Binding, cons *consumer) error 
 		return err
 	}
 	defer r.release(id)
+	before := r.counts(r.streams(b))
 	if err := r.pass(ctx, b); err != nil {
+		if ctx.Err() == nil {
+			r.logReport(ctx, r.report(before))
+		}
 		return err
 	}
 	dctx, dcancel := context.WithTimeout(ctx, r.Interval)
 	_ = r.drain(dctx, r.bindingTopics(b), cons)
 	dcancel()
+	r.logReport(ctx, r.report(before))
 	return nil
 }
 
@@ -219,7 +244,9 @@ func (r *Runner) pass(ctx context.Context, b Binding) error {
 }
 
 // syncObject runs one object's pass from its stored cursor.
-func (r *Runner) syncObject(ctx context.Context, s Stream) error {
+func (r *Runner) syncObject(ctx context.Context, s Stream) (err error) {
+	var missing []MissingField
+	defer func() { r.outcomes.set(s, outcome{err: err, missing: missing}) }()
 	t := r.topics[s]
 	cursor, err := r.Sink.Cursor(ctx, s, t.partitions)
 	if err != nil {
@@ -229,6 +256,7 @@ func (r *Runner) syncObject(ctx context.Context, s Stream) error {
 	before := r.Stats.Stream(s).Pulled.Load()
 	em := r.newEmitter(ctx, s, t)
 	err = errors.Join(r.sources[s].Sync(ctx, s.Object, cursor, em), em.close())
+	missing = r.warnMissing(s, em)
 	log := r.Logger.With("tenant", s.Tenant, "connector", s.Source, "object", s.Object,
 		"count", r.Stats.Stream(s).Pulled.Load()-before, "duration", time.Since(start).Round(time.Millisecond))
 	if err != nil {

@@ -19,6 +19,9 @@ type StreamStats struct {
 	// the log; PersonalKept those still raw after the stages (must be 0).
 	PersonalSeen atomic.Int64
 	PersonalKept atomic.Int64
+
+	qmu        sync.Mutex
+	quarantine map[QuarantineKey]int64 // see AddQuarantine
 }
 
 // Stats holds the counters of every stream.
@@ -47,6 +50,9 @@ type StreamCounts struct {
 	Stream
 	Pulled, Consumed, Upserted, Deleted, Quarantined, Dropped int64
 	PersonalSeen, PersonalKept                                int64
+	// Quarantine breaks Quarantined down by stage, field and rule (as far
+	// as they were counted with AddQuarantine).
+	Quarantine map[QuarantineKey]int64
 }
 
 // Snapshot returns the counters of every stream, sorted by stream.
@@ -55,10 +61,7 @@ func (st *Stats) Snapshot() []StreamCounts {
 	defer st.mu.Unlock()
 	out := make([]StreamCounts, 0, len(st.streams))
 	for s, c := range st.streams {
-		out = append(out, StreamCounts{Stream: s,
-			Pulled: c.Pulled.Load(), Consumed: c.Consumed.Load(), Upserted: c.Upserted.Load(),
-			Deleted: c.Deleted.Load(), Quarantined: c.Quarantined.Load(), Dropped: c.Dropped.Load(),
-			PersonalSeen: c.PersonalSeen.Load(), PersonalKept: c.PersonalKept.Load()})
+		out = append(out, c.counts(s))
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i].Stream, out[j].Stream

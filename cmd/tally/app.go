@@ -98,6 +98,10 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 		Logger: logger.With("component", "runner"), Stats: a.stats,
 		CountPersonal: func(r *pipeline.Record) int { return guard.CountPersonal(cat, r) },
 		Terminated:    a.wh.Terminated,
+		// Failure handling (issue 9): records over the size limit are
+		// quarantined; absent KPI properties are warned about.
+		MaxMessageBytes: cfg.Kafka.MaxMessageBytes,
+		FieldKPIs:       fieldKPIs(cat, kpis),
 	}
 	if err := a.wirePrivacy(ctx); err != nil {
 		return a, err
@@ -120,7 +124,8 @@ func (a *app) openLog(cfg *config.File, opts appOptions) error {
 		a.embedded = emb
 		brokers = emb.Addrs()
 	}
-	l, err := kafka.Open(kafka.Config{Brokers: brokers, GroupID: cfg.Kafka.GroupID}, a.logger)
+	l, err := kafka.Open(kafka.Config{Brokers: brokers, GroupID: cfg.Kafka.GroupID,
+		MaxMessageBytes: cfg.Kafka.MaxMessageBytes}, a.logger)
 	if err != nil {
 		return err
 	}

@@ -78,6 +78,7 @@ func runCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run the pipeline: sync every connector each sync.interval and load the warehouse",
+		Long:  "Run the pipeline: sync every connector each sync.interval and load the warehouse.\n\n" + runOnceHelp,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -95,7 +96,8 @@ func runCmd(g *globals) *cobra.Command {
 				defer stop()
 			}
 			if once {
-				err = a.runner.RunOnce(ctx)
+				rep, err := a.runner.RunOnceReport(ctx)
+				return onceOutcome(rep, err, cfg.Quarantine.MaxShare, logger)
 			} else {
 				sched, serr := startPurgeScheduler(ctx, cfg, a.wh, logger)
 				if serr != nil {

@@ -27,6 +27,7 @@ type File struct {
 	Sync       Sync       `yaml:"sync" doc:"Connector passes in 'tally run'."`
 	Log        Log        `yaml:"log" doc:"tally's own logs, on standard error."`
 	Metrics    Metrics    `yaml:"metrics" doc:"The Prometheus endpoint of 'tally run'."`
+	Quarantine Quarantine `yaml:"quarantine" doc:"How many quarantined records a pass of 'tally run --once' tolerates."`
 	Purposes   []string   `yaml:"purposes" doc:"Enabled non-KPI purposes declared in schemas/purposes.yaml (e.g. identity_vault); unset enables all, [] none."`
 	Region     string     `yaml:"region" doc:"Where the data lives (e.g. eu-central-1), stated in the processing report."`
 
@@ -67,6 +68,9 @@ type Kafka struct {
 	Retention    Duration `yaml:"retention" doc:"How long raw topics keep records, at least 10m. They hold personal data: keep it short."`
 	GroupID      string   `yaml:"group_id" doc:"Consumer group shared by every 'tally run' process; required."`
 	Line         int      `yaml:"-"`
+
+	// MaxMessageBytes bounds every published record (pipeline.Preflight).
+	MaxMessageBytes int `yaml:"max_message_bytes" doc:"Largest raw message (key and value) tally publishes; a larger record is quarantined (rule size) and the rest of its page goes on. 0 means 1000000, under Kafka's default broker limit; keep it at or below the broker's message.max.bytes. 1024 to 67108864."`
 }
 
 // Warehouse configures the sink.
@@ -118,6 +122,8 @@ func Defaults() File {
 			BatchTimeout: Duration(DefaultBatchTimeout)},
 		Sync: Sync{Interval: Duration(5 * time.Minute)},
 		Log:  Log{Level: "info", Format: "text"},
+
+		Quarantine: Quarantine{MaxShare: DefaultMaxShare},
 	}
 }
 

@@ -26,6 +26,8 @@ func (f *File) locate(root *yaml.Node) {
 			f.Purge.Line = key.Line
 		case "sync":
 			f.Sync.Line = key.Line
+		case "quarantine":
+			f.Quarantine.Line = key.Line
 		case "tenants":
 			for ti, tn := range val.Content {
 				if ti >= len(f.Tenants) {

@@ -112,6 +112,7 @@ func (f *File) validateInfra(add func(int, string, ...any), addErr func(int, err
 		add(p.Line, "pseudonyms.key_version: %d must be 1 or more", p.KeyVersion)
 	}
 	f.validateRetention(add)
+	f.validateQuarantine(add)
 	if f.Sync.Interval.D() < 10*time.Second {
 		add(f.Sync.Line, "sync.interval: %s is shorter than 10s", f.Sync.Interval)
 	}

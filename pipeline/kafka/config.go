@@ -44,6 +44,10 @@ type Config struct {
 	MaxWait time.Duration
 	// ClientID names this process to the brokers (quotas, broker logs).
 	ClientID string
+	// MaxMessageBytes is the largest message Publish must send; the
+	// producer's request limit (kafka-go's default 1 MiB) is raised to
+	// fit it. Zero keeps the default.
+	MaxMessageBytes int
 
 	// SessionTimeout is how long the group coordinator waits for a
 	// heartbeat before it evicts a member; Kafka brokers accept 6s to

@@ -62,6 +62,7 @@ func Open(cfg Config, logger *slog.Logger) (*Log, error) {
 		RequiredAcks: kafkago.RequireAll,
 		BatchTimeout: cfg.BatchTimeout,
 		BatchSize:    cfg.BatchSize,
+		BatchBytes:   max(1<<20, int64(cfg.MaxMessageBytes)+1<<10),
 		Transport:    transport,
 		ErrorLogger:  clientErrorLogger(logger),
 	}

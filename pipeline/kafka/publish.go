@@ -24,8 +24,9 @@ import (
 // keyed and versioned. When ctx is done before the acknowledgements
 // arrive, Publish returns ctx.Err() and messages may still be written
 // afterwards; msgs must not be modified in that case. Errors wrap
-// pipeline.ErrTransient when a retry may succeed and never contain
-// message keys or values.
+// pipeline.ErrTransient when a retry may succeed, ErrMessageTooLarge
+// (pipeline.ErrInvalid) when a message is over a size limit, and never
+// contain message keys or values.
 func (l *Log) Publish(ctx context.Context, topic string, msgs []pipeline.Message) error {
 	if len(msgs) == 0 {
 		return nil
@@ -71,16 +72,27 @@ func (l *Log) checkPartitions(ctx context.Context, topic string, msgs []pipeline
 	return nil
 }
 
+// ErrMessageTooLarge is wrapped by Publish's error when a message is
+// over the producer's or the broker's size limit. It wraps
+// kafka-go's MessageSizeTooLarge and pipeline.ErrInvalid: the message,
+// not the broker, is at fault, and publishing the others may succeed.
+var ErrMessageTooLarge = fmt.Errorf("%w: %w", kafkago.MessageSizeTooLarge, pipeline.ErrInvalid)
+
 // publishError summarizes a kafka-go write error without the messages
 // some of its forms carry.
 func publishError(topic string, total int, err error) error {
 	var tooLarge kafkago.MessageTooLargeError
 	if errors.As(err, &tooLarge) {
-		return fmt.Errorf("publishing to %s: %w", topic, kafkago.MessageSizeTooLarge)
+		return fmt.Errorf("publishing to %s: %w", topic, ErrMessageTooLarge)
 	}
 	cause := err
 	var werrs kafkago.WriteErrors
 	if errors.As(err, &werrs) {
+		for _, e := range werrs {
+			if errors.Is(e, kafkago.MessageSizeTooLarge) {
+				return fmt.Errorf("publishing to %s: %d of %d messages refused: %w", topic, werrs.Count(), total, ErrMessageTooLarge)
+			}
+		}
 		for _, e := range werrs {
 			if e != nil {
 				cause = e
@@ -88,6 +100,9 @@ func publishError(topic string, total int, err error) error {
 			}
 		}
 		cause = fmt.Errorf("%d of %d messages not acknowledged: %w", werrs.Count(), total, cause)
+	}
+	if errors.Is(cause, kafkago.MessageSizeTooLarge) {
+		return fmt.Errorf("publishing to %s: %w", topic, ErrMessageTooLarge)
 	}
 	if isTransient(cause) {
 		return fmt.Errorf("publishing to %s: %w: %w", topic, pipeline.ErrTransient, cause)
