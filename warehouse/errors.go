@@ -65,7 +65,10 @@ func (e *DBError) Unwrap() error {
 // Rule names the error for a quarantine row: "sql_22021" on PostgreSQL,
 // "sqlite_2067" on SQLite.
 func (e *DBError) Rule() string {
-	return strings.ReplaceAll(strings.Replace(e.Code, "sqlite ", "sqlite_", 1), " ", "_")
+	if code, ok := strings.CutPrefix(e.Code, "sqlite "); ok {
+		return "sqlite_" + code
+	}
+	return "sql_" + e.Code
 }
 
 // Transient reports whether retrying may help.
