@@ -46,9 +46,11 @@ func (s *fakeSink) Write(_ context.Context, b Batch) error {
 	return nil
 }
 
-func (s *fakeSink) Offsets(context.Context, []string) (map[TopicPartition]int64, error) { return nil, nil }
-func (s *fakeSink) Cursor(context.Context, Stream, int) (string, error)                { return "", nil }
-func (s *fakeSink) Close() error                                                       { return nil }
+func (s *fakeSink) Offsets(context.Context, []string) (map[TopicPartition]int64, error) {
+	return nil, nil
+}
+func (s *fakeSink) Cursor(context.Context, Stream, int) (string, error) { return "", nil }
+func (s *fakeSink) Close() error                                        { return nil }
 
 // syncBuffer is a bytes.Buffer safe for a logger's concurrent writes.
 type syncBuffer struct {
