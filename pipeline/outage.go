@@ -56,7 +56,7 @@ func (o *outage) enter(log *slog.Logger, err error) time.Time {
 	defer o.mu.Unlock()
 	if o.failing == 0 {
 		o.since, o.retries = time.Now(), 0
-		log.Warn(o.what+" unreachable; retrying with backoff", "component", "runner",
+		log.Warn(o.what+" unreachable; retrying with backoff",
 			"kind", errorKind(err), "error", err)
 	}
 	o.failing++
@@ -70,7 +70,7 @@ func (o *outage) leave(log *slog.Logger, ok bool) {
 	defer o.mu.Unlock()
 	o.failing--
 	if o.failing == 0 && ok {
-		log.Info(o.what+" reachable again", "component", "runner",
+		log.Info(o.what+" reachable again",
 			"duration", time.Since(o.since).Round(time.Millisecond), "count", o.retries)
 	}
 }
@@ -146,7 +146,7 @@ func (r *Runner) retry(ctx context.Context, o *outage, retryable func(error) boo
 			return &OutageError{What: o.what, For: r.out.limit, Err: err}
 		}
 		sleep := wait/2 + rand.N(wait/2+1)
-		r.Logger.Debug(o.what+" still unreachable", "component", "runner", "wait", sleep, "error", err)
+		r.Logger.Debug(o.what+" still unreachable", "wait", sleep, "error", err)
 		t := time.NewTimer(sleep)
 		select {
 		case <-ctx.Done():
@@ -238,7 +238,7 @@ func (o *outages) consumerDown(log *slog.Logger, err error) time.Time {
 	defer o.mu.Unlock()
 	if o.downSince.IsZero() {
 		o.downSince = time.Now()
-		log.Warn("kafka consumer stopped; restarting it with backoff", "component", "runner",
+		log.Warn("kafka consumer stopped; restarting it with backoff",
 			"kind", errorKind(err), "error", err)
 	}
 	return o.downSince
@@ -250,7 +250,7 @@ func (o *outages) consumerUp(log *slog.Logger) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if !o.downSince.IsZero() {
-		log.Info("kafka consumer running again", "component", "runner",
+		log.Info("kafka consumer running again",
 			"duration", time.Since(o.downSince).Round(time.Millisecond))
 		o.downSince = time.Time{}
 	}

@@ -41,7 +41,7 @@ func (r *Runner) write(ctx context.Context, b *Batch) error {
 	for _, i := range bad {
 		b.Quarantine = append(b.Quarantine, i.q)
 		r.Stats.Stream(b.Records[i.index].Stream()).Quarantined.Add(1)
-		r.Logger.Warn("record rejected by the warehouse; quarantined", "component", "runner",
+		r.Logger.Warn("record rejected by the warehouse; quarantined",
 			"record", b.Records[i.index], "field", i.q.Field, "rule", i.q.Rule)
 	}
 	b.Records = good
@@ -51,7 +51,7 @@ func (r *Runner) write(ctx context.Context, b *Batch) error {
 		// A connector cursor the warehouse refuses: the connector resumes
 		// from its previous checkpoint, which re-pulls, harmlessly.
 		r.Logger.Warn("checkpoint rejected by the warehouse; the connector resumes from its previous one",
-			"component", "runner", "error", err)
+			"error", err)
 		final.Checkpoints = nil
 		err = r.commit(ctx, final)
 	}

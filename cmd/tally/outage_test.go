@@ -152,6 +152,11 @@ func TestBrokerRestartMidSync(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("RunOnce after the broker restart: %v\n%s", err, tail(logs.String(), 3000))
 	}
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, "consumer") || strings.Contains(l, "unreachable") || strings.Contains(l, "reachable again") {
+			t.Log(l)
+		}
+	}
 	want, got := dump(t, refApp), dump(t, a)
 	if got != want {
 		t.Fatalf("warehouse after the broker restart differs from an uninterrupted run:\n%s", diffLines(want, got))
