@@ -26,21 +26,24 @@ func (c *consumer) stop() error {
 func (r *Runner) startConsumer(ctx context.Context) *consumer {
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	c := &consumer{cancel: cancel, done: make(chan struct{})}
+	r.out.halt = cctx.Done()
 	go func() {
 		defer close(c.done)
 		// The consumer outlives ctx's cancellation only until stop: a
 		// cancelled run still lets in-flight batches commit.
 		stopOnDone := context.AfterFunc(ctx, cancel)
 		defer stopOnDone()
-		if err := r.Log.Consume(cctx, r.topicNames(), r.start, r.handle); err != nil {
+		if err := r.consume(cctx); err != nil {
 			c.err = fmt.Errorf("consuming: %w", err)
 		}
 	}()
 	return c
 }
 
-// start gives the consumer the sink's stored offsets.
+// start gives the consumer the sink's stored offsets, riding out a
+// warehouse outage.
 func (r *Runner) start(ctx context.Context, assigned []TopicPartition) (map[TopicPartition]int64, error) {
+	r.out.consumerUp(r.Logger)
 	seen := map[string]bool{}
 	var topics []string
 	for _, tp := range assigned {
@@ -49,7 +52,7 @@ func (r *Runner) start(ctx context.Context, assigned []TopicPartition) (map[Topi
 			topics = append(topics, tp.Topic)
 		}
 	}
-	return r.Sink.Offsets(ctx, topics)
+	return r.storedOffsets(ctx, topics)
 }
 
 // handle turns one partition batch into one sink transaction.
@@ -125,7 +128,7 @@ func (r *Runner) handle(ctx context.Context, tp TopicPartition, msgs []Message) 
 		}
 		b.Records = append(b.Records, *rec)
 	}
-	if err := r.write(ctx, b); err != nil {
+	if err := r.write(ctx, &b); err != nil {
 		return err
 	}
 	for _, q := range b.Quarantine {
@@ -145,38 +148,18 @@ func (r *Runner) handle(ctx context.Context, tp TopicPartition, msgs []Message) 
 	return nil
 }
 
-// write commits a batch, retrying a failed transaction a few times with
-// backoff (a database restart, a serialization failure) before giving up.
-func (r *Runner) write(ctx context.Context, b Batch) error {
-	const attempts = 5
-	wait := 200 * time.Millisecond
-	var err error
-	for i := range attempts {
-		if err = r.Sink.Write(ctx, b); err == nil || ctx.Err() != nil {
-			return err
-		}
-		r.Logger.Warn("warehouse write failed; retrying", "attempt", i+1, "error", err)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
-		}
-		wait *= 2
-	}
-	return fmt.Errorf("writing batch after %d attempts: %w", attempts, err)
-}
-
 // drain waits until the sink's stored offsets reach the log's end
-// offsets of topics, as they were when drain was called.
+// offsets of topics, as they were when drain was called. Both reads ride
+// out outages (see retry).
 func (r *Runner) drain(ctx context.Context, topics []string, cons *consumer) error {
-	end, err := r.Log.EndOffsets(ctx, topics)
+	end, err := r.endOffsets(ctx, topics)
 	if err != nil {
 		return fmt.Errorf("reading end offsets: %w", err)
 	}
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		stored, err := r.Sink.Offsets(ctx, topics)
+		stored, err := r.storedOffsets(ctx, topics)
 		if err != nil {
 			return fmt.Errorf("reading stored offsets: %w", err)
 		}

@@ -93,6 +93,7 @@ func (r *Runner) ReconcileOnce(ctx context.Context, opts ReconcileOptions) ([]Re
 	if err := r.begin(ctx); err != nil {
 		return nil, err
 	}
+	r.out.limit = r.onceLimit()
 	defer r.closeSources()
 	cons := r.startConsumer(ctx)
 	l := r.setLive(ctx, cons)
@@ -159,7 +160,7 @@ func (r *Runner) deleteKeys(ctx context.Context, s Stream, keys []string, versio
 		for i, k := range chunk {
 			recs[i] = Record{Tenant: s.Tenant, Source: s.Source, Object: s.Object, Key: k, Op: OpDelete, Version: version}
 		}
-		if err := r.write(ctx, Batch{Records: recs}); err != nil {
+		if err := r.write(ctx, &Batch{Records: recs}); err != nil {
 			return n, err
 		}
 		n += len(chunk)

@@ -37,6 +37,11 @@ type Runner struct {
 	Partitions  int           // partitions of topics tally creates
 	Retention   time.Duration // retention.ms of topics tally creates
 	Interval    time.Duration // pause between sync passes in Run
+	// OutageLimit is how long RunOnce and ReconcileOnce ride out an
+	// unreachable warehouse or log before they give up with an
+	// *OutageError; zero means DefaultOutageLimit, negative gives up at
+	// the first failure. Run retries until its context is done.
+	OutageLimit time.Duration
 
 	Logger *slog.Logger
 	Stats  *Stats
@@ -82,6 +87,7 @@ type Runner struct {
 
 	mu   sync.Mutex
 	live *live // the running consumer, for Reconcile
+	out  outages
 
 	outcomes outcomes // of each stream's last pass
 }
@@ -108,6 +114,7 @@ func (r *Runner) RunOnceReport(ctx context.Context) (PassReport, error) {
 	if err := r.begin(ctx); err != nil {
 		return PassReport{}, err
 	}
+	r.out.limit = r.onceLimit()
 	defer r.closeSources()
 	cons := r.startConsumer(ctx)
 	defer cons.stop()
@@ -248,7 +255,7 @@ func (r *Runner) syncObject(ctx context.Context, s Stream) (err error) {
 	var missing []MissingField
 	defer func() { r.outcomes.set(s, outcome{err: err, missing: missing}) }()
 	t := r.topics[s]
-	cursor, err := r.Sink.Cursor(ctx, s, t.partitions)
+	cursor, err := r.storedCursor(ctx, s, t.partitions)
 	if err != nil {
 		return fmt.Errorf("reading cursor of %s/%s/%s: %w", s.Tenant, s.Source, s.Object, err)
 	}

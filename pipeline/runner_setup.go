@@ -41,6 +41,7 @@ func (r *Runner) prepare(ctx context.Context) error {
 		r.Interval = 5 * time.Minute
 	}
 	r.commits = make(chan struct{}, 1)
+	r.initOutages(0)
 	r.topics = map[Stream]topic{}
 	r.sources = map[Stream]Source{}
 	r.byTopic = map[string]Stream{}

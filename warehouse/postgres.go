@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -37,6 +36,9 @@ var postgresDialect = &dialect{
 // openPostgres opens a pool over lib/pq wrapped by sqldb-logger and pings
 // it. Errors never include the DSN, which may hold a password.
 func openPostgres(ctx context.Context, dsn string, logger *slog.Logger) (*sqlx.DB, error) {
+	if err := CheckDSN(dsn); err != nil {
+		return nil, fmt.Errorf("connecting to postgres: %w", err)
+	}
 	raw := sqldblogger.OpenDriver(dsn, &pq.Driver{}, sqlLogger{logger}, loggerOptions()...)
 	raw.SetMaxOpenConns(20)
 	raw.SetMaxIdleConns(10)
@@ -59,8 +61,8 @@ func connectError(err error) error {
 		return redact(err)
 	case errors.As(err, &netErr), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
-	case strings.Contains(err.Error(), "://"), strings.Contains(err.Error(), "="):
-		return errors.New("invalid connection string")
+	case mayQuoteDSN(err.Error()):
+		return fmt.Errorf("%w: connection failed (message withheld: it may quote the DSN)", ErrDSN)
 	}
 	return err
 }

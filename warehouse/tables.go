@@ -108,7 +108,7 @@ func (t *factTable) canonical(r *pipeline.Record) (*pipeline.Record, error) {
 		}
 		cv, err := fromGo(c.kind, v)
 		if err != nil {
-			return nil, fmt.Errorf("field %s of %s: %w", c.field, t.object, err)
+			return nil, fmt.Errorf("field %s of %s: %w: %w", c.field, t.object, err, pipeline.Invalid(c.field, "column_type"))
 		}
 		out.Fields[c.field] = cv
 	}

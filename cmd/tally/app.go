@@ -53,7 +53,7 @@ func loadConfig(path string, reg *pipeline.Registry, cat *schemas.Catalog) (*con
 	if err != nil {
 		return nil, err
 	}
-	if ps := append(append(cfg.Validate(reg, cat), scheduleProblems(cfg)...), roleProblems(cfg)...); len(ps) > 0 {
+	if ps := append(append(append(cfg.Validate(reg, cat), scheduleProblems(cfg)...), roleProblems(cfg)...), dsnProblems(cfg)...); len(ps) > 0 {
 		return nil, ps
 	}
 	return cfg, nil
@@ -94,7 +94,7 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 	a.runner = &pipeline.Runner{
 		Log: a.log, Sink: a.wh, Stages: stages, Bindings: bindings,
 		TopicPrefix: cfg.Kafka.TopicPrefix, Partitions: cfg.Kafka.Partitions,
-		Retention: cfg.Kafka.Retention.D(), Interval: cfg.Sync.Interval.D(),
+		Retention: cfg.Kafka.Retention.D(), Interval: cfg.Sync.Interval.D(), OutageLimit: outageLimit(cfg.Sync),
 		Logger: logger.With("component", "runner"), Stats: a.stats,
 		CountPersonal: func(r *pipeline.Record) int { return guard.CountPersonal(cat, r) },
 		Terminated:    a.wh.Terminated,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tally-dev/tally/pipeline/config"
+	"github.com/tally-dev/tally/warehouse"
 )
 
 // exitError carries an exit code out of a cobra command.
@@ -70,7 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitConfig
 	}
-	fmt.Fprintf(stderr, "tally: %v\n", err)
+	fmt.Fprintf(stderr, "tally: %s\n", warehouse.RedactURLs(err.Error()))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code

@@ -94,7 +94,10 @@ type Pseudonyms struct {
 // Sync configures connector passes in `tally run`.
 type Sync struct {
 	Interval Duration `yaml:"interval" doc:"Time between two sync passes of 'tally run', at least 10s."`
-	Line     int      `yaml:"-"`
+	// OutageLimit bounds how long 'tally run --once' rides out an
+	// unreachable warehouse or Kafka; 'tally run' rides out any outage.
+	OutageLimit Duration `yaml:"outage_limit" doc:"How long 'tally run --once' keeps retrying (capped exponential backoff) while the warehouse or Kafka is unreachable before it exits with an error; 0 gives up at the first failure. 'tally run' retries until stopped."`
+	Line        int      `yaml:"-"`
 }
 
 // Log configures tally's own logs.
@@ -120,7 +123,7 @@ func Defaults() File {
 			Quarantine: Duration(30 * 24 * time.Hour), Evidence: Duration(DefaultEvidenceTTL)},
 		Purge: Purge{Schedule: "@daily", Timezone: "UTC", BatchSize: DefaultPurgeBatch,
 			BatchTimeout: Duration(DefaultBatchTimeout)},
-		Sync: Sync{Interval: Duration(5 * time.Minute)},
+		Sync: Sync{Interval: Duration(5 * time.Minute), OutageLimit: Duration(5 * time.Minute)},
 		Log:  Log{Level: "info", Format: "text"},
 
 		Quarantine: Quarantine{MaxShare: DefaultMaxShare},

@@ -116,6 +116,9 @@ func (f *File) validateInfra(add func(int, string, ...any), addErr func(int, err
 	if f.Sync.Interval.D() < 10*time.Second {
 		add(f.Sync.Line, "sync.interval: %s is shorter than 10s", f.Sync.Interval)
 	}
+	if f.Sync.OutageLimit.D() < 0 {
+		add(f.Sync.Line, "sync.outage_limit: %s must not be negative", f.Sync.OutageLimit)
+	}
 }
 
 // InstanceName is the connector's name, defaulting to its kind.

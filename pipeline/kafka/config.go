@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 )
 
@@ -71,8 +72,13 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("brokers: at least one broker address is required"))
 	}
 	for i, b := range c.Brokers {
-		if _, port, err := net.SplitHostPort(b); err != nil || port == "" {
-			errs = append(errs, fmt.Errorf("brokers[%d]: want host:port, got %q", i, b))
+		// Never echo the address: a URL with user information in it
+		// would put a password in the error.
+		switch _, port, err := net.SplitHostPort(b); {
+		case strings.Contains(b, "@") || strings.Contains(b, "://"):
+			errs = append(errs, fmt.Errorf("brokers[%d]: want host:port, without scheme or user information (credentials are not supported in broker addresses)", i))
+		case err != nil || port == "":
+			errs = append(errs, fmt.Errorf("brokers[%d]: want host:port", i))
 		}
 	}
 	durations := []struct {
