@@ -105,7 +105,9 @@ func TestApplyRejects(t *testing.T) {
 		{"number beyond numeric", func(r *pipeline.Record) { r.Fields["amount"] = json.Number("1e131072") }, "amount", "range"},
 		{"scale beyond numeric", func(r *pipeline.Record) { r.Fields["amount"] = json.Number("1e-16384") }, "amount", "range"},
 		{"exponent beyond int64", func(r *pipeline.Record) { r.Fields["amount"] = json.Number("1e99999999999999999999") }, "amount", "range"},
-		{"long json number", func(r *pipeline.Record) { r.Fields["amount"] = json.Number(strings.Repeat("9", validate.MaxNumberLen+1)) }, "amount", "length"},
+		{"long json number", func(r *pipeline.Record) {
+			r.Fields["amount"] = json.Number(strings.Repeat("9", validate.MaxNumberLen+1))
+		}, "amount", "length"},
 		{"time in year 0", func(r *pipeline.Record) { r.Fields["close_date"] = "0000-12-31T23:00:00Z" }, "close_date", "range"},
 		{"time before year 1 in UTC", func(r *pipeline.Record) { r.Fields["close_date"] = "0001-01-01T00:30:00+01:00" }, "close_date", "range"},
 		{"time value after 9999", func(r *pipeline.Record) { r.Fields["close_date"] = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "close_date", "range"},
