@@ -1,9 +1,11 @@
 package pipeline
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 	"unicode/utf8"
 )
@@ -95,10 +97,13 @@ func EncodeCheckpoint(c Checkpoint, partition int) (Message, error) {
 // message that is not a valid envelope returns an error wrapping
 // ErrInvalid (with rule "decode"), never the message content. Field
 // values of a record come back as JSON types: strings (times are RFC 3339
-// strings), float64, bool, nil; the validate stage restores their types.
+// strings), json.Number, bool, nil; the validate stage restores their
+// types.
 func Decode(m Message) (*Record, *Checkpoint, error) {
 	var e envelope
-	if err := json.Unmarshal(m.Value, &e); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(m.Value))
+	dec.UseNumber() // numbers stay exact text (json.Number) for validate
+	if err := dec.Decode(&e); err != nil || !atEOF(dec) {
 		return nil, nil, &FieldError{Rule: "decode", Kind: ErrInvalid}
 	}
 	switch {
@@ -120,6 +125,13 @@ func Decode(m Message) (*Record, *Checkpoint, error) {
 		return nil, e.Checkpoint, nil
 	}
 	return nil, nil, &FieldError{Rule: "envelope", Kind: ErrInvalid}
+}
+
+// atEOF reports whether nothing but white space follows the value dec
+// decoded, as json.Unmarshal requires.
+func atEOF(dec *json.Decoder) bool {
+	_, err := dec.Token()
+	return err == io.EOF
 }
 
 // ParseTime reads a time value as it comes back from Decode.

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -23,11 +24,25 @@ func TestCodecRoundTrip(t *testing.T) {
 	if err != nil || cp != nil {
 		t.Fatalf("Decode() = %v, %v, %v", got, cp, err)
 	}
-	if got.ID != "512" || got.Fields["amount"] != 17.5 || got.Position.Offset != 7 || !got.Version.Equal(in.Version) {
+	if got.ID != "512" || got.Fields["amount"] != json.Number("17.5") || got.Position.Offset != 7 || !got.Version.Equal(in.Version) {
 		t.Errorf("Decode(EncodeRecord(r)) = %+v, want %+v", got, in)
 	}
 	if _, err := ParseTime(got.Fields["close_date"]); err != nil {
 		t.Errorf("ParseTime(close_date) = %v", err)
+	}
+}
+
+func TestDecodeKeepsNumbersExact(t *testing.T) {
+	const exact = "100000000000000000000000000000000000000000000000000000000000000.30000000000000000001"
+	m := Message{Value: []byte(`{"type":"record","record":{"tenant":"a","object":"deal","op":"upsert","fields":{"amount":` + exact + `}}}`)}
+	r, _, err := Decode(m)
+	if err != nil || r.Fields["amount"] != json.Number(exact) {
+		t.Errorf("Decode(amount %s) = %v (%T), %v, want the same json.Number", exact, r.Fields["amount"], r.Fields["amount"], err)
+	}
+	for _, trailing := range []string{" x", "}", "{}"} {
+		if _, _, err := Decode(Message{Value: append(append([]byte{}, m.Value...), trailing...)}); !errors.Is(err, ErrInvalid) {
+			t.Errorf("Decode(envelope + %q) = %v, want ErrInvalid", trailing, err)
+		}
 	}
 }
 

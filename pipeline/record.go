@@ -21,7 +21,9 @@ const (
 //
 // A connector fills Tenant, Source, Object, ID, Op, Version and Fields
 // with canonical field names (see package schemas) and values of type
-// string, float64, bool, time.Time or nil. After the pseudonymize stage,
+// string, json.Number (a number as the vendor wrote it; float64 is
+// accepted too), bool, time.Time or nil; the validate stage turns numbers
+// into exact decimal.Decimal values. After the pseudonymize stage,
 // ID is empty and Key holds the record's pseudonym; the warehouse only
 // ever sees Key.
 //

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/decimal"
 )
 
 // NothingHeld is the export's note when no row addresses the subject.
@@ -114,12 +115,37 @@ func (s *Subjects) rows(ctx context.Context, q, tenant string, args []any) ([]ma
 		}
 		for k, v := range m {
 			if b, ok := v.([]byte); ok {
-				m[k] = string(b)
+				v = string(b)
+				m[k] = v
+			}
+			if s.w.numericColumn(k) && v != nil {
+				// Exact in both dialects: a JSON number in canonical text.
+				var d decimal.Decimal
+				if err := d.Scan(v); err != nil {
+					return nil, fmt.Errorf("exporting column %s: %w", k, err)
+				}
+				m[k] = d
 			}
 		}
 		out = append(out, m)
 	}
 	return out, redact(rs.Err())
+}
+
+// numericColumn reports whether col holds exact decimals: kpi_daily's
+// value and the measure columns of the fact tables.
+func (w *Warehouse) numericColumn(col string) bool {
+	if col == "value" {
+		return true
+	}
+	for _, t := range w.tables {
+		for _, c := range t.cols {
+			if c.name == col && c.kind == kindNumber {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Suppressions reads every tenant's suppression tokens; it makes the

@@ -7,8 +7,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/decimal"
 	"github.com/tally-dev/tally/warehouse"
 )
+
+func dec(s string) decimal.Decimal { return decimal.MustParse(s) }
 
 func TestKPIRowsAndCounts(t *testing.T) {
 	dialects(t, warehouse.Config{KPIs: allKPIs}, func(t *testing.T, w *warehouse.Warehouse) {
@@ -26,13 +29,13 @@ func TestKPIRowsAndCounts(t *testing.T) {
 		}
 		d1, d3 := day(1).Format(time.DateOnly), day(3).Format(time.DateOnly)
 		want := []warehouse.KPIRow{
-			{Rep: "rep1", Day: d3, Metric: "deals_won", Value: 3, N: 3},
-			{Rep: "rep1", Day: d3, Metric: "revenue_won", Currency: "EUR", Value: 12.5, N: 2},
-			{Rep: "rep1", Day: d3, Metric: "revenue_won", Currency: "USD", Value: 5, N: 1},
-			{Rep: "rep1", Day: d1, Metric: "leads_created", Value: 1, N: 1},
-			{Rep: "rep1", Day: d1, Metric: "pipeline_created", Currency: "EUR", Value: 12.5, N: 2},
-			{Rep: "rep1", Day: d1, Metric: "pipeline_created", Currency: "USD", Value: 5, N: 1},
-			{Rep: "rep2", Day: d1, Metric: "pipeline_created", Currency: "EUR", Value: 7, N: 1},
+			{Rep: "rep1", Day: d3, Metric: "deals_won", Value: dec("3"), N: 3},
+			{Rep: "rep1", Day: d3, Metric: "revenue_won", Currency: "EUR", Value: dec("12.5"), N: 2},
+			{Rep: "rep1", Day: d3, Metric: "revenue_won", Currency: "USD", Value: dec("5"), N: 1},
+			{Rep: "rep1", Day: d1, Metric: "leads_created", Value: dec("1"), N: 1},
+			{Rep: "rep1", Day: d1, Metric: "pipeline_created", Currency: "EUR", Value: dec("12.5"), N: 2},
+			{Rep: "rep1", Day: d1, Metric: "pipeline_created", Currency: "USD", Value: dec("5"), N: 1},
+			{Rep: "rep2", Day: d1, Metric: "pipeline_created", Currency: "EUR", Value: dec("7"), N: 1},
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("KPIRows (-want +got):\n%s", diff)

@@ -25,10 +25,17 @@ var kpiKeyCols = []string{"tenant", "metric", "day", "rep", "dimension", "curren
 
 // rollupUpsert is the ON CONFLICT clause adding a delta to its rollup
 // row; both dialects key kpi_daily by kpiKeyCols alone. expires_at is
-// re-stamped by the policy in force.
-var rollupUpsert = " ON CONFLICT (" + strings.Join(kpiKeyCols, ", ") + ") DO UPDATE SET" +
-	" value = kpi_daily.value + excluded.value, n = kpi_daily.n + excluded.n," +
-	" written_at = excluded.written_at, expires_at = excluded.expires_at"
+// re-stamped by the policy in force. The value is added exactly: numeric
+// + numeric on PostgreSQL, decimal_add over decimal text on SQLite.
+func (w *Warehouse) rollupUpsert() string {
+	add := "kpi_daily.value + excluded.value"
+	if w.d.name == SQLite {
+		add = sqliteDecimalAdd + "(kpi_daily.value, excluded.value)"
+	}
+	return " ON CONFLICT (" + strings.Join(kpiKeyCols, ", ") + ") DO UPDATE SET" +
+		" value = " + add + ", n = kpi_daily.n + excluded.n," +
+		" written_at = excluded.written_at, expires_at = excluded.expires_at"
+}
 
 // writeDeltas adds the merged deltas to kpi_daily with one upsert in key
 // order, so concurrent writers lock rollup rows in the same order, then
@@ -64,7 +71,7 @@ func (w *Warehouse) writeDeltas(ctx context.Context, tx *txn, m map[kpi.Key]kpi.
 		}
 	}
 	cols := append(append([]string{}, kpiKeyCols...), "value", "n", "written_at", "expires_at")
-	if err := tx.insertRowsUncounted(ctx, "kpi_daily", cols, rows, rollupUpsert); err != nil {
+	if err := tx.insertRowsUncounted(ctx, "kpi_daily", cols, rows, w.rollupUpsert()); err != nil {
 		return fmt.Errorf("writing kpi rollups: %w", err)
 	}
 	if err := w.deleteRollups(ctx, tx, "kpi_daily.n <= 0", shrunk); err != nil {

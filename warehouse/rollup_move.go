@@ -8,6 +8,8 @@ import (
 
 	"github.com/lib/pq"
 
+	"github.com/tally-dev/tally/pipeline/decimal"
+
 	"github.com/tally-dev/tally/transforms/kpi"
 )
 
@@ -16,13 +18,13 @@ import (
 type rollupMove struct {
 	From  kpi.Key
 	To    string
-	Value float64
+	Value decimal.Decimal
 	N     int64
 }
 
 // rollupRow is one kpi_daily row as moveRollups reads and writes it.
 type rollupRow struct {
-	value            float64
+	value            decimal.Decimal
 	n                int64
 	written, expires time.Time
 	stored           bool
@@ -68,7 +70,7 @@ func (w *Warehouse) moveRollups(ctx context.Context, tx *txn, moves []rollupMove
 			from = &rollupRow{}
 			rows[m.From] = from
 		}
-		from.value -= m.Value
+		from.value = from.value.Sub(m.Value)
 		from.n -= m.N
 		if m.To == "" {
 			continue
@@ -80,7 +82,7 @@ func (w *Warehouse) moveRollups(ctx context.Context, tx *txn, moves []rollupMove
 			to = &rollupRow{written: from.written, expires: from.expires}
 			rows[k] = to
 		}
-		to.value += m.Value
+		to.value = to.value.Add(m.Value)
 		to.n += m.N
 		to.written, to.expires = later(to.written, from.written), later(to.expires, from.expires)
 	}
@@ -163,7 +165,7 @@ func (w *Warehouse) loadRollups(ctx context.Context, tx *txn, keys []kpi.Key) (m
 				ids[part] = append(ids[part], ctid)
 			}
 			if cur := out[k]; cur != nil {
-				cur.value += r.value
+				cur.value = cur.value.Add(r.value)
 				cur.n += r.n
 				cur.written, cur.expires = later(cur.written, r.written), later(cur.expires, r.expires)
 				continue
@@ -215,7 +217,7 @@ func decodeRollup(value any, n int64, written, expires any) (*rollupRow, error) 
 	if err != nil {
 		return nil, fmt.Errorf("column value: %w", err)
 	}
-	r.value = v.(float64)
+	r.value = v.(decimal.Decimal)
 	if r.written, err = dbTime(written); err != nil {
 		return nil, fmt.Errorf("column written_at: %w", err)
 	}

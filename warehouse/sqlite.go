@@ -45,7 +45,11 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger) (*sqlx.DB
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Set("_txlock", "immediate")
-	raw := sqldblogger.OpenDriver(path+"?"+q.Encode(), &sqlite.Driver{}, sqlLogger{logger}, loggerOptions()...)
+	drv := &sqlite.Driver{}
+	if err := registerDecimalFuncs(drv); err != nil {
+		return nil, err
+	}
+	raw := sqldblogger.OpenDriver(path+"?"+q.Encode(), drv, sqlLogger{logger}, loggerOptions()...)
 	raw.SetMaxOpenConns(1)
 	raw.SetMaxIdleConns(1)
 	raw.SetConnMaxIdleTime(0)

@@ -1,11 +1,12 @@
 package warehouse
 
 import (
+	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/decimal"
 	"github.com/tally-dev/tally/schemas"
 	"github.com/tally-dev/tally/transforms/kpi"
 )
@@ -125,14 +126,7 @@ func fromGo(k kind, v any) (any, error) {
 			return s, nil
 		}
 	case kindNumber:
-		switch n := v.(type) {
-		case float64:
-			return n, nil
-		case int:
-			return float64(n), nil
-		case int64:
-			return float64(n), nil
-		}
+		return numberFromGo(v)
 	case kindBool:
 		if b, ok := v.(bool); ok {
 			return b, nil
@@ -150,9 +144,43 @@ func fromGo(k kind, v any) (any, error) {
 	return nil, fmt.Errorf("value of type %T does not fit the column", v)
 }
 
+// numberFromGo converts a number of a record to the decimal.Decimal a
+// numeric column holds: a decimal as it is, a json.Number exactly, a
+// float or an integer by its shortest representation. A value outside
+// what PostgreSQL's numeric holds is an error (validate quarantines such
+// values before they get here).
+func numberFromGo(v any) (any, error) {
+	var (
+		d   decimal.Decimal
+		err error
+	)
+	switch n := v.(type) {
+	case decimal.Decimal:
+		d = n
+	case json.Number:
+		d, err = decimal.Parse(string(n))
+	case float64:
+		d, err = decimal.FromFloat(n)
+	case int:
+		d = decimal.FromInt(int64(n))
+	case int64:
+		d = decimal.FromInt(n)
+	default:
+		return nil, fmt.Errorf("value of type %T does not fit the column", v)
+	}
+	if err == nil && !d.InRange() {
+		err = decimal.ErrRange
+	}
+	if err != nil {
+		return nil, fmt.Errorf("number does not fit the column: %w", err)
+	}
+	return d, nil
+}
+
 // fromDB converts a value scanned from either driver to the column's Go
-// type: PostgreSQL returns numeric as text bytes, SQLite booleans as
-// integers and times as text when they do not parse.
+// type: PostgreSQL returns numeric as text bytes and SQLite decimal text
+// (both read into a decimal.Decimal), SQLite booleans as integers and
+// times as text when they do not parse.
 func fromDB(k kind, v any) (any, error) {
 	if v == nil {
 		return nil, nil
@@ -166,14 +194,11 @@ func fromDB(k kind, v any) (any, error) {
 			return s, nil
 		}
 	case kindNumber:
-		switch n := v.(type) {
-		case float64:
-			return n, nil
-		case int64:
-			return float64(n), nil
-		case string:
-			return strconv.ParseFloat(n, 64)
+		var d decimal.Decimal
+		if err := d.Scan(v); err != nil {
+			return nil, err
 		}
+		return d, nil
 	case kindBool:
 		switch b := v.(type) {
 		case bool:

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/tally-dev/tally/pipeline/decimal"
 )
 
 // columnTypes caches the PostgreSQL type of every column of the current
@@ -141,6 +143,8 @@ func toText(v any) sql.NullString {
 		return sql.NullString{}
 	case string:
 		return sql.NullString{String: x, Valid: true}
+	case decimal.Decimal:
+		return sql.NullString{String: x.String(), Valid: true}
 	case float64:
 		return sql.NullString{String: strconv.FormatFloat(x, 'g', -1, 64), Valid: true}
 	case bool:

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/tally-dev/tally/pipeline/decimal"
 )
 
 // printDemoSummary prints what the demo pulled and kept, the KPI table,
@@ -43,7 +45,7 @@ func printDemoSummary(ctx context.Context, g *globals, a *app, sim *simulation, 
 // kpiCell is one metric's numbers for one rep and day.
 type kpiCell struct {
 	n     int64
-	value map[string]float64 // per currency
+	value map[string]decimal.Decimal // per currency, exact
 }
 
 // printKPITable prints the latest rep-days of kpi_daily, one column per
@@ -77,11 +79,11 @@ func printKPITable(ctx context.Context, g *globals, a *app, limit int) error {
 		}
 		c := cells[k][r.Metric]
 		if c == nil {
-			c = &kpiCell{value: map[string]float64{}}
+			c = &kpiCell{value: map[string]decimal.Decimal{}}
 			cells[k][r.Metric] = c
 		}
 		c.n += r.N
-		c.value[r.Currency] += r.Value
+		c.value[r.Currency] = c.value[r.Currency].Add(r.Value)
 		metricSet[r.Metric] = true
 	}
 	metrics := make([]string, 0, len(metricSet))
@@ -133,7 +135,7 @@ func printQueries(g *globals, a *app, mainTable string) {
 }
 
 // money formats per-currency amounts, e.g. "1200.00 EUR, 300.00 USD".
-func money(m map[string]float64) string {
+func money(m map[string]decimal.Decimal) string {
 	if len(m) == 0 {
 		return "-"
 	}
@@ -144,7 +146,7 @@ func money(m map[string]float64) string {
 	sort.Strings(cur)
 	parts := make([]string, len(cur))
 	for i, c := range cur {
-		parts[i] = strings.TrimSpace(fmt.Sprintf("%.2f %s", m[c], c))
+		parts[i] = strings.TrimSpace(m[c].Round(2) + " " + c)
 	}
 	return strings.Join(parts, ", ")
 }

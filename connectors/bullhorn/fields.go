@@ -1,11 +1,14 @@
 package bullhorn
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tally-dev/tally/pipeline/decimal"
 )
 
 // valueKind is how a Bullhorn JSON value is read.
@@ -113,6 +116,14 @@ func parse(k valueKind, raw any) any {
 	switch v := raw.(type) {
 	case nil:
 		return nil
+	case json.Number: // a page decoded with UseNumber: the vendor's text
+		if n, ok := decimal.Number(string(v)); ok && k == number {
+			return n
+		}
+		if f, err := v.Float64(); err == nil {
+			return parse(k, f)
+		}
+		return v.String()
 	case float64:
 		switch k {
 		case number:

@@ -2,11 +2,11 @@ package csvfile
 
 import (
 	"errors"
-	"math"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/tally-dev/tally/pipeline/decimal"
 	"github.com/tally-dev/tally/schemas"
 )
 
@@ -59,8 +59,8 @@ func parse(t schemas.Type, cell string, times timeParser) any {
 	}
 	switch t {
 	case schemas.Number:
-		if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
-			return f
+		if n, ok := decimal.Number(s); ok { // the cell's text, exactly
+			return n
 		}
 	case schemas.Bool:
 		if b, ok := parseBool(s); ok {

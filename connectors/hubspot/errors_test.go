@@ -3,6 +3,7 @@ package hubspot
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -184,8 +185,12 @@ func TestParse(t *testing.T) {
 		in   any
 		want any
 	}{
-		{number, "17", 17.0},
-		{number, "1234.5", 1234.5},
+		{number, "17", json.Number("17")},
+		{number, " 1e300 ", json.Number("1e300")},
+		{number, ".5", json.Number("0.5")},
+		{number, "Infinity", "Infinity"},
+		{number, "1234.5", json.Number("1234.5")},
+		{number, 17.5, 17.5},
 		{number, "", nil},
 		{number, nil, nil},
 		{number, "NaN", "NaN"},

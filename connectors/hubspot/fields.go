@@ -2,11 +2,12 @@ package hubspot
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tally-dev/tally/pipeline/decimal"
 )
 
 // valueKind is how a HubSpot value (always a string on the wire) is read.
@@ -144,8 +145,8 @@ func parse(k valueKind, raw any) any {
 	}
 	switch k {
 	case number:
-		if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
-			return f
+		if n, ok := decimal.Number(s); ok { // the vendor's text, exactly
+			return n
 		}
 	case boolean:
 		if b, err := strconv.ParseBool(s); err == nil && (s == "true" || s == "false") {

@@ -2,9 +2,9 @@ package hubspot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -65,7 +65,7 @@ func TestDealValues(t *testing.T) {
 	c := f.sync(t, "deal", "")
 	for _, r := range c.Records() {
 		p := f.ds.Properties("deals", r.ID)
-		amount, _ := strconv.ParseFloat(p["amount"], 64)
+		amount := json.Number(p["amount"]) // the vendor's text, exactly
 		want := map[string]any{
 			"owner_id": p["hubspot_owner_id"], "name": p["dealname"], "description": p["description"],
 			"stage": p["dealstage"], "pipeline": "default", "currency": p["deal_currency_code"],

@@ -1,11 +1,14 @@
 package pipedrive
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tally-dev/tally/pipeline/decimal"
 )
 
 // item is one deal or user as the API sends it, reduced to the fields
@@ -162,6 +165,10 @@ func number(v any) any {
 		return nil
 	case float64:
 		return x
+	case json.Number: // a page decoded with UseNumber: the vendor's text
+		if n, ok := decimal.Number(string(x)); ok {
+			return n
+		}
 	}
 	return raw(v)
 }

@@ -1,12 +1,15 @@
 package salesforce
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tally-dev/tally/pipeline/decimal"
 )
 
 // valueKind is how a Salesforce value is read.
@@ -168,6 +171,11 @@ func parse(k valueKind, raw any) any {
 			return v
 		}
 		return strconv.FormatBool(v)
+	case json.Number: // a page decoded with UseNumber: the vendor's text
+		if n, ok := decimal.Number(string(v)); ok && k == number {
+			return n
+		}
+		return v.String()
 	case float64:
 		if k == number && !math.IsNaN(v) && !math.IsInf(v, 0) {
 			return v

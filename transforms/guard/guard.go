@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/decimal"
 	"github.com/tally-dev/tally/schemas"
 	"github.com/tally-dev/tally/transforms/pseudonymize"
 )
@@ -35,7 +36,8 @@ func (s *Stage) Name() string { return "guard" }
 //     secret, a person field that refers to nothing);
 //   - "pseudonym": an identifier or person field holds a non-empty value
 //     that is not a pseudonym;
-//   - "type": a value is not a string, float64, bool, time.Time or nil;
+//   - "type": a value is not a string, decimal.Decimal, float64, bool,
+//     time.Time or nil;
 //   - "email", "phone", "card", "iban", "ssn": a string value matches the
 //     rule (see Scan);
 //   - "length": a string value is longer than MaxLen bytes.
@@ -70,7 +72,7 @@ func check(f schemas.Field, v any) string {
 		return "class"
 	}
 	switch v := v.(type) {
-	case nil, float64, bool, time.Time:
+	case nil, float64, decimal.Decimal, bool, time.Time:
 		if f.Class == schemas.Identifier || f.Class == schemas.Person {
 			if v != nil {
 				return "pseudonym"

@@ -23,10 +23,10 @@ func ExampleCalculator_Diff() {
 		"owner_id": "k1_rep", "is_won": true, "amount": 1500.0, "currency": "EUR", "close_date": day,
 	}}
 	for _, d := range calc.Diff(open, won) {
-		fmt.Printf("%s %s rep=%s currency=%q value=%+g n=%+d\n",
+		fmt.Printf("%s %s rep=%s currency=%q value=%s n=%+d\n",
 			d.Metric, d.Day.Format(time.DateOnly), d.Rep, d.Currency, d.Value, d.N)
 	}
 	// Output:
-	// deals_won 2024-05-17 rep=k1_rep currency="" value=+1 n=+1
-	// revenue_won 2024-05-17 rep=k1_rep currency="EUR" value=+1500 n=+1
+	// deals_won 2024-05-17 rep=k1_rep currency="" value=1 n=+1
+	// revenue_won 2024-05-17 rep=k1_rep currency="EUR" value=1500 n=+1
 }

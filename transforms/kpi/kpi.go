@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/decimal"
 	"github.com/tally-dev/tally/schemas"
 )
 
@@ -23,10 +24,11 @@ type Key struct {
 }
 
 // Delta is a change to one rollup row: Value is added to the row's value
-// and N (the number of contributing facts) to its count.
+// and N (the number of contributing facts) to its count. Value is exact:
+// deltas are summed in decimal, never in floating point.
 type Delta struct {
 	Key
-	Value float64
+	Value decimal.Decimal
 	N     int64
 }
 
@@ -118,7 +120,7 @@ func contribution(k schemas.KPI, r *pipeline.Record) (Delta, bool) {
 			Currency:  str(r.Fields, k.Currency),
 			Day:       Day(day),
 		},
-		Value: 1,
+		Value: one,
 		N:     1,
 	}
 	if k.Measure == "sum" {
@@ -136,7 +138,7 @@ func (c *Calculator) Diff(old, new *pipeline.Record) []Delta {
 	return Sorted(m)
 }
 
-// Merge adds sign times each delta to m, keyed by Key, and returns m
+// Merge adds sign (+1 or -1) times each delta to m, keyed by Key, and returns m
 // (allocated when nil).
 func Merge(m map[Key]Delta, ds []Delta, sign int) map[Key]Delta {
 	if m == nil {
@@ -145,7 +147,11 @@ func Merge(m map[Key]Delta, ds []Delta, sign int) map[Key]Delta {
 	for _, d := range ds {
 		cur := m[d.Key]
 		cur.Key = d.Key
-		cur.Value += float64(sign) * d.Value
+		if sign < 0 {
+			cur.Value = cur.Value.Sub(d.Value)
+		} else {
+			cur.Value = cur.Value.Add(d.Value)
+		}
 		cur.N += int64(sign) * d.N
 		m[d.Key] = cur
 	}
@@ -156,7 +162,7 @@ func Merge(m map[Key]Delta, ds []Delta, sign int) map[Key]Delta {
 func Sorted(m map[Key]Delta) []Delta {
 	var out []Delta
 	for _, d := range m {
-		if d.Value != 0 || d.N != 0 {
+		if !d.Value.IsZero() || d.N != 0 {
 			out = append(out, d)
 		}
 	}
@@ -200,16 +206,25 @@ func str(fields map[string]any, name string) string {
 	return s
 }
 
-func number(v any) float64 {
+var one = decimal.FromInt(1)
+
+// number is the value of a measure field: the decimal.Decimal that
+// validate stores; a float64 or an integer (records built in Go) by its
+// shortest representation; 0 for anything else, including absent.
+func number(v any) decimal.Decimal {
 	switch n := v.(type) {
-	case float64:
+	case decimal.Decimal:
 		return n
+	case float64:
+		d, _ := decimal.FromFloat(n)
+		return d
 	case float32:
-		return float64(n)
+		d, _ := decimal.FromFloat(float64(n))
+		return d
 	case int:
-		return float64(n)
+		return decimal.FromInt(int64(n))
 	case int64:
-		return float64(n)
+		return decimal.FromInt(n)
 	}
-	return 0
+	return decimal.Decimal{}
 }

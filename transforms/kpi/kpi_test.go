@@ -6,8 +6,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/decimal"
 	"github.com/tally-dev/tally/schemas"
 )
+
+func dec(s string) decimal.Decimal { return decimal.MustParse(s) }
 
 var day1 = time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
 var day2 = time.Date(2024, 3, 2, 0, 0, 0, 0, time.UTC)
@@ -44,25 +47,25 @@ func TestContributions(t *testing.T) {
 			"owner_id": "rep1", "is_won": true, "amount": 100.5, "currency": "EUR",
 			"close_date": day2, "created_at": day1,
 		}), []Delta{
-			{Key: Key{Tenant: "t1", Metric: "deals_won", Rep: "rep1", Day: day2}, Value: 1, N: 1},
-			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Currency: "EUR", Day: day1}, Value: 100.5, N: 1},
-			{Key: Key{Tenant: "t1", Metric: "revenue_won", Rep: "rep1", Currency: "EUR", Day: day2}, Value: 100.5, N: 1},
+			{Key: Key{Tenant: "t1", Metric: "deals_won", Rep: "rep1", Day: day2}, Value: dec("1"), N: 1},
+			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Currency: "EUR", Day: day1}, Value: dec("100.5"), N: 1},
+			{Key: Key{Tenant: "t1", Metric: "revenue_won", Rep: "rep1", Currency: "EUR", Day: day2}, Value: dec("100.5"), N: 1},
 		}},
 		{"open deal without amount", all, deal(map[string]any{
 			"owner_id": "rep1", "is_won": false, "amount": nil, "close_date": day2, "created_at": day1,
 		}), []Delta{
-			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Day: day1}, Value: 0, N: 1},
+			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Day: day1}, Value: dec("0"), N: 1},
 		}},
 		{"no day field", all, deal(map[string]any{"owner_id": "rep1", "is_won": true, "amount": 5.0}), nil},
 		{"disabled kpis", []string{"deals_won"}, deal(map[string]any{
 			"is_won": true, "amount": 5.0, "close_date": day2, "created_at": day1,
 		}), []Delta{
-			{Key: Key{Tenant: "t1", Metric: "deals_won", Day: day2}, Value: 1, N: 1},
+			{Key: Key{Tenant: "t1", Metric: "deals_won", Day: day2}, Value: dec("1"), N: 1},
 		}},
 		{"lead with dimension", all, &pipeline.Record{Tenant: "t2", Object: "lead", Key: "l1", Fields: map[string]any{
 			"owner_id": "rep2", "lead_source": "ORGANIC", "created_at": time.Date(2024, 3, 1, 23, 0, 0, 0, time.UTC),
 		}}, []Delta{
-			{Key: Key{Tenant: "t2", Metric: "leads_created", Rep: "rep2", Dimension: "ORGANIC", Day: day1}, Value: 1, N: 1},
+			{Key: Key{Tenant: "t2", Metric: "leads_created", Rep: "rep2", Dimension: "ORGANIC", Day: day1}, Value: dec("1"), N: 1},
 		}},
 		{"object without kpis", all, &pipeline.Record{Tenant: "t1", Object: "user", Fields: map[string]any{"created_at": day1}}, nil},
 	}
@@ -87,20 +90,20 @@ func TestDiff(t *testing.T) {
 		want     []Delta
 	}{
 		{"insert", nil, open, []Delta{
-			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Currency: "EUR", Day: day1}, Value: 100, N: 1},
+			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Currency: "EUR", Day: day1}, Value: dec("100"), N: 1},
 		}},
 		{"delete", open, nil, []Delta{
-			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Currency: "EUR", Day: day1}, Value: -100, N: -1},
+			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Currency: "EUR", Day: day1}, Value: dec("-100"), N: -1},
 		}},
 		{"unchanged", open, open, nil},
 		{"won with new amount", open, won, []Delta{
-			{Key: Key{Tenant: "t1", Metric: "deals_won", Rep: "rep1", Day: day2}, Value: 1, N: 1},
-			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Currency: "EUR", Day: day1}, Value: 50, N: 0},
-			{Key: Key{Tenant: "t1", Metric: "revenue_won", Rep: "rep1", Currency: "EUR", Day: day2}, Value: 150, N: 1},
+			{Key: Key{Tenant: "t1", Metric: "deals_won", Rep: "rep1", Day: day2}, Value: dec("1"), N: 1},
+			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Currency: "EUR", Day: day1}, Value: dec("50"), N: 0},
+			{Key: Key{Tenant: "t1", Metric: "revenue_won", Rep: "rep1", Currency: "EUR", Day: day2}, Value: dec("150"), N: 1},
 		}},
 		{"owner change", open, moved, []Delta{
-			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Currency: "EUR", Day: day1}, Value: -100, N: -1},
-			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep2", Currency: "EUR", Day: day1}, Value: 100, N: 1},
+			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep1", Currency: "EUR", Day: day1}, Value: dec("-100"), N: -1},
+			{Key: Key{Tenant: "t1", Metric: "pipeline_created", Rep: "rep2", Currency: "EUR", Day: day1}, Value: dec("100"), N: 1},
 		}},
 		{"both nil", nil, nil, nil},
 	}
@@ -128,5 +131,27 @@ func TestFields(t *testing.T) {
 		if diff := cmp.Diff(tc.want, c.Fields(tc.object)); diff != "" {
 			t.Errorf("Fields(%q) mismatch (-want +got):\n%s", tc.object, diff)
 		}
+	}
+}
+
+func TestMergeIsExact(t *testing.T) {
+	c := newCalc(t, "pipeline_created")
+	rec := func(key string, amount any) *pipeline.Record {
+		r := deal(map[string]any{"owner_id": "rep1", "amount": amount, "currency": "EUR", "created_at": day1})
+		r.Key = key
+		return r
+	}
+	m := Merge(nil, c.Contributions(rec("a", dec("1e300"))), 1)
+	m = Merge(m, c.Contributions(rec("b", dec("100"))), 1)
+	m = Merge(m, c.Contributions(rec("c", 0.1)), 1)
+	m = Merge(m, c.Contributions(rec("d", 0.2)), 1)
+	m = Merge(m, c.Contributions(rec("a", dec("1e300"))), -1)
+	got := Sorted(m)
+	if len(got) != 1 || got[0].Value.String() != "100.3" || got[0].N != 3 {
+		t.Fatalf("1e300 + 100 + 0.1 + 0.2 - 1e300 = %v, want one delta of 100.3 over 3 facts", got)
+	}
+	m = Merge(m, got, -1)
+	if rest := Sorted(m); len(rest) != 0 {
+		t.Errorf("delta minus itself = %v, want nothing", rest)
 	}
 }

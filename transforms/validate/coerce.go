@@ -2,11 +2,22 @@ package validate
 
 import (
 	"encoding/json"
-	"math"
+	"errors"
+	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/tally-dev/tally/pipeline/decimal"
 	"github.com/tally-dev/tally/schemas"
+)
+
+// Rules of the *pipeline.FieldError that Apply returns for a field value.
+const (
+	RuleType   = "type"   // a value of the wrong kind: a nested object or array, a number for a string, a time that does not parse
+	RuleLength = "length" // a string longer than MaxStringLen bytes
+	RuleUTF8   = "utf8"   // a string that is not valid UTF-8
+	RuleNUL    = "nul"    // a string holding a NUL character, which PostgreSQL text refuses
+	RuleRange  = "range"  // a time outside years 1–9999, a NaN, an infinity or a number beyond PostgreSQL numeric
 )
 
 // coerce converts v to the Go type of t. It returns the converted value,
@@ -17,7 +28,7 @@ func coerce(t schemas.Type, v any) (any, string) {
 	case schemas.String:
 		s, ok := v.(string)
 		if !ok {
-			return nil, "type"
+			return nil, RuleType
 		}
 		return s, checkString(s)
 	case schemas.Number:
@@ -25,83 +36,103 @@ func coerce(t schemas.Type, v any) (any, string) {
 	case schemas.Bool:
 		b, ok := v.(bool)
 		if !ok {
-			return nil, "type"
+			return nil, RuleType
 		}
 		return b, ""
 	case schemas.TimeT:
 		return toTime(v)
 	}
-	return nil, "type"
+	return nil, RuleType
 }
 
 func checkString(s string) string {
-	if len(s) > MaxStringLen {
-		return "length"
-	}
-	if !utf8.ValidString(s) {
-		return "utf8"
+	switch {
+	case len(s) > MaxStringLen:
+		return RuleLength
+	case !utf8.ValidString(s):
+		return RuleUTF8
+	case strings.IndexByte(s, 0) >= 0:
+		return RuleNUL
 	}
 	return ""
 }
 
+// toNumber converts a number to a decimal.Decimal: a json.Number (what
+// the codec decodes) exactly, a float64 or float32 by its shortest
+// representation, an integer exactly. Strings are not numbers.
 func toNumber(v any) (any, string) {
-	var f float64
+	var (
+		d   decimal.Decimal
+		err error
+	)
 	switch n := v.(type) {
-	case float64:
-		f = n
-	case float32:
-		f = float64(n)
-	case int:
-		f = float64(n)
-	case int8:
-		f = float64(n)
-	case int16:
-		f = float64(n)
-	case int32:
-		f = float64(n)
-	case int64:
-		f = float64(n)
-	case uint:
-		f = float64(n)
-	case uint8:
-		f = float64(n)
-	case uint16:
-		f = float64(n)
-	case uint32:
-		f = float64(n)
-	case uint64:
-		f = float64(n)
+	case decimal.Decimal:
+		d = n
+		if !d.InRange() {
+			err = decimal.ErrRange
+		}
 	case json.Number:
-		if len(n) > MaxStringLen {
-			return nil, "length"
+		if len(n) > MaxNumberLen {
+			return nil, RuleLength
 		}
-		p, err := n.Float64()
-		if err != nil {
-			return nil, "type"
-		}
-		f = p
+		d, err = decimal.Parse(string(n))
+	case float64:
+		d, err = decimal.FromFloat(n)
+	case float32:
+		d, err = decimal.FromFloat(float64(n))
+	case int:
+		d = decimal.FromInt(int64(n))
+	case int8:
+		d = decimal.FromInt(int64(n))
+	case int16:
+		d = decimal.FromInt(int64(n))
+	case int32:
+		d = decimal.FromInt(int64(n))
+	case int64:
+		d = decimal.FromInt(n)
+	case uint:
+		d = decimal.FromUint(uint64(n))
+	case uint8:
+		d = decimal.FromUint(uint64(n))
+	case uint16:
+		d = decimal.FromUint(uint64(n))
+	case uint32:
+		d = decimal.FromUint(uint64(n))
+	case uint64:
+		d = decimal.FromUint(n)
 	default:
-		return nil, "type"
+		return nil, RuleType
 	}
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, "type"
+	switch {
+	case errors.Is(err, decimal.ErrRange):
+		return nil, RuleRange
+	case err != nil:
+		return nil, RuleType
 	}
-	return f, ""
+	return d, ""
 }
 
+// toTime converts a time.Time or an RFC 3339 string to a time.Time in
+// UTC within years 1–9999.
 func toTime(v any) (any, string) {
-	switch t := v.(type) {
+	var t time.Time
+	switch x := v.(type) {
 	case time.Time:
-		return t.UTC(), ""
+		t = x.UTC()
 	case string:
-		if len(t) > MaxStringLen {
-			return nil, "length"
+		if len(x) > MaxStringLen {
+			return nil, RuleLength
 		}
-		p, err := time.Parse(time.RFC3339Nano, t)
+		p, err := time.Parse(time.RFC3339Nano, x)
 		if err != nil {
-			return nil, "type"
+			return nil, RuleType
 		}
-		return p.UTC(), ""
+		t = p.UTC()
+	default:
+		return nil, RuleType
 	}
-	return nil, "type"
+	if y := t.Year(); y < 1 || y > 9999 {
+		return nil, RuleRange
+	}
+	return t, ""
 }

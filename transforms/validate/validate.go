@@ -10,6 +10,13 @@ import (
 // value is treated as hostile input.
 const MaxStringLen = 4096
 
+// MaxNumberLen is the longest number text, in bytes, validate reads: room
+// for every value a PostgreSQL numeric holds written out in full
+// (decimal.MaxIntegerDigits + decimal.MaxScale digits, a sign and a
+// point), so that every number validate accepts is accepted again after
+// it is re-encoded. A longer text is rule "length".
+const MaxNumberLen = 1 << 18
+
 // Stage validates records against the catalog and coerces their values
 // to the schema types. It is safe for concurrent use.
 type Stage struct {
@@ -36,12 +43,20 @@ func (s *Stage) Name() string { return "validate" }
 //   - field "" and rule "op" for an operation other than upsert or delete;
 //   - rule "length" when ID or a classified string is longer than
 //     MaxStringLen bytes;
-//   - rule "type" when a classified value cannot be coerced to its schema
-//     type (see below), and rule "utf8" for a string that is not UTF-8.
+//   - for a classified value, one of the value rules (RuleType,
+//     RuleUTF8, RuleNUL, RuleRange): "type" when the value cannot be
+//     coerced to its schema type (a nested object or array where a
+//     scalar belongs, a number for a string or a string for a number, a
+//     time string that is not RFC 3339), "utf8" for a string that is not
+//     UTF-8, "nul" for a string holding a NUL character, "range" for a
+//     time outside years 1–9999 and a number that is NaN, infinite or
+//     beyond what a PostgreSQL numeric holds (see package decimal).
 //
-// Coercion by schema type: string accepts string; number accepts float64,
-// float32, every integer type and json.Number, and rejects NaN, ±Inf and
-// strings; bool accepts bool; time accepts time.Time and an RFC 3339
+// Coercion by schema type: string accepts string; number accepts
+// json.Number (what the codec decodes) exactly, float64 and float32 by
+// their shortest representation, every integer type and a
+// decimal.Decimal, and stores a decimal.Decimal; strings are never
+// numbers; bool accepts bool; time accepts time.Time and an RFC 3339
 // string, and stores a time.Time in UTC. A nil value means absent and is
 // kept. Fields the schema does not know, whatever their name or value,
 // are left alone: minimize deletes them. Fields are checked in schema

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/tally-dev/tally/pipeline/decimal"
 )
 
 // writeTimeColumns are set from the clock at write time, so two
@@ -122,8 +124,9 @@ func normalize(ct *sql.ColumnType, v any) string {
 		case int64:
 			return strconv.FormatFloat(float64(n), 'g', -1, 64)
 		case string:
-			if f, err := strconv.ParseFloat(n, 64); err == nil {
-				return strconv.FormatFloat(f, 'g', -1, 64)
+			// Numeric text: exact, canonical (1.50 and 1.5 dump alike).
+			if d, err := decimal.Parse(n); err == nil {
+				return d.String()
 			}
 		}
 	case "BOOL", "BOOLEAN":

@@ -3,14 +3,13 @@ package warehousetest
 import (
 	"context"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tally-dev/tally/pipeline/decimal"
 	"github.com/tally-dev/tally/schemas"
 	"github.com/tally-dev/tally/warehouse"
 )
@@ -40,22 +39,30 @@ func AssertLiveRollupsMatchFacts(t testing.TB, w *warehouse.Warehouse, kpis []st
 			want[k] = r
 		}
 	}
-	approx := cmp.Comparer(func(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Max(1, math.Abs(a)) })
-	if diff := cmp.Diff(want, got, approx); diff != "" {
+	// Exact: no tolerance. Exact compares decimals by value (1.50 = 1.5).
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("kpi_daily differs from GROUP BY over facts (-want +got):\n%s", diff)
 	}
 }
 
-// Rollup is one kpi_daily row's value and count.
+// Rollup is one kpi_daily row's value and count. Exact is the value as
+// stored; Value is its nearest float64, for assertions on small numbers.
 type Rollup struct {
+	Exact decimal.Decimal
 	Value float64
 	N     int64
 }
 
-// recompute derives the rollups of the enabled KPIs from the facts.
+// recompute derives the rollups of the enabled KPIs from the facts with
+// an exact sum: numeric sum() on PostgreSQL, the warehouse's decimal_sum
+// over decimal text on SQLite.
 func recompute(t testing.TB, w *warehouse.Warehouse, kpis []string) map[string]Rollup {
 	t.Helper()
 	cat := schemas.Default()
+	sum := "sum(v)"
+	if w.Driver() == warehouse.SQLite {
+		sum = "decimal_sum(v)"
+	}
 	var parts []string
 	for _, name := range kpis {
 		k, _ := cat.KPI(name)
@@ -74,7 +81,7 @@ func recompute(t testing.TB, w *warehouse.Warehouse, kpis []string) map[string]R
 			where += " AND " + k.When
 		}
 		parts = append(parts, fmt.Sprintf(
-			"SELECT tenant, metric, day, rep, dimension, currency, sum(v) AS value, count(*) AS n FROM ("+
+			"SELECT tenant, metric, day, rep, dimension, currency, "+sum+" AS value, count(*) AS n FROM ("+
 				"SELECT tenant, '%s' AS metric, %s AS day, %s AS rep, %s AS dimension, %s AS currency, %s AS v FROM %s WHERE %s"+
 				") f GROUP BY tenant, metric, day, rep, dimension, currency",
 			k.Name, k.Day, opt(k.Rep), opt(k.Dimension), opt(k.Currency), v, warehouse.FactTable(k.Object), where))
@@ -106,7 +113,8 @@ func readRollups(t testing.TB, w *warehouse.Warehouse, q string) map[string]Roll
 		if err := rows.Scan(&tenant, &metric, &dayV, &rep, &dim, &cur, &valV, &n); err != nil {
 			t.Fatal(err)
 		}
-		out[strings.Join([]string{tenant, metric, DayText(dayV), rep, dim, cur}, "|")] = Rollup{ToFloat(t, valV), n}
+		exact := ToDecimal(t, valV)
+		out[strings.Join([]string{tenant, metric, DayText(dayV), rep, dim, cur}, "|")] = Rollup{exact, exact.Float64(), n}
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
@@ -128,20 +136,20 @@ func DayText(v any) string {
 	return fmt.Sprint(v)
 }
 
-// ToFloat converts a numeric column as read from either dialect.
-func ToFloat(t testing.TB, v any) float64 {
-	switch n := v.(type) {
-	case float64:
-		return n
-	case int64:
-		return float64(n)
-	case []byte:
-		f, err := strconv.ParseFloat(string(n), 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return f
+// ToDecimal converts a numeric column as read from either dialect
+// (numeric text from PostgreSQL, decimal text from SQLite) exactly.
+func ToDecimal(t testing.TB, v any) decimal.Decimal {
+	t.Helper()
+	var d decimal.Decimal
+	if err := d.Scan(v); err != nil {
+		t.Fatalf("numeric value of type %T: %v", v, err)
 	}
-	t.Fatalf("value of type %T", v)
-	return 0
+	return d
+}
+
+// ToFloat converts a numeric column as read from either dialect to the
+// nearest float64.
+func ToFloat(t testing.TB, v any) float64 {
+	t.Helper()
+	return ToDecimal(t, v).Float64()
 }
