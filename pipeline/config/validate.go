@@ -21,9 +21,12 @@ const (
 
 // Validate reports every problem of the configuration that can be found
 // without the network: names, connector kinds and options (decoded
-// strictly into the kind's Config and validated by it), KPI names,
-// durations, warehouse and key settings, and unset ${ENV} secrets.
-func (f *File) Validate(reg *pipeline.Registry, cat *schemas.Catalog) Problems {
+// strictly into the kind's Config, validated by it and built by its
+// factory), KPI names, durations, warehouse, log, metrics and key
+// settings, readable key files, unset ${ENV} secrets, and whatever
+// checks report. Problems carry the line of the key they concern and
+// are sorted by line.
+func (f *File) Validate(reg *pipeline.Registry, cat *schemas.Catalog, checks ...Check) Problems {
 	var ps Problems
 	add := func(line int, format string, args ...any) {
 		ps = append(ps, Problem{Line: line, Msg: fmt.Sprintf(format, args...)})
@@ -55,8 +58,10 @@ func (f *File) Validate(reg *pipeline.Registry, cat *schemas.Catalog) Problems {
 				add(c.Line, "%s.name: connector %q appears twice in tenant %q", cw, name, t.ID)
 			}
 			names[name] = true
-			if _, err := f.ConnectorConfig(reg, c); err != nil {
+			if ccfg, err := f.ConnectorConfig(reg, c); err != nil {
 				ps.AddErr(c.Line, cw+": ", err)
+			} else {
+				ps.AddErr(c.Line, cw+": ", f.buildConnector(reg, cat, t.ID, c, ccfg))
 			}
 			if fac, ok := reg.Source(c.Kind); ok && c.Reconciles() && !fac.Reconciles {
 				add(c.Line, "%s.reconcile: connector kind %s cannot list its ids; its deletes arrive with each sync pass (remove reconcile)", cw, c.Kind)
@@ -65,16 +70,17 @@ func (f *File) Validate(reg *pipeline.Registry, cat *schemas.Catalog) Problems {
 	}
 	for _, k := range f.KPIs {
 		if _, ok := cat.KPI(k); !ok {
-			add(f.kpisLine, "kpis: unknown KPI %q (known: %v)", k, cat.KPINames())
+			add(f.kpisLine, "kpis: unknown KPI %q%s (known: %v)", k, didYouMean(k, cat.KPINames()), cat.KPINames())
 		}
 	}
 	for _, p := range f.Purposes {
 		if _, ok := cat.Purpose(p); !ok {
-			add(0, "purposes: unknown purpose %q (known: %v)", p, cat.PurposeNames())
+			add(0, "purposes: unknown purpose %q%s (known: %v)", p, didYouMean(p, cat.PurposeNames()), cat.PurposeNames())
 		}
 	}
 	f.validateInfra(add, func(line int, err error) { ps.AddErr(line, "", err) })
-	return ps
+	ps = append(ps, f.componentProblems(reg, cat, checks)...)
+	return f.lines.finish(ps)
 }
 
 func (f *File) validateInfra(add func(int, string, ...any), addErr func(int, error)) {
@@ -130,7 +136,7 @@ func (c Connector) InstanceName() string {
 func (f *File) ConnectorConfig(reg *pipeline.Registry, c Connector) (pipeline.Validator, error) {
 	fac, ok := reg.Source(c.Kind)
 	if !ok {
-		return nil, fmt.Errorf("kind: unknown connector kind %q (known: %v)", c.Kind, reg.SourceKinds())
+		return nil, fmt.Errorf("kind: unknown connector kind %q%s (known: %v)", c.Kind, didYouMean(c.Kind, reg.SourceKinds()), reg.SourceKinds())
 	}
 	cfg := fac.NewConfig()
 	// Validate even when decoding failed, so every problem shows at once.

@@ -1,0 +1,134 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// syntaxProblem turns a yaml.v3 parse error into a located problem.
+// yaml.v3 prints scanner errors with their 1-based line, parser errors
+// ("did not find expected key") with the 0-based line of the construct
+// it was parsing, and no line at all for errors on the first line, for
+// reader errors (invalid UTF-8, control characters) and for alias
+// errors; each is located here from the text as well as it can be.
+func syntaxProblem(data []byte, err error) Problem {
+	text := err.Error()
+	msg := strings.TrimPrefix(text, "yaml: ")
+	line := 0
+	if m := yamlLineRE.FindStringSubmatch(text); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+		if parserError(msg) {
+			line++
+		}
+	} else {
+		line = locateLineless(data, msg)
+	}
+	return Problem{Line: clampLine(data, line), Msg: "YAML syntax: " + msg}
+}
+
+// parserError reports the messages of yaml.v3's parser (as opposed to
+// its scanner), whose line numbers are 0-based.
+func parserError(msg string) bool {
+	for _, p := range []string{"did not find expected", "found duplicate %", "found incompatible YAML document", "found undefined tag handle"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+var anchorRE = regexp.MustCompile(`anchor '([^']*)'`)
+
+// locateLineless finds the line of an error yaml.v3 reports without one.
+func locateLineless(data []byte, msg string) int {
+	switch {
+	case strings.Contains(msg, "UTF-8") || strings.Contains(msg, "control characters") || strings.Contains(msg, "Unicode"):
+		if off := firstBadRune(data); off >= 0 {
+			return lineAt(data, off)
+		}
+	case strings.Contains(msg, "unknown anchor"):
+		if m := anchorRE.FindStringSubmatch(msg); m != nil {
+			if off := bytes.Index(data, []byte("*"+m[1])); off >= 0 {
+				return lineAt(data, off)
+			}
+		}
+	case strings.Contains(msg, "contains itself"):
+		if m := anchorRE.FindStringSubmatch(msg); m != nil {
+			if off := bytes.Index(data, []byte("&"+m[1])); off >= 0 {
+				return lineAt(data, off)
+			}
+		}
+	case strings.Contains(msg, "aliasing"):
+		if off := bytes.IndexByte(data, '*'); off >= 0 {
+			return lineAt(data, off)
+		}
+	case strings.Contains(msg, "merge"):
+		if off := bytes.Index(data, []byte("<<")); off >= 0 {
+			return lineAt(data, off)
+		}
+	}
+	// Scanner and parser errors without a line are on the first line
+	// (yaml.v3 omits line 0 of its 0-based marks).
+	return 1
+}
+
+// firstBadRune returns the offset of the first byte sequence YAML does
+// not accept: invalid UTF-8 or a control character other than tab, line
+// feed and carriage return; -1 when there is none.
+func firstBadRune(data []byte) int {
+	for off := 0; off < len(data); {
+		r, size := utf8.DecodeRune(data[off:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			return off
+		case r < 0x20 && r != '\t' && r != '\n' && r != '\r',
+			r >= 0x7F && r <= 0x9F && r != 0x85,
+			r >= 0xD800 && r <= 0xDFFF, r == 0xFFFE, r == 0xFFFF:
+			return off
+		}
+		off += size
+	}
+	return -1
+}
+
+// lineAt returns the 1-based line of a byte offset.
+func lineAt(data []byte, off int) int {
+	return bytes.Count(data[:min(off, len(data))], []byte("\n")) + 1
+}
+
+// clampLine keeps a line inside the file: an error at the end of the
+// stream is on its last line.
+func clampLine(data []byte, line int) int {
+	last := bytes.Count(bytes.TrimRight(data, "\n\r \t"), []byte("\n")) + 1
+	return max(1, min(line, last))
+}
+
+// errorLines flattens an error into its messages: the members of joined
+// errors, each message of a yaml.TypeError (whose header line is
+// dropped), and the lines of any other error.
+func errorLines(err error) []string {
+	var te *yaml.TypeError
+	switch e := err.(type) {
+	case nil:
+		return nil
+	case interface{ Unwrap() []error }:
+		var out []string
+		for _, m := range e.Unwrap() {
+			out = append(out, errorLines(m)...)
+		}
+		return out
+	}
+	if errors.As(err, &te) && te.Error() == err.Error() {
+		return te.Errors
+	}
+	return strings.Split(err.Error(), "\n")
+}
