@@ -58,11 +58,7 @@ func (f *File) Validate(reg *pipeline.Registry, cat *schemas.Catalog, checks ...
 				add(c.Line, "%s.name: connector %q appears twice in tenant %q", cw, name, t.ID)
 			}
 			names[name] = true
-			if ccfg, err := f.ConnectorConfig(reg, c); err != nil {
-				ps.AddErr(c.Line, cw+": ", err)
-			} else {
-				ps.AddErr(c.Line, cw+": ", f.buildConnector(reg, cat, t.ID, c, ccfg))
-			}
+			ps = append(ps, f.connectorProblems(reg, cat, t.ID, cw, c)...)
 			if fac, ok := reg.Source(c.Kind); ok && c.Reconciles() && !fac.Reconciles {
 				add(c.Line, "%s.reconcile: connector kind %s cannot list its ids; its deletes arrive with each sync pass (remove reconcile)", cw, c.Kind)
 			}
@@ -144,6 +140,38 @@ func (f *File) ConnectorConfig(reg *pipeline.Registry, c Connector) (pipeline.Va
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// connectorProblems reports the problems of one connector: its kind, its
+// options as decoded and validated by the kind's Config, and what
+// building its source refuses. A key that failed to decode is not
+// reported again by the kind's Validate (a literal secret is not also
+// "missing").
+func (f *File) connectorProblems(reg *pipeline.Registry, cat *schemas.Catalog, tenant, where string, c Connector) Problems {
+	fac, ok := reg.Source(c.Kind)
+	if !ok {
+		var ps Problems
+		_, err := f.ConnectorConfig(reg, c)
+		ps.AddErr(c.Line, where+": ", err)
+		return ps
+	}
+	cfg := fac.NewConfig()
+	var dec, val Problems
+	dec.AddErr(c.Line, where+": ", DecodeStrict(&c.Options, cfg))
+	val.AddErr(c.Line, where+": ", cfg.Validate())
+	if len(dec)+len(val) == 0 {
+		val.AddErr(c.Line, where+": ", f.buildConnector(reg, cat, tenant, c, cfg))
+	}
+	failed := map[int]bool{}
+	for _, p := range dec {
+		failed[p.Line] = true
+	}
+	for _, p := range f.lines.finish(val) {
+		if !failed[p.Line] {
+			dec = append(dec, p)
+		}
+	}
+	return dec
 }
 
 // EnabledKPIs returns the configured KPIs, or every KPI of the catalog.

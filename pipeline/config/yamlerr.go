@@ -29,10 +29,35 @@ func syntaxProblem(data []byte, err error) Problem {
 		if parserError(msg) {
 			line++
 		}
+		line = firstFailingLine(data, msg, line)
 	} else {
 		line = locateLineless(data, msg)
 	}
 	return Problem{Line: clampLine(data, line), Msg: "YAML syntax: " + msg}
+}
+
+// firstFailingLine refines the line of a parse error. yaml.v3 names the
+// line where the construct it was parsing began (a block mapping), not
+// the line that broke it; the first line whose prefix of the file fails
+// with the same message is that line. Prefixes are parsed from the
+// reported line on; a file too long for that keeps the reported line.
+func firstFailingLine(data []byte, msg string, reported int) int {
+	const maxLines = 2000
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	if len(lines) > maxLines || reported < 1 {
+		return reported
+	}
+	for l := reported; l <= len(lines); l++ {
+		var n yaml.Node
+		err := yaml.Unmarshal(bytes.Join(lines[:l], nil), &n)
+		if err == nil {
+			continue
+		}
+		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil && m[2] == msg {
+			return l
+		}
+	}
+	return reported
 }
 
 // parserError reports the messages of yaml.v3's parser (as opposed to
