@@ -172,12 +172,13 @@ func fileErr(err error) string {
 // valid, the way the commands do (construction does no I/O), and checks
 // the files it names, so that what a factory or Open refuses is refused
 // here too.
-func (f *File) buildConnector(reg *pipeline.Registry, cat *schemas.Catalog, tenant string, c Connector, cfg pipeline.Validator) error {
+func (f *File) buildConnector(reg *pipeline.Registry, cat *schemas.Catalog, tenant string, c Connector, cfg pipeline.Validator) (err error) {
 	fac, _ := reg.Source(c.Kind)
 	var errs []error
 	if fc, ok := cfg.(FileChecker); ok {
 		errs = append(errs, fc.CheckFiles())
 	}
+	defer func() { err = withoutKind(err) }()
 	proj := map[string][]string{}
 	if p, err := cat.ProjectWith(f.EnabledKPIs(cat), f.EnabledPurposes(cat), cat.Objects()); err == nil {
 		for _, o := range p.Objects() {
@@ -187,9 +188,20 @@ func (f *File) buildConnector(reg *pipeline.Registry, cat *schemas.Catalog, tena
 	if fac.New != nil {
 		_, err := fac.New(cfg, pipeline.SourceEnv{Tenant: tenant, Name: c.InstanceName(), Projection: proj,
 			Logger: slog.New(slog.DiscardHandler)})
-		if err != nil {
-			errs = append(errs, errors.New(strings.TrimSuffix(err.Error(), ": "+pipeline.ErrConfig.Error())))
-		}
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// withoutKind drops the ": configuration" that pipeline.ErrConfig adds
+// to each line: every problem here is one.
+func withoutKind(err error) error {
+	if err == nil {
+		return nil
+	}
+	lines := errorLines(err)
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, ": "+pipeline.ErrConfig.Error())
+	}
+	return errors.New(strings.Join(lines, "\n"))
 }
