@@ -81,10 +81,22 @@ func parse(data []byte) (f *File, ps Problems) {
 	defer func() {
 		// yaml.v3 reports some errors by panicking inside its decoder
 		// and recovers them itself; anything else must not crash tally.
+		// The value is not printed: it could quote the file.
 		if r := recover(); r != nil {
-			f, ps = nil, Problems{{Line: clampLine(data, 1), Msg: fmt.Sprintf("YAML: cannot decode the file (%v)", r)}}
+			f, ps = nil, Problems{{Line: clampLine(data, 1), Msg: "YAML: cannot decode the file (internal error)"}}
 		}
 	}()
+	f, ps = decodeFile(data)
+	var x *lineIndex
+	if f != nil {
+		x = f.lines
+	}
+	return f, x.finish(ps)
+}
+
+// decodeFile is parse without its safety net and sorting.
+func decodeFile(data []byte) (*File, Problems) {
+	var ps Problems
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -115,5 +127,5 @@ func parse(data []byte) (f *File, ps Problems) {
 	file.lines = newLineIndex(root)
 	ps.AddErr(0, "", DecodeStrict(root, &file))
 	file.locate(&doc)
-	return &file, file.lines.finish(ps)
+	return &file, ps
 }

@@ -177,3 +177,32 @@ func TestTypeErrorsNameTheKeyNotTheValue(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeErrorsHaveTheirLine covers the errors yaml.v3's decoder
+// stops at without a line.
+func TestDecodeErrorsHaveTheirLine(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		line     int
+		msg      string
+	}{
+		{"explicit tag", "tenants:\n  - id: !!int acme\n", 2, "a !!str value cannot be read as !!int"},
+		{"merge of a scalar", "kafka:\n  partitions: 2\n  <<: x\n", 3, "map merge"},
+		{"mapping as key", "kafka:\n  ? {a: b}\n  : c\n", 2, "want a string, got !!map"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.in))
+			var ps Problems
+			if !errors.As(err, &ps) || len(ps) == 0 {
+				t.Fatalf("Parse(%q) = %v, want problems", tc.in, err)
+			}
+			found := false
+			for _, p := range ps {
+				found = found || p.Line == tc.line && strings.Contains(p.Msg, tc.msg)
+			}
+			if !found || strings.Contains(ps.Error(), "acme") {
+				t.Errorf("Parse(%q) = %v, want line %d: …%s… without the value", tc.in, ps, tc.line, tc.msg)
+			}
+		})
+	}
+}

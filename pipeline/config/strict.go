@@ -24,6 +24,10 @@ func DecodeStrict(n *yaml.Node, v any) error {
 	}
 	checkKeys(n, reflect.TypeOf(v), "", &errs)
 	if err := n.Decode(v); err != nil {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			err = locateDecodeError(n, err)
+		}
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -47,6 +51,9 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 		fields := yamlFields(t)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
+			if k.Tag == "!!merge" {
+				continue // merged keys are decoded as if written here
+			}
 			ft, ok := fields[k.Value]
 			if !ok {
 				*errs = append(*errs, fmt.Errorf("line %d: unknown key %s%s%s", k.Line, path, k.Value, didYouMean(k.Value, sortedKeys(fields))))

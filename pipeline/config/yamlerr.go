@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -156,4 +157,67 @@ func errorLines(err error) []string {
 		return te.Errors
 	}
 	return strings.Split(err.Error(), "\n")
+}
+
+var cannotDecodeRE = regexp.MustCompile("(?s)^cannot decode (!!\\w+) `(.*)` as a (!!\\w+)$")
+
+// locateDecodeError gives a line to an error yaml.v3's decoder reports
+// without one (it stops decoding at it): the first node under n that
+// matches the message, or n itself. A value the message quotes is
+// dropped.
+func locateDecodeError(n *yaml.Node, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if lineRE.MatchString(err.Error()) {
+		return err
+	}
+	var match func(k, v *yaml.Node) bool
+	switch m := cannotDecodeRE.FindStringSubmatch(msg); {
+	case m != nil:
+		msg = fmt.Sprintf("a %s value cannot be read as %s (remove the tag or quote the value)", m[1], m[3])
+		match = func(_, v *yaml.Node) bool { return v != nil && v.Kind == yaml.ScalarNode && v.Tag == m[3] && v.Value == m[2] }
+	case strings.Contains(msg, "merge"):
+		match = func(k, _ *yaml.Node) bool { return k != nil && k.Tag == "!!merge" }
+	case strings.Contains(msg, "base64"):
+		match = func(_, v *yaml.Node) bool { return v != nil && v.Tag == "!!binary" }
+	case strings.Contains(msg, "invalid map key"):
+		msg = "a mapping or list cannot be a key"
+		match = func(k, _ *yaml.Node) bool { return k != nil && k.Kind != yaml.ScalarNode }
+	case strings.Contains(msg, "contains itself"):
+		name := ""
+		if a := anchorRE.FindStringSubmatch(msg); a != nil {
+			name = a[1]
+		}
+		match = func(_, v *yaml.Node) bool { return v != nil && v.Anchor == name }
+	case strings.Contains(msg, "aliasing"):
+		match = func(_, v *yaml.Node) bool { return v != nil && v.Kind == yaml.AliasNode }
+	}
+	line := n.Line
+	if found := findNode(n, match, 0); found > 0 {
+		line = found
+	}
+	return fmt.Errorf("line %d: %s", max(line, 1), msg)
+}
+
+// findNode returns the line of the first node under n that match
+// accepts, as match(nil, node) for a value or match(key, nil) for a
+// mapping key; aliases are not followed.
+func findNode(n *yaml.Node, match func(k, v *yaml.Node) bool, depth int) int {
+	if n == nil || match == nil || depth > 64 {
+		return 0
+	}
+	if match(nil, n) {
+		return n.Line
+	}
+	if n.Kind == yaml.AliasNode {
+		return 0
+	}
+	for i, c := range n.Content {
+		if n.Kind == yaml.MappingNode && i%2 == 0 && match(c, nil) {
+			return c.Line
+		}
+		if l := findNode(c, match, depth+1); l > 0 {
+			return l
+		}
+	}
+	return 0
 }
