@@ -41,16 +41,20 @@ func syntaxProblem(data []byte, err error) Problem {
 // line where the construct it was parsing began (a block mapping), not
 // the line that broke it; the first line whose prefix of the file fails
 // with the same message is that line. Prefixes are parsed from the
-// reported line on; a file too long for that keeps the reported line.
+// reported line on, within a budget; past it, or in a file too long,
+// the reported line stands.
 func firstFailingLine(data []byte, msg string, reported int) int {
 	const maxLines = 2000
 	lines := bytes.SplitAfter(data, []byte("\n"))
 	if len(lines) > maxLines || reported < 1 {
 		return reported
 	}
-	for l := reported; l <= len(lines); l++ {
+	budget := 4 << 20 // bytes parsed in all, so that a hostile file stays cheap
+	for l := reported; l <= len(lines) && budget > 0; l++ {
+		prefix := bytes.Join(lines[:l], nil)
+		budget -= len(prefix)
 		var n yaml.Node
-		err := yaml.Unmarshal(bytes.Join(lines[:l], nil), &n)
+		err := yaml.Unmarshal(prefix, &n)
 		if err == nil {
 			continue
 		}
@@ -174,7 +178,9 @@ func locateDecodeError(n *yaml.Node, err error) error {
 	switch m := cannotDecodeRE.FindStringSubmatch(msg); {
 	case m != nil:
 		msg = fmt.Sprintf("a %s value cannot be read as %s (remove the tag or quote the value)", m[1], m[3])
-		match = func(_, v *yaml.Node) bool { return v != nil && v.Kind == yaml.ScalarNode && v.Tag == m[3] && v.Value == m[2] }
+		match = func(_, v *yaml.Node) bool {
+			return v != nil && v.Kind == yaml.ScalarNode && v.Tag == m[3] && v.Value == m[2]
+		}
 	case strings.Contains(msg, "merge"):
 		match = func(k, _ *yaml.Node) bool { return k != nil && k.Tag == "!!merge" }
 	case strings.Contains(msg, "base64"):
