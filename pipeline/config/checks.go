@@ -103,9 +103,9 @@ func (f *File) componentProblems(reg *pipeline.Registry, cat *schemas.Catalog, c
 	ps.AddErr(f.Warehouse.Line, "", f.Warehouse.driverSettings())
 	ps.AddErr(f.Pseudonyms.Line, "", f.Pseudonyms.keyMaterial())
 	seen := map[string]bool{}
-	for _, k := range f.KPIs {
+	for i, k := range f.KPIs {
 		if seen[k] {
-			ps = append(ps, Problem{Line: f.kpisLine, Msg: fmt.Sprintf("kpis: %q is listed twice", k)})
+			ps = append(ps, Problem{Line: f.kpisLine, Msg: fmt.Sprintf("kpis[%d]: %q is listed twice", i, k)})
 		}
 		seen[k] = true
 	}

@@ -183,6 +183,7 @@ func (x *lineIndex) finish(ps Problems) Problems {
 	seen := map[Problem]bool{}
 	for _, p := range ps {
 		p = x.typeProblem(p)
+		p = x.nameValue(p)
 		if l := x.line(p.Msg); l > p.Line {
 			p.Line = l
 		}
@@ -194,4 +195,34 @@ func (x *lineIndex) finish(ps Problems) Problems {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
 	return out
+}
+
+// nameValue names the key of a problem that a decoder reported at a
+// value's line without naming it ("line 11: invalid duration …", or
+// "tenants[0].connectors[0]: a secret must be …" at the token's line):
+// the scalar under the path the message starts with, on that line.
+func (x *lineIndex) nameValue(p Problem) Problem {
+	if x == nil || p.Line == 0 || strings.HasPrefix(p.Msg, "YAML") {
+		return p
+	}
+	base, rest := "", p.Msg
+	if path := pathRE.FindString(p.Msg); path != "" {
+		if _, ok := x.keys[path]; ok {
+			if x.keys[path] == p.Line {
+				return p // the message names the key on its line
+			}
+			base, rest = path, strings.TrimPrefix(p.Msg[len(path):], ": ")
+		}
+	}
+	if strings.HasPrefix(rest, "unknown key ") {
+		return p
+	}
+	for _, v := range x.values[p.Line] {
+		if v.kind == yaml.ScalarNode && (base == "" || strings.HasPrefix(v.path, base+".")) {
+			last := v.path[strings.LastIndexAny(v.path, ".]")+1:]
+			p.Msg = v.path + ": " + strings.TrimPrefix(rest, last+": ")
+			return p
+		}
+	}
+	return p
 }

@@ -116,7 +116,7 @@ kpis: [deals_won, deals_won]
 		{14, `metrics.listen: "9464" is not host:port, e.g. 127.0.0.1:9464`},
 		{16, `kafka.brokers[0]: "localhost" is not host:port`},
 		{19, `warehouse.dsn: only for driver postgres; remove it or set driver: postgres`},
-		{20, `kpis: "deals_won" is listed twice`},
+		{20, `kpis[1]: "deals_won" is listed twice`},
 	}
 	got := f.Validate(testRegistry(), schemas.Default())
 	if len(got) != len(want) {
@@ -204,5 +204,33 @@ func TestDecodeErrorsHaveTheirLine(t *testing.T) {
 				t.Errorf("Parse(%q) = %v, want line %d: …%s… without the value", tc.in, ps, tc.line, tc.msg)
 			}
 		})
+	}
+}
+
+// TestDecodingGoesOnAfterABadValue: a bad duration or a literal secret
+// does not hide the problems after it, and a list item is reported at
+// its own line.
+func TestDecodingGoesOnAfterABadValue(t *testing.T) {
+	t.Setenv("TALLY_TEST_TOKEN", "tok")
+	t.Setenv("TALLY_TEST_MASTER", strings.Repeat("m", 32))
+	yml := valid + "kafka:\n  retention: soon\n  partitions: many\nwarehouse:\n  dsn: postgres://literal\nkpis:\n  - deals_won\n  - deals_wno\n"
+	_, err := ParseChecked([]byte(yml), testRegistry(), schemas.Default())
+	var ps Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("ParseChecked() = %v, want problems", err)
+	}
+	want := []Problem{
+		{11, `kafka.retention: invalid duration "soon" (want e.g. 90d, 24h, 15m)`},
+		{12, "kafka.partitions: want an integer, got !!str"},
+		{14, "warehouse.dsn: a secret must be an ${ENV} reference, not a literal value"},
+		{17, `kpis[1]: unknown KPI "deals_wno" (did you mean deals_won?)`},
+	}
+	if len(ps) != len(want) {
+		t.Fatalf("ParseChecked() = \n%v\nwant %d problems", ps, len(want))
+	}
+	for i, w := range want {
+		if ps[i].Line != w.Line || !strings.HasPrefix(ps[i].Msg, w.Msg) {
+			t.Errorf("problem %d = %v, want %v…", i, ps[i], w)
+		}
 	}
 }

@@ -64,14 +64,14 @@ func (f *File) Validate(reg *pipeline.Registry, cat *schemas.Catalog, checks ...
 			}
 		}
 	}
-	for _, k := range f.KPIs {
+	for i, k := range f.KPIs {
 		if _, ok := cat.KPI(k); !ok {
-			add(f.kpisLine, "kpis: unknown KPI %q%s (known: %v)", k, didYouMean(k, cat.KPINames()), cat.KPINames())
+			add(f.kpisLine, "kpis[%d]: unknown KPI %q%s (known: %v)", i, k, didYouMean(k, cat.KPINames()), cat.KPINames())
 		}
 	}
-	for _, p := range f.Purposes {
+	for i, p := range f.Purposes {
 		if _, ok := cat.Purpose(p); !ok {
-			add(0, "purposes: unknown purpose %q%s (known: %v)", p, didYouMean(p, cat.PurposeNames()), cat.PurposeNames())
+			add(0, "purposes[%d]: unknown purpose %q%s (known: %v)", i, p, didYouMean(p, cat.PurposeNames()), cat.PurposeNames())
 		}
 	}
 	f.validateInfra(add, func(line int, err error) { ps.AddErr(line, "", err) })
