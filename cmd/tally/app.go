@@ -46,18 +46,16 @@ type appOptions struct {
 	inMemoryKafka bool
 }
 
-// loadConfig reads and validates the configuration; problems come back
-// as config.Problems (exit code 2).
+// loadConfig reads and validates the configuration, for every command
+// alike; problems come back as config.Problems (exit code 2).
 func loadConfig(path string, reg *pipeline.Registry, cat *schemas.Catalog) (*config.File, error) {
-	cfg, err := config.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	if ps := append(append(append(cfg.Validate(reg, cat), scheduleProblems(cfg)...), roleProblems(cfg)...), dsnProblems(cfg)...); len(ps) > 0 {
-		return nil, ps
-	}
-	return cfg, nil
+	return config.LoadChecked(path, reg, cat, configChecks...)
 }
+
+// configChecks are the checks of the configuration whose rules live in
+// this binary's libraries: cron schedules, warehouse role names and the
+// PostgreSQL DSN.
+var configChecks = []config.Check{checkSchedules, checkRoles, checkDSN}
 
 // newApp wires a validated configuration. It starts the embedded broker
 // when no brokers are configured, opens and migrates the warehouse, and

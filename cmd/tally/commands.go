@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
@@ -25,6 +26,9 @@ func validateCmd(g *globals) *cobra.Command {
 			cfg, err := loadConfig(g.configPath, newRegistry(), cat)
 			if err != nil {
 				return err
+			}
+			if _, err := newLogger(io.Discard, cfg.Log, g); err != nil {
+				return withCode(exitConfig, err) // --log-level, --log-format
 			}
 			kpis := cfg.EnabledKPIs(cat)
 			proj, err := cat.Project(kpis, cat.Objects())

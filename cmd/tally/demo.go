@@ -104,7 +104,7 @@ func runDemo(ctx context.Context, g *globals, o demoOptions) error {
 	if err != nil {
 		return err
 	}
-	if ps := cfg.Validate(reg, cat); len(ps) > 0 {
+	if ps := cfg.Validate(reg, cat, configChecks...); len(ps) > 0 {
 		return ps
 	}
 	logger, err := newLogger(g.stderr, cfg.Log, g)

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 
 	"github.com/tally-dev/tally/pipeline/config"
 	"github.com/tally-dev/tally/warehouse"
@@ -20,18 +18,17 @@ func newLogger(w io.Writer, c config.Log, g *globals) (*slog.Logger, error) {
 	if g.logFormat != "" {
 		format = g.logFormat
 	}
-	var lv slog.Level
-	if err := lv.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
-		return nil, fmt.Errorf("log level %q (want debug, info, warn or error)", level)
+	// The same rules as config.Validate's, which has checked the file;
+	// here they catch a bad --log-level or --log-format.
+	if err := (config.Log{Level: level, Format: format}).Validate(); err != nil {
+		return nil, err
 	}
+	lv, _ := config.ParseLogLevel(level)
 	opts := &slog.HandlerOptions{Level: lv, ReplaceAttr: redactErrorAttr}
-	switch format {
-	case "text", "":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	case "json":
+	if format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
-	return nil, fmt.Errorf("log format %q (want text or json)", format)
+	return slog.New(slog.NewTextHandler(w, opts)), nil
 }
 
 // redactErrorAttr is a last line of defence for errors of libraries that

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/tally-dev/tally/pipeline/config"
@@ -16,16 +17,16 @@ func outageLimit(s config.Sync) time.Duration {
 	return s.OutageLimit.D()
 }
 
-// dsnProblems reports a PostgreSQL DSN that cannot be parsed, naming
-// what to fix and never quoting it, so that validate, check, migrate and
-// run all stop on it with exit code 2.
-func dsnProblems(cfg *config.File) config.Problems {
+// checkDSN reports a PostgreSQL DSN that cannot be parsed, naming what
+// to fix and never quoting it, so that validate, check, migrate and run
+// all stop on it with exit code 2.
+func checkDSN(cfg *config.File) error {
 	w := cfg.Warehouse
 	if w.Driver != warehouse.Postgres || !w.DSN.Set() {
 		return nil
 	}
 	if err := warehouse.CheckDSN(w.DSN.Reveal()); err != nil {
-		return config.Problems{{Line: w.Line, Msg: "warehouse.dsn: " + err.Error()}}
+		return fmt.Errorf("warehouse.dsn: %w", err)
 	}
 	return nil
 }

@@ -118,7 +118,7 @@ func TestSchedulerRunsPurgeAndStopsOnShutdown(t *testing.T) {
 	}
 }
 
-func TestScheduleProblems(t *testing.T) {
+func TestCheckSchedules(t *testing.T) {
 	for _, tc := range []struct {
 		schedule, tz string
 		ok           bool
@@ -131,8 +131,8 @@ func TestScheduleProblems(t *testing.T) {
 		{"@sometimes", "UTC", false},
 	} {
 		cfg := &config.File{Purge: config.Purge{Schedule: tc.schedule, Timezone: tc.tz}}
-		if got := len(scheduleProblems(cfg)) == 0; got != tc.ok {
-			t.Errorf("scheduleProblems(%q, %q) ok = %v, want %v", tc.schedule, tc.tz, got, tc.ok)
+		if got := checkSchedules(cfg) == nil; got != tc.ok {
+			t.Errorf("checkSchedules(%q, %q) ok = %v, want %v", tc.schedule, tc.tz, got, tc.ok)
 		}
 	}
 }

@@ -13,22 +13,21 @@ import (
 	"github.com/tally-dev/tally/pipeline/config"
 )
 
-// reconcileProblems checks every connector's reconcile schedule for
-// `tally validate` (config.Validate checks that its kind can reconcile).
-func reconcileProblems(cfg *config.File) config.Problems {
-	var ps config.Problems
+// checkReconciles checks every connector's reconcile schedule
+// (config.Validate checks that its kind can reconcile).
+func checkReconciles(cfg *config.File) error {
+	var errs []error
 	for ti, t := range cfg.Tenants {
 		for ci, c := range t.Connectors {
 			if !c.Reconciles() {
 				continue
 			}
 			if _, err := parseCron(c.Reconcile, time.UTC); err != nil {
-				ps = append(ps, config.Problem{Line: c.Line,
-					Msg: fmt.Sprintf("tenants[%d].connectors[%d].reconcile: %v", ti, ci, err)})
+				errs = append(errs, fmt.Errorf("tenants[%d].connectors[%d].reconcile: %w", ti, ci, err))
 			}
 		}
 	}
-	return ps
+	return errors.Join(errs...)
 }
 
 // startReconcileScheduler schedules the reconcile of each of runner's

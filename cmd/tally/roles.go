@@ -17,12 +17,10 @@ func roles(cfg *config.File) warehouse.Roles {
 	return warehouse.Roles{Reader: cfg.Warehouse.ReaderRole, Admin: cfg.Warehouse.AdminRole}
 }
 
-// roleProblems checks warehouse.reader_role and admin_role for `tally
-// validate`, with the warehouse's own rules.
-func roleProblems(cfg *config.File) config.Problems {
-	var ps config.Problems
-	ps.AddErr(cfg.Warehouse.Line, "", roles(cfg).Validate())
-	return ps
+// checkRoles checks warehouse.reader_role and admin_role with the
+// warehouse's own rules (a config.Check).
+func checkRoles(cfg *config.File) error {
+	return roles(cfg).Validate()
 }
 
 // roleRecipients describes the database roles for the processing

@@ -50,6 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.PersistentFlags().StringVarP(&g.configPath, "config", "c", "tally.yaml", "path to the configuration file")
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "", "debug, info, warn or error (overrides log.level)")
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "", "text or json (overrides log.format)")
+	root.PersistentPreRunE = checkNamedTenants(g) // an unknown --tenant is exit 2 in every command
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

@@ -43,21 +43,22 @@ func parseCron(spec string, loc *time.Location) (cron.Schedule, error) {
 	return cronParser.Parse(spec)
 }
 
-// scheduleProblems checks purge.schedule and every connector's reconcile
-// schedule for `tally validate`.
-func scheduleProblems(cfg *config.File) config.Problems {
-	ps := reconcileProblems(cfg)
+// checkSchedules checks purge.schedule and every connector's reconcile
+// schedule with the parser `tally run` schedules them with (a
+// config.Check).
+func checkSchedules(cfg *config.File) error {
+	errs := []error{checkReconciles(cfg)}
 	if cfg.Purge.Schedule == scheduleOff || cfg.Purge.Schedule == "" {
-		return ps
+		return errors.Join(errs...)
 	}
 	p := cfg.Purge
 	if _, err := time.LoadLocation(p.Timezone); err != nil {
 		p.Timezone = "UTC" // config.Validate reports the time zone
 	}
 	if _, err := parseSchedule(p); err != nil {
-		ps = append(ps, config.Problem{Line: cfg.Purge.Line, Msg: err.Error()})
+		errs = append(errs, err)
 	}
-	return ps
+	return errors.Join(errs...)
 }
 
 // cronScheduler runs jobs on cron schedules inside `tally run`: the

@@ -1,10 +1,7 @@
 package config
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -32,6 +29,7 @@ type File struct {
 	Region     string     `yaml:"region" doc:"Where the data lives (e.g. eu-central-1), stated in the processing report."`
 
 	kpisLine int
+	lines    *lineIndex
 }
 
 // Tenant is one customer whose CRMs tally pulls.
@@ -155,21 +153,14 @@ func (ps Problems) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var lineRE = regexp.MustCompile(`(?s)^(?:yaml: )?line (\d+): (.*)$`)
 
 // AddErr splits err (possibly joined) into located problems.
 func (ps *Problems) AddErr(line int, prefix string, err error) {
 	if err == nil {
 		return
 	}
-	var msgs []string
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	} else {
-		msgs = strings.Split(err.Error(), "\n")
-	}
-	for _, m := range msgs {
+	for _, m := range errorLines(err) {
 		m = strings.TrimSpace(m)
 		if m == "" {
 			continue
@@ -184,29 +175,21 @@ func (ps *Problems) AddErr(line int, prefix string, err error) {
 }
 
 // Load reads and strictly decodes a config file over the defaults. It
-// returns Problems for syntax errors and unknown keys; semantic checks
-// are Validate's.
+// returns Problems for a missing file, syntax errors, unknown keys and
+// wrong types; semantic checks are Validate's (LoadChecked does both).
 func Load(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading config: %w", err)
+		return nil, err
 	}
 	return Parse(data)
 }
 
 // Parse is Load over bytes.
 func Parse(data []byte) (*File, error) {
-	f := Defaults()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		var ps Problems
-		ps.AddErr(0, "", err)
+	f, ps := parse(data)
+	if len(ps) > 0 {
 		return nil, ps
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err == nil {
-		f.locate(&root)
-	}
-	return &f, nil
+	return f, nil
 }

@@ -121,11 +121,11 @@ retention:
 		{7, "TALLY_TEST_UNSET is not set"},
 		{8, "unknown connector kind \"nosuch\""},
 		{9, "unknown KPI \"nope\""},
-		{10, "kafka.partitions"},
-		{10, "kafka.retention"},
-		{13, "warehouse.driver"},
+		{11, "kafka.partitions"},
+		{12, "kafka.retention"},
+		{14, "warehouse.driver"},
 		{16, "TALLY_TEST_MASTER is not set"},
-		{17, "retention.facts"},
+		{18, "retention.facts"},
 	}
 	for _, w := range want {
 		found := false

@@ -29,11 +29,12 @@ func ParseDuration(s string) (time.Duration, error) {
 	return v, nil
 }
 
-// UnmarshalYAML parses the scalar with ParseDuration.
+// UnmarshalYAML parses the scalar with ParseDuration. Its error is a
+// yaml.TypeError, so that decoding goes on and reports every problem.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %v", n.Line, err)}}
 	}
 	*d = Duration(v)
 	return nil

@@ -41,8 +41,8 @@ pseudonyms:
 		t.Fatalf("Parse() = %v", err)
 	}
 	ps := f.Validate(reg, schemas.Default())
-	if len(ps) != 1 || ps[0].Line != 4 || !strings.Contains(ps[0].Msg, "tenants[0].connectors[0].reconcile") {
-		t.Fatalf("Validate() = %v, want one problem at line 4 naming tenants[0].connectors[0].reconcile", ps)
+	if len(ps) != 1 || ps[0].Line != 5 || !strings.Contains(ps[0].Msg, "tenants[0].connectors[0].reconcile") {
+		t.Fatalf("Validate() = %v, want one problem at line 5 (the key) naming tenants[0].connectors[0].reconcile", ps)
 	}
 	cs := f.Tenants[0].Connectors
 	if !cs[0].Reconciles() || cs[1].Reconciles() || !cs[2].Reconciles() || cs[2].Reconcile != "0 3 * * *" {

@@ -32,7 +32,8 @@ func (s *Secret) UnmarshalYAML(n *yaml.Node) error {
 	s.line = n.Line
 	m := envRef.FindStringSubmatch(n.Value)
 	if n.Kind != yaml.ScalarNode || m == nil {
-		return fmt.Errorf("line %d: a secret must be an ${ENV} reference, not a literal value", n.Line)
+		// A yaml.TypeError lets decoding go on to the other keys.
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: a secret must be an ${ENV} reference, not a literal value", n.Line)}}
 	}
 	s.env = m[1]
 	s.value = os.Getenv(m[1])

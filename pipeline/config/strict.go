@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -18,8 +19,15 @@ func DecodeStrict(n *yaml.Node, v any) error {
 		return nil
 	}
 	var errs []error
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
 	checkKeys(n, reflect.TypeOf(v), "", &errs)
 	if err := n.Decode(v); err != nil {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			err = locateDecodeError(n, err)
+		}
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -29,8 +37,11 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
+	// Aliases are not followed (their target is checked where it is
+	// written; following them could multiply the work), nor are keys
+	// kept as nodes for a decoder of their own (connector options).
+	if n.Kind == yaml.AliasNode || t == nodeType {
+		return
 	}
 	switch {
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
@@ -40,18 +51,34 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 		fields := yamlFields(t)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
+			if k.Tag == "!!merge" {
+				continue // merged keys are decoded as if written here
+			}
 			ft, ok := fields[k.Value]
 			if !ok {
-				*errs = append(*errs, fmt.Errorf("line %d: unknown key %s%s", k.Line, path, k.Value))
+				*errs = append(*errs, fmt.Errorf("line %d: unknown key %s%s%s", k.Line, path, k.Value, didYouMean(k.Value, sortedKeys(fields))))
 				continue
 			}
 			checkKeys(val, ft, path+k.Value+".", errs)
 		}
 	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
 		for i, item := range n.Content {
-			checkKeys(item, t.Elem(), fmt.Sprintf("%s%d.", path, i), errs)
+			checkKeys(item, t.Elem(), fmt.Sprintf("%s[%d].", strings.TrimSuffix(path, "."), i), errs)
 		}
 	}
+}
+
+var nodeType = reflect.TypeFor[yaml.Node]()
+
+// sortedKeys returns the keys of a field map in order, so that a tie
+// between two suggestions always goes the same way.
+func sortedKeys(m map[string]reflect.Type) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // yamlFields maps YAML keys to field types, following inline structs.

@@ -21,9 +21,12 @@ const (
 
 // Validate reports every problem of the configuration that can be found
 // without the network: names, connector kinds and options (decoded
-// strictly into the kind's Config and validated by it), KPI names,
-// durations, warehouse and key settings, and unset ${ENV} secrets.
-func (f *File) Validate(reg *pipeline.Registry, cat *schemas.Catalog) Problems {
+// strictly into the kind's Config, validated by it and built by its
+// factory), KPI names, durations, warehouse, log, metrics and key
+// settings, readable key files, unset ${ENV} secrets, and whatever
+// checks report. Problems carry the line of the key they concern and
+// are sorted by line.
+func (f *File) Validate(reg *pipeline.Registry, cat *schemas.Catalog, checks ...Check) Problems {
 	var ps Problems
 	add := func(line int, format string, args ...any) {
 		ps = append(ps, Problem{Line: line, Msg: fmt.Sprintf(format, args...)})
@@ -55,26 +58,25 @@ func (f *File) Validate(reg *pipeline.Registry, cat *schemas.Catalog) Problems {
 				add(c.Line, "%s.name: connector %q appears twice in tenant %q", cw, name, t.ID)
 			}
 			names[name] = true
-			if _, err := f.ConnectorConfig(reg, c); err != nil {
-				ps.AddErr(c.Line, cw+": ", err)
-			}
+			ps = append(ps, f.connectorProblems(reg, cat, t.ID, cw, c)...)
 			if fac, ok := reg.Source(c.Kind); ok && c.Reconciles() && !fac.Reconciles {
 				add(c.Line, "%s.reconcile: connector kind %s cannot list its ids; its deletes arrive with each sync pass (remove reconcile)", cw, c.Kind)
 			}
 		}
 	}
-	for _, k := range f.KPIs {
+	for i, k := range f.KPIs {
 		if _, ok := cat.KPI(k); !ok {
-			add(f.kpisLine, "kpis: unknown KPI %q (known: %v)", k, cat.KPINames())
+			add(f.kpisLine, "kpis[%d]: unknown KPI %q%s (known: %v)", i, k, didYouMean(k, cat.KPINames()), cat.KPINames())
 		}
 	}
-	for _, p := range f.Purposes {
+	for i, p := range f.Purposes {
 		if _, ok := cat.Purpose(p); !ok {
-			add(0, "purposes: unknown purpose %q (known: %v)", p, cat.PurposeNames())
+			add(0, "purposes[%d]: unknown purpose %q%s (known: %v)", i, p, didYouMean(p, cat.PurposeNames()), cat.PurposeNames())
 		}
 	}
 	f.validateInfra(add, func(line int, err error) { ps.AddErr(line, "", err) })
-	return ps
+	ps = append(ps, f.componentProblems(reg, cat, checks)...)
+	return f.lines.finish(ps)
 }
 
 func (f *File) validateInfra(add func(int, string, ...any), addErr func(int, error)) {
@@ -134,7 +136,7 @@ func (c Connector) InstanceName() string {
 func (f *File) ConnectorConfig(reg *pipeline.Registry, c Connector) (pipeline.Validator, error) {
 	fac, ok := reg.Source(c.Kind)
 	if !ok {
-		return nil, fmt.Errorf("kind: unknown connector kind %q (known: %v)", c.Kind, reg.SourceKinds())
+		return nil, fmt.Errorf("kind: unknown connector kind %q%s (known: %v)", c.Kind, didYouMean(c.Kind, reg.SourceKinds()), reg.SourceKinds())
 	}
 	cfg := fac.NewConfig()
 	// Validate even when decoding failed, so every problem shows at once.
@@ -142,6 +144,38 @@ func (f *File) ConnectorConfig(reg *pipeline.Registry, c Connector) (pipeline.Va
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// connectorProblems reports the problems of one connector: its kind, its
+// options as decoded and validated by the kind's Config, and what
+// building its source refuses. A key that failed to decode is not
+// reported again by the kind's Validate (a literal secret is not also
+// "missing").
+func (f *File) connectorProblems(reg *pipeline.Registry, cat *schemas.Catalog, tenant, where string, c Connector) Problems {
+	fac, ok := reg.Source(c.Kind)
+	if !ok {
+		var ps Problems
+		_, err := f.ConnectorConfig(reg, c)
+		ps.AddErr(c.Line, where+": ", err)
+		return ps
+	}
+	cfg := fac.NewConfig()
+	var dec, val Problems
+	dec.AddErr(c.Line, where+": ", DecodeStrict(&c.Options, cfg))
+	val.AddErr(c.Line, where+": ", cfg.Validate())
+	if len(dec)+len(val) == 0 {
+		val.AddErr(c.Line, where+": ", f.buildConnector(reg, cat, tenant, c, cfg))
+	}
+	failed := map[int]bool{}
+	for _, p := range dec {
+		failed[p.Line] = true
+	}
+	for _, p := range f.lines.finish(val) {
+		if !failed[p.Line] {
+			dec = append(dec, p)
+		}
+	}
+	return dec
 }
 
 // EnabledKPIs returns the configured KPIs, or every KPI of the catalog.
