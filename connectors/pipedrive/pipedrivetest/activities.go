@@ -196,6 +196,7 @@ func (s *Server) activities(w http.ResponseWriter, r *http.Request) {
 		last = i + 1
 	}
 	s.ds.mu.RUnlock()
+	next = s.cursorAfter(r.URL.Path, "activities", start, last, next)
 	writeJSON(w, http.StatusOK, listBody(data, next))
 }
 
