@@ -229,10 +229,20 @@ func withOverrides(v any, overrides map[string]any) ([]byte, error) {
 		return nil, err
 	}
 	for k, v := range overrides {
+		if _, omit := v.(omitted); omit {
+			delete(m, k)
+			continue
+		}
 		m[k] = v
 	}
 	return json.Marshal(m)
 }
+
+type omitted struct{}
+
+// Omit, given to SetField or SetActivityField, removes the field from
+// the record's JSON (as for a field the company never had).
+var Omit any = omitted{}
 
 // ActivityID returns the Pipedrive id of the i-th activity (ids start
 // at 1, a sequence of their own).
