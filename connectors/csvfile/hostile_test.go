@@ -116,3 +116,28 @@ func TestCheckFields(t *testing.T) {
 		}
 	}
 }
+
+// TestMissingColumnIsWarnedOncePerPass: a mapped column absent from one
+// file's header is warned about once per pass, with the KPIs it feeds.
+func TestMissingColumnIsWarnedOncePerPass(t *testing.T) {
+	f := newFixture(t, 20, nil)
+	b, err := os.ReadFile(f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f.path, []byte(strings.Replace(string(b), "Is Won", "Won?", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.sync(t, "").Records()); n != 20 {
+		t.Fatalf("%d records, want 20", n)
+	}
+	logs := f.logs.String()
+	if n := strings.Count(logs, "mapped column not in the header"); n != 1 {
+		t.Fatalf("%d warnings about missing columns, want 1:\n%s", n, logs)
+	}
+	for _, want := range []string{`column="Is Won"`, "field=is_won", `kpis="[deals_won revenue_won]"`, "count=1"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("warning lacks %s:\n%s", want, logs)
+		}
+	}
+}

@@ -164,6 +164,7 @@ func (s *Source) Sync(ctx context.Context, object, cur string, emit pipeline.Emi
 			return err
 		}
 	}
+	p.warnLacking()
 	if p.pages == 0 && from.File != "" {
 		// Nothing new: keep the stream's checkpoint where it was.
 		if err := emit.Emit(ctx, nil, from.encode()); err != nil {

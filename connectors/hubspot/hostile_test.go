@@ -205,3 +205,21 @@ func TestCheckFields(t *testing.T) {
 		t.Errorf("%d requests, want 3 (owners sample, deals and contacts properties)", len(reqs))
 	}
 }
+
+// TestMissingPropertyIsWarnedOncePerPass drops hs_is_closed_won from the
+// portal: the pass warns once, naming the property and the KPIs it feeds,
+// and not about properties that came back (empty or not).
+func TestMissingPropertyIsWarnedOncePerPass(t *testing.T) {
+	f := newFixture(t, setup{sizes: hubspottest.Sizes{Owners: 2, Deals: 230}})
+	f.ds.DropProperty("deals", "hs_is_closed_won")
+	f.sync(t, "deal", "")
+	logs := f.logs.String()
+	if n := strings.Count(logs, "projected property never appeared"); n != 1 {
+		t.Fatalf("%d warnings about missing properties, want 1:\n%s", n, logs)
+	}
+	for _, want := range []string{"property=hs_is_closed_won", "field=is_won", "kpis=\"[deals_won revenue_won]\"", "count=230"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("warning lacks %s:\n%s", want, logs)
+		}
+	}
+}

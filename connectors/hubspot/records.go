@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/schemas"
 )
 
 // page is a list or search answer.
@@ -132,6 +133,7 @@ func (ps *pass) records(items []item, deletes bool) []pipeline.Record {
 		for _, f := range ps.p.fields {
 			r.Fields[f.canonical] = value(f, it, ps.p.canonical == "user")
 		}
+		ps.observe(it)
 		out = append(out, r)
 	}
 	return out
@@ -159,4 +161,39 @@ func value(f field, it *item, owner bool) any {
 		return parse(f.kind, it.CreatedAt)
 	}
 	return nil
+}
+
+// observe notes which projected properties an upserted item carried
+// (null counts: HubSpot sends every requested property that exists).
+// Owners are not observed: their attributes are fixed by the API.
+func (ps *pass) observe(it *item) {
+	if ps.p.modified == "" {
+		return
+	}
+	ps.upserts++
+	props, _ := it.Properties.(map[string]any)
+	for _, f := range ps.p.fields {
+		if _, ok := props[f.prop]; ok {
+			if ps.seen == nil {
+				ps.seen = map[string]bool{}
+			}
+			ps.seen[f.prop] = true
+		}
+	}
+}
+
+// warnNeverSeen logs, once per complete pass, each projected property
+// that no upserted record carried: a property the portal does not have
+// (or the token cannot read) leaves its KPIs empty without an error.
+func (ps *pass) warnNeverSeen() {
+	if ps.upserts == 0 {
+		return
+	}
+	for _, f := range ps.p.fields {
+		if !ps.seen[f.prop] {
+			ps.s.log.Warn("projected property never appeared in the pass; the kpis it feeds stay empty",
+				"object", ps.p.canonical, "property", f.prop, "field", f.canonical,
+				"kpis", schemas.Default().KPIsReading(ps.p.canonical, f.canonical), "count", ps.upserts)
+		}
+	}
 }

@@ -131,6 +131,7 @@ func (s *Source) Sync(ctx context.Context, object, cur string, emit pipeline.Emi
 			return err
 		}
 	}
+	ps.warnNeverSeen()
 	s.log.Info("sync pass complete", "object", object, "count", ps.count, "duration", time.Since(started))
 	return nil
 }
@@ -145,6 +146,10 @@ type pass struct {
 	// notArchived counts items of archived listings that did not say
 	// archived themselves: skipped, never deletes.
 	notArchived int
+	// upserts counts the upserted items observed; seen holds the
+	// projected properties at least one of them carried.
+	upserts int
+	seen    map[string]bool
 }
 
 // warnNotArchived logs, once per pass, how many items an archived
