@@ -42,11 +42,13 @@ func checkCmd(g *globals) *cobra.Command {
 			var failed []error
 			for _, b := range bindings {
 				status := "ok"
-				if err := checkBinding(cmd, b); err != nil {
+				fields, ferr, err := checkBinding(cmd, b)
+				if err != nil {
 					status = "FAILED: " + err.Error()
 					failed = append(failed, err)
 				}
 				fmt.Fprintf(g.stdout, "%s/%s: %s\n", b.Tenant, b.Name, status)
+				printFieldStatus(g.stdout, proj, fields, ferr)
 				for _, o := range b.Source.Objects() {
 					fmt.Fprintf(g.stdout, "  %s:\n", o)
 					for _, f := range proj.Fields(o) {
@@ -104,15 +106,22 @@ func checkTopicRetention(cmd *cobra.Command, g *globals, cfg *config.File, bindi
 	return nil
 }
 
-// checkBinding opens a source and, if it can, makes its cheapest read.
-func checkBinding(cmd *cobra.Command, b pipeline.Binding) error {
+// checkBinding opens a source and, if it can, makes its cheapest read
+// and verifies the vendor properties its projection reads (fields, or
+// ferr when that could not be done; neither fails the check).
+func checkBinding(cmd *cobra.Command, b pipeline.Binding) (fields []pipeline.FieldStatus, ferr, err error) {
 	ctx := cmd.Context()
 	if err := b.Source.Open(ctx); err != nil {
-		return err
+		return nil, nil, err
 	}
 	defer b.Source.Close()
 	if c, ok := b.Source.(pipeline.Checker); ok {
-		return c.Check(ctx)
+		if err := c.Check(ctx); err != nil {
+			return nil, nil, err
+		}
 	}
-	return nil
+	if fc, ok := b.Source.(pipeline.FieldChecker); ok {
+		fields, ferr = fc.CheckFields(ctx)
+	}
+	return fields, ferr, nil
 }

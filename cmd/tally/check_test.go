@@ -28,8 +28,8 @@ func TestCheck(t *testing.T) {
 			t.Errorf("check output lacks %q:\n%s", want, out.String())
 		}
 	}
-	if n := e.srv.RequestCount(); n != 3 {
-		t.Errorf("check made %d requests, want one per object (3)", n)
+	if n := e.srv.RequestCount(); n != 6 {
+		t.Errorf("check made %d requests, want one per object (3) and one per object's properties (3)", n)
 	}
 
 	t.Setenv("TALLY_TEST_HUBSPOT_TOKEN", "pat-wrong-token-value")
@@ -41,6 +41,29 @@ func TestCheck(t *testing.T) {
 	all := out.String() + errb.String()
 	if !strings.Contains(all, "401") || strings.Contains(all, "pat-wrong-token-value") {
 		t.Errorf("check with a wrong token: want a 401 message without the token, got:\n%s", all)
+	}
+}
+
+// TestCheckSaysWhichPropertiesItVerified: a property the portal lacks is
+// listed as not found with the KPIs it feeds; the others as verified.
+func TestCheckSaysWhichPropertiesItVerified(t *testing.T) {
+	ds := hubspottest.Generate(3, hubspottest.Sizes{Owners: 2, Deals: 5, Contacts: 5})
+	ds.DropProperty("deals", "hs_is_closed_won")
+	e := newEnv(t, ds, sqliteWarehouse(t))
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"check", "--config", e.cfgPath}, &out, &errb); code != exitOK {
+		t.Fatalf("check exited %d: %s", code, errb.String())
+	}
+	for _, want := range []string{
+		"  verified: deal.amount, ",
+		"  not found: deal.hs_is_closed_won (deal.is_won: not in the properties api; feeds kpi ",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "not found: deal.amount") {
+		t.Errorf("a property the portal has is listed as not found:\n%s", out.String())
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/schemas"
 )
 
 // pass is the state of one Sync call.
@@ -24,6 +25,9 @@ type pass struct {
 	last  cursor
 	pages int
 	count int
+	// lacking counts, per mapped column (index of Source.columns), the
+	// files read in this pass whose header does not have it.
+	lacking map[int]int
 }
 
 // layout is where the columns a file's header names sit.
@@ -93,6 +97,14 @@ func (p *pass) file(ctx context.Context, dir, name string, from cursor) error {
 	if err != nil {
 		return fmt.Errorf("csv: %s: %w", name, err)
 	}
+	for i, at := range l.fields {
+		if at < 0 {
+			if p.lacking == nil {
+				p.lacking = map[int]int{}
+			}
+			p.lacking[i]++
+		}
+	}
 	start := hr.InputOffset()
 	if name == from.File {
 		off, err := resumeAt(f, fi, from)
@@ -159,6 +171,19 @@ func (p *pass) file(ctx context.Context, dir, name string, from cursor) error {
 		return p.flush(ctx, c)
 	}
 	return nil
+}
+
+// warnLacking logs, once per pass, each mapped column some file's
+// header did not have: its field stays empty in those files' rows, and
+// the KPIs it feeds with it.
+func (p *pass) warnLacking() {
+	for i, c := range p.s.columns {
+		if n := p.lacking[i]; n > 0 {
+			p.s.log.Warn("mapped column not in the header; its field stays empty and the kpis it feeds lack it",
+				"object", p.s.cfg.Object, "column", c.header, "field", c.field,
+				"kpis", schemas.Default().KPIsReading(p.s.cfg.Object, c.field), "count", n)
+		}
+	}
 }
 
 // flush emits the pending page with the cursor after it.

@@ -24,13 +24,14 @@ type column struct {
 
 // Source streams CSV files of one tenant onto one canonical object.
 type Source struct {
-	cfg     Config
-	env     pipeline.SourceEnv
-	log     *slog.Logger
-	times   timeParser
-	comma   rune
-	columns []column // sorted by header
-	objects []string
+	cfg      Config
+	env      pipeline.SourceEnv
+	log      *slog.Logger
+	times    timeParser
+	comma    rune
+	columns  []column // sorted by header
+	unmapped []string // projected fields no column maps to
+	objects  []string
 }
 
 // New builds a source from a configuration and the wiring's environment.
@@ -69,6 +70,7 @@ func New(cfg Config, env pipeline.SourceEnv) (*Source, error) {
 		s.columns = append(s.columns, column{header: mapKeys(cfg.Columns)[i], field: name, typ: f.Type})
 	}
 	slices.SortFunc(s.columns, func(a, b column) int { return strings.Compare(a.header, b.header) })
+	s.unmapped = unmapped
 	if len(unmapped) > 0 {
 		s.log.Info("projected fields no csv column maps to stay empty", "object", cfg.Object, "fields", unmapped)
 	}
@@ -162,6 +164,7 @@ func (s *Source) Sync(ctx context.Context, object, cur string, emit pipeline.Emi
 			return err
 		}
 	}
+	p.warnLacking()
 	if p.pages == 0 && from.File != "" {
 		// Nothing new: keep the stream's checkpoint where it was.
 		if err := emit.Emit(ctx, nil, from.encode()); err != nil {

@@ -1,8 +1,10 @@
 package hubspot
 
 import (
+	"encoding/json"
 	"log/slog"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,9 +27,12 @@ func TestConformance(t *testing.T) {
 		object, vendor, corruptProp string
 		sizes                       hubspottest.Sizes
 		records                     int
+		text, date                  [2]string // canonical field and property poisons are planted in
 	}{
-		{"deal", "deals", "amount", hubspottest.Sizes{Owners: 3, Deals: 450, Contacts: 5}, 450},
-		{"lead", "contacts", "createdate", hubspottest.Sizes{Owners: 3, Deals: 5, Contacts: 350}, 350},
+		{"deal", "deals", "amount", hubspottest.Sizes{Owners: 3, Deals: 450, Contacts: 5}, 450,
+			[2]string{"currency", "deal_currency_code"}, [2]string{"close_date", "closedate"}},
+		{"lead", "contacts", "createdate", hubspottest.Sizes{Owners: 3, Deals: 5, Contacts: 350}, 350,
+			[2]string{"lead_source", "hs_analytics_source"}, [2]string{"created_at", "createdate"}},
 	} {
 		t.Run(tc.object, func(t *testing.T) {
 			pipelinetest.Run(t, pipelinetest.Harness{
@@ -49,7 +54,7 @@ func TestConformance(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					return src, &fake{ds: ds, srv: srv, vendor: tc.vendor, corrupt: tc.corruptProp}
+					return src, &fake{ds: ds, srv: srv, vendor: tc.vendor, corrupt: tc.corruptProp, text: tc.text, date: tc.date}
 				},
 			})
 		})
@@ -61,6 +66,37 @@ type fake struct {
 	ds              *hubspottest.Dataset
 	srv             *hubspottest.Server
 	vendor, corrupt string
+	text, date      [2]string
+}
+
+// Plant implements pipelinetest.HostileFake: record 150 (on the second
+// page) carries the poison as the raw JSON of one property.
+func (f *fake) Plant(t *testing.T, p pipelinetest.Poison) (id, field string, ok bool) {
+	id = f.ds.ID(f.vendor, 150)
+	at := f.text
+	var raw string
+	switch p {
+	case pipelinetest.PoisonNUL:
+		raw = `"US\u0000D"`
+	case pipelinetest.PoisonHuge:
+		raw = `"` + strings.Repeat("x", 1_500_000) + `"`
+	case pipelinetest.PoisonFarDate:
+		at, raw = f.date, `"999999999999999"` // epoch ms in the year 33658
+	case pipelinetest.PoisonNested:
+		raw = `{"value":["USD"]}`
+	case pipelinetest.PoisonWrongType:
+		raw = `12345`
+	default:
+		t.Fatalf("unknown poison %s", p)
+	}
+	f.ds.SetRawProperty(f.vendor, id, at[1], json.RawMessage(raw))
+	return id, at[0], true
+}
+
+// Cycle implements pipelinetest.HostileFake.
+func (f *fake) Cycle(t *testing.T) bool {
+	f.srv.CycleCursors()
+	return true
 }
 
 func (f *fake) pick(from, n int) []string {

@@ -11,5 +11,17 @@
 // searched and are listed in full each pass. Every page is emitted with a
 // cursor, so a killed process resumes mid-pass.
 //
+// Hostile answers are survived, not trusted. Items are decoded one by
+// one into untyped attributes: a nested object, a number where a string
+// belongs, a NUL or an instant outside years 1–9999 goes on raw in its
+// record for pipeline.Preflight and the validate stage to quarantine,
+// and the rest of the page is emitted. Every listing (and each search
+// window) remembers every cursor it fetched and, for search, the total
+// HubSpot reported: a repeated cursor or far too many pages stops the
+// pass with crmhttp.ErrPagingLoop, naming object and page. An item of an
+// archived listing whose own "archived" is not true is skipped, never a
+// delete, and counted in one warning per pass. Check and CheckFields
+// (the properties API) prove the token and the projected properties.
+//
 // Register it with Factory; its fake lives in package hubspottest.
 package hubspot

@@ -203,7 +203,17 @@ func TestParse(t *testing.T) {
 		{instant, "2019-12-07", time.Date(2019, 12, 7, 0, 0, 0, 0, time.UTC)},
 		{instant, "soon", "soon"},
 		{text, "closedwon", "closedwon"},
-		{text, 42.0, "42"},
+		// Wrong JSON types go on as they came, for validate's rule type.
+		{text, 42.0, 42.0},
+		{text, true, true},
+		{text, map[string]any{"a": "b"}, map[string]any{"a": "b"}},
+		{number, []any{1.0}, []any{1.0}},
+		{boolean, 1.0, 1.0},
+		// Instants outside years 1–9999 are times, for Preflight's rule range.
+		{instant, "999999999999999", time.UnixMilli(999999999999999).UTC()},
+		{instant, 1572480000000.0, ms},
+		{instant, 1.5, 1.5},
+		{instant, "99999999999999999999", "99999999999999999999"},
 	}
 	for _, tc := range tests {
 		if got := parse(tc.kind, tc.in); !cmp.Equal(got, tc.want) {

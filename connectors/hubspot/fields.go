@@ -1,7 +1,7 @@
 package hubspot
 
 import (
-	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -118,8 +118,10 @@ func newPlan(object string, projected []string) (*plan, error) {
 }
 
 // parse turns a wire value into the field's type. A value that does not
-// parse is kept as its raw string, for the validate stage to quarantine
-// by field and rule; empty and null values are nil.
+// parse is kept as its raw string, and a value of the wrong JSON type (a
+// number or bool where text belongs, a nested object or array) is kept
+// as it came, for pipeline.Preflight and the validate stage to
+// quarantine by field and rule; empty and null values are nil.
 func parse(k valueKind, raw any) any {
 	var s string
 	switch v := raw.(type) {
@@ -128,17 +130,19 @@ func parse(k valueKind, raw any) any {
 	case string:
 		s = v
 	case bool:
-		if k == boolean {
-			return v
-		}
-		s = strconv.FormatBool(v)
+		return v
 	case float64:
 		if k == number {
 			return v
 		}
-		s = strconv.FormatFloat(v, 'f', -1, 64)
+		if k == instant {
+			if t, ok := parseInstant(v); ok {
+				return t
+			}
+		}
+		return v
 	default:
-		return fmt.Sprint(v)
+		return v
 	}
 	if s = strings.TrimSpace(s); s == "" {
 		return nil
@@ -162,14 +166,24 @@ func parse(k valueKind, raw any) any {
 
 // parseInstant reads both forms HubSpot sends: epoch milliseconds
 // ("1572480000000") and ISO 8601 ("2019-12-07T16:50:06.678Z"), and
-// plain dates.
-func parseInstant(s string) (time.Time, bool) {
-	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.UnixMilli(ms).UTC(), true
-	}
-	for _, layout := range []string{time.RFC3339Nano, time.DateOnly} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), true
+// plain dates; a JSON number is read as epoch milliseconds. An instant
+// outside years 1–9999 is returned as it is, for pipeline.Preflight to
+// reject with rule range.
+func parseInstant(raw any) (time.Time, bool) {
+	switch v := raw.(type) {
+	case float64:
+		if v != math.Trunc(v) || math.Abs(v) >= 1<<62 {
+			return time.Time{}, false
+		}
+		return time.UnixMilli(int64(v)).UTC(), true
+	case string:
+		if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return time.UnixMilli(ms).UTC(), true
+		}
+		for _, layout := range []string{time.RFC3339Nano, time.DateOnly} {
+			if t, err := time.Parse(layout, v); err == nil {
+				return t.UTC(), true
+			}
 		}
 	}
 	return time.Time{}, false

@@ -2,7 +2,6 @@ package hubspot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,15 +12,15 @@ import (
 	"github.com/tally-dev/tally/pipeline"
 )
 
-var errStuck = errors.New("paging did not advance")
-
 // list pages through the list endpoint (live or archived records),
-// emitting each page with the cursor after it, until the phase ends.
+// emitting each page with the cursor after it, until the phase ends. A
+// cursor the listing already fetched ends it with crmhttp.ErrPagingLoop.
 func (ps *pass) list(ctx context.Context, archived bool) error {
 	what := "fetching"
 	if archived {
 		what = "fetching archived"
 	}
+	var guard crmhttp.PageGuard
 	for {
 		q := url.Values{"limit": {strconv.Itoa(ps.s.cfg.PageSize)}}
 		if ps.c.After != "" {
@@ -34,21 +33,21 @@ func (ps *pass) list(ctx context.Context, archived bool) error {
 			q.Set("properties", strings.Join(ps.p.props, ","))
 		}
 		ps.c.Page++
+		if err := guard.Visit(ps.c.After); err != nil {
+			return ps.loop(archived, err)
+		}
 		var pg page
 		req := crmhttp.Request{Method: http.MethodGet, Path: ps.p.path, Query: q}
 		if err := ps.s.client.Do(ctx, req, decodePage(&pg)); err != nil {
 			return fmt.Errorf("%s %s page %d: %w", what, ps.p.name, ps.c.Page, err)
 		}
 		next := ps.c.clone()
-		switch after := pg.next(); {
-		case after == "":
+		if after := pg.next(); after == "" {
 			next = ps.afterMain()
 			if archived {
 				next = ps.done()
 			}
-		case after == ps.c.After:
-			return fmt.Errorf("%s %s page %d: %w", what, ps.p.name, ps.c.Page, errStuck)
-		default:
+		} else {
 			next.After = after
 		}
 		if err := ps.flush(ctx, ps.records(pg.Results, archived), next); err != nil {
@@ -60,6 +59,15 @@ func (ps *pass) list(ctx context.Context, archived bool) error {
 		}
 		ps.c = next
 	}
+}
+
+// loop names the connector, object and page of a paging loop.
+func (ps *pass) loop(archived bool, err error) error {
+	name := ps.p.name
+	if archived {
+		name = "archived " + name
+	}
+	return fmt.Errorf("hubspot %s page %d: %w", name, ps.c.Page, err)
 }
 
 // flush hands a page and its resume cursor to the emitter.
@@ -95,10 +103,24 @@ func (ps *pass) searchBody(w window, after string) map[string]any {
 // search pages through the pending windows of an incremental pass. A
 // window whose total exceeds the search cap is split in half before it
 // is paged; a single millisecond over the cap is paged by object id.
+// Each window is one listing for its crmhttp.PageGuard: a paging token
+// (or, by id, a last id) it already fetched, or far more pages than the
+// window's total implies, ends the pass with crmhttp.ErrPagingLoop.
 func (ps *pass) search(ctx context.Context) error {
+	var (
+		guard crmhttp.PageGuard
+		cur   window
+		fresh = true
+	)
 	for len(ps.c.Windows) > 0 {
 		w := ps.c.Windows[0]
+		if id := (window{From: w.From, To: w.To, ByID: w.ByID}); fresh || id != cur {
+			guard, cur, fresh = crmhttp.PageGuard{}, id, false
+		}
 		ps.c.Page++
+		if err := guard.Visit(ps.c.After + "#" + strconv.FormatInt(w.LastID, 10)); err != nil {
+			return ps.loop(false, err)
+		}
 		var pg page
 		req := crmhttp.Request{Method: http.MethodPost, Path: ps.p.path + "/search", Body: ps.searchBody(w, ps.c.After)}
 		if err := ps.s.client.Do(ctx, req, decodePage(&pg)); err != nil {
@@ -108,19 +130,22 @@ func (ps *pass) search(ctx context.Context) error {
 			ps.split(*pg.Total)
 			continue
 		}
+		if pg.Total != nil {
+			guard.Expect(*pg.Total, ps.s.cfg.SearchPageSize)
+		}
 		next := ps.c.clone()
 		after := pg.next()
 		switch {
 		case w.ByID && after != "" && len(pg.Results) > 0:
-			id, err := strconv.ParseInt(pg.Results[len(pg.Results)-1].ID, 10, 64)
-			if err != nil || id <= w.LastID {
-				return fmt.Errorf("searching %s page %d: %w", ps.p.name, ps.c.Page, errStuck)
+			id, ok := maxID(pg.Results)
+			if !ok {
+				return fmt.Errorf("searching %s page %d: no result has a numeric id to page by", ps.p.name, ps.c.Page)
+			}
+			if id <= w.LastID {
+				return ps.loop(false, fmt.Errorf("object ids did not advance: %w", crmhttp.ErrPagingLoop))
 			}
 			next.Windows[0].LastID = id
 		case !w.ByID && after != "":
-			if after == ps.c.After {
-				return fmt.Errorf("searching %s page %d: %w", ps.p.name, ps.c.Page, errStuck)
-			}
 			next.After = after
 		default:
 			next.Windows, next.After = next.Windows[1:], ""
@@ -137,6 +162,17 @@ func (ps *pass) search(ctx context.Context) error {
 		ps.c = ps.afterMain()
 	}
 	return nil
+}
+
+// maxID is the largest numeric id of a page's results.
+func maxID(items []item) (int64, bool) {
+	best, found := int64(0), false
+	for i := range items {
+		if id, err := strconv.ParseInt(items[i].id(), 10, 64); err == nil && (!found || id > best) {
+			best, found = id, true
+		}
+	}
+	return best, found
 }
 
 // split replaces the current window by its halves, or switches a

@@ -17,6 +17,7 @@ var AllowList = crmhttp.AllowList{
 	{Method: http.MethodGet, Path: "/crm/v3/objects/{object}"},
 	{Method: http.MethodPost, Path: "/crm/v3/objects/{object}/search"},
 	{Method: http.MethodGet, Path: "/crm/v3/owners"},
+	{Method: http.MethodGet, Path: "/crm/v3/properties/{object}"},
 }
 
 // Source pulls one HubSpot portal for one tenant. Sync may run
@@ -115,6 +116,7 @@ func (s *Source) Sync(ctx context.Context, object, cur string, emit pipeline.Emi
 		return err
 	}
 	started := time.Now()
+	defer ps.warnNotArchived()
 	for ps.c.Phase != phaseDone {
 		var err error
 		switch ps.c.Phase {
@@ -129,6 +131,7 @@ func (s *Source) Sync(ctx context.Context, object, cur string, emit pipeline.Emi
 			return err
 		}
 	}
+	ps.warnNeverSeen()
 	s.log.Info("sync pass complete", "object", object, "count", ps.count, "duration", time.Since(started))
 	return nil
 }
@@ -140,6 +143,23 @@ type pass struct {
 	emit  pipeline.Emitter
 	c     cursor
 	count int
+	// notArchived counts items of archived listings that did not say
+	// archived themselves: skipped, never deletes.
+	notArchived int
+	// upserts counts the upserted items observed; seen holds the
+	// projected properties at least one of them carried.
+	upserts int
+	seen    map[string]bool
+}
+
+// warnNotArchived logs, once per pass, how many items an archived
+// listing returned that were not archived: a server that ignores the
+// archived flag must not make tally delete live records.
+func (ps *pass) warnNotArchived() {
+	if ps.notArchived > 0 {
+		ps.s.log.Warn("archived listing returned records that are not archived; they were skipped, not deleted",
+			"object", ps.p.canonical, "count", ps.notArchived)
+	}
 }
 
 // begin sets the cursor to resume from: a new full pass, a new

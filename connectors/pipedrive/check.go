@@ -1,10 +1,14 @@
 package pipedrive
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/tally-dev/tally/connectors/crmhttp"
 	"github.com/tally-dev/tally/pipeline"
@@ -21,4 +25,75 @@ func (s *Source) Check(ctx context.Context) error {
 		return fmt.Errorf("checking deals: %w", err)
 	}
 	return nil
+}
+
+var _ pipeline.FieldChecker = (*Source)(nil)
+
+// sampled are the Pipedrive fields each canonical field is read from,
+// and the listing a sample record is read from, by object.
+var sampled = map[string]struct {
+	path  string
+	props map[string][]string
+}{
+	"deal": {"/api/v2/deals", map[string][]string{
+		"owner_id": {"owner_id"}, "stage": {"stage_id"}, "pipeline": {"pipeline_id"},
+		"is_won": {"status"}, "is_closed": {"status"}, "amount": {"value"}, "currency": {"currency"},
+		"close_date": {"close_time", "won_time", "expected_close_date"}, "created_at": {"add_time"},
+	}},
+	"activity": {"/api/v2/activities", map[string][]string{
+		"owner_id": {"owner_id"}, "type": {"type"}, "occurred_at": {"due_date", "add_time"},
+	}},
+	"user": {"/v1/users", map[string][]string{
+		"email": {"email"}, "is_active": {"active_flag"}, "created_at": {"created"},
+	}},
+}
+
+// CheckFields reads one record of every pulled object (Pipedrive lists
+// every field of a record, null or not) and reports which projected
+// fields' Pipedrive fields it carries. A field read from several
+// Pipedrive fields is verified when it carries all of them.
+func (s *Source) CheckFields(ctx context.Context) ([]pipeline.FieldStatus, error) {
+	var out []pipeline.FieldStatus
+	for _, o := range s.objects {
+		p, spec := s.plans[o], sampled[o]
+		q := url.Values{"limit": {"1"}}
+		if o == "user" {
+			q = nil
+		}
+		var body struct {
+			Data []map[string]json.RawMessage `json:"data"`
+		}
+		req := crmhttp.Request{Method: http.MethodGet, Path: spec.path, Query: q}
+		if err := s.client.Do(ctx, req, func(b []byte) error { return json.Unmarshal(b, &body) }); err != nil {
+			return nil, fmt.Errorf("sampling %s: %w", o, err)
+		}
+		for _, f := range p.fields {
+			st := pipeline.FieldStatus{Object: o, Field: f.canonical, Property: strings.Join(spec.props[f.canonical], ", ")}
+			var missing []string
+			for _, prop := range spec.props[f.canonical] {
+				if len(body.Data) == 0 {
+					break
+				}
+				if _, ok := body.Data[0][prop]; !ok {
+					missing = append(missing, prop)
+				}
+			}
+			switch {
+			case len(body.Data) == 0:
+				st.Reason = "no " + o + " to sample"
+			case len(missing) > 0:
+				st.Reason = "sampled " + o + " lacks " + strings.Join(missing, ", ")
+			default:
+				st.Verified = true
+			}
+			out = append(out, st)
+		}
+		for _, name := range p.unsupported {
+			out = append(out, pipeline.FieldStatus{Object: o, Field: name, Reason: "no pipedrive field maps to it"})
+		}
+	}
+	slices.SortFunc(out, func(a, b pipeline.FieldStatus) int {
+		return cmp.Or(strings.Compare(a.Object, b.Object), strings.Compare(a.Field, b.Field))
+	})
+	return out, nil
 }

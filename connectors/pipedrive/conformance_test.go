@@ -1,8 +1,10 @@
 package pipedrive
 
 import (
+	"encoding/json"
 	"log/slog"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,6 +79,44 @@ func (f *fake) Delete(t *testing.T, n int) []string {
 	return out
 }
 
+// poison is the wire value of one poison, and whether it goes into the
+// text field (else the time field).
+func poison(t *testing.T, p pipelinetest.Poison, farDate string) (value any, text bool) {
+	switch p {
+	case pipelinetest.PoisonNUL:
+		return "US\x00D", true
+	case pipelinetest.PoisonHuge:
+		return strings.Repeat("x", 1_500_000), true
+	case pipelinetest.PoisonFarDate:
+		return farDate, false
+	case pipelinetest.PoisonNested:
+		return json.RawMessage(`{"code":["USD"]}`), true
+	case pipelinetest.PoisonWrongType:
+		return 12345, true
+	}
+	t.Fatalf("unknown poison %s", p)
+	return nil, false
+}
+
+// Plant implements pipelinetest.HostileFake: deal 150 (on the second
+// page) carries the poison in currency, or a close_time in year 0.
+func (f *fake) Plant(t *testing.T, p pipelinetest.Poison) (id, field string, ok bool) {
+	id = f.ds.DealID(150)
+	v, text := poison(t, p, "0000-01-01T00:00:00Z")
+	if text {
+		f.ds.SetField(id, "currency", v)
+		return id, "currency", true
+	}
+	f.ds.SetField(id, "close_time", v)
+	return id, "close_date", true
+}
+
+// Cycle implements pipelinetest.HostileFake.
+func (f *fake) Cycle(t *testing.T) bool {
+	f.srv.CycleCursors()
+	return true
+}
+
 func (f *fake) Corrupt(t *testing.T) string {
 	id := f.ds.DealID(42)
 	f.ds.SetField(id, "value", "not a value")
@@ -149,6 +189,19 @@ func (f *activityFake) Delete(t *testing.T, n int) []string {
 		f.ds.DeleteActivity(out[i], time.Now())
 	}
 	return out
+}
+
+// Plant implements pipelinetest.HostileFake: activity 150 carries the
+// poison in type, or a due_date in year 0.
+func (f *activityFake) Plant(t *testing.T, p pipelinetest.Poison) (id, field string, ok bool) {
+	id = f.ds.ActivityID(150)
+	v, text := poison(t, p, "0000-01-01")
+	if text {
+		f.ds.SetActivityField(id, "type", v)
+		return id, "type", true
+	}
+	f.ds.SetActivityField(id, "due_date", v)
+	return id, "occurred_at", true
 }
 
 func (f *activityFake) Corrupt(t *testing.T) string {

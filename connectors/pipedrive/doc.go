@@ -33,5 +33,16 @@
 // guard; 429 answers are retried after the x-ratelimit-reset the server
 // names.
 //
+// Hostile answers are survived, not trusted. Items are decoded one by
+// one into untyped fields: a value of the wrong JSON type (a nested
+// object, a number where text belongs) goes on raw in its record for the
+// validate stage to quarantine, and the rest of the page is emitted.
+// Every listing phase remembers every cursor it fetched; a repeat stops
+// the pass with crmhttp.ErrPagingLoop, naming listing and page. A deal
+// of the status=deleted listing is a delete only if it says is_deleted
+// or status deleted itself, one of the archived listing only if it says
+// is_archived; others are skipped and counted in one warning per pass.
+// CheckFields samples one record per object to verify the fields read.
+//
 // Register it with Factory; its fake lives in package pipedrivetest.
 package pipedrive

@@ -41,6 +41,20 @@ type item struct {
 	Modified   any `json:"modified"`
 }
 
+// UnmarshalJSON decodes an item leniently: a value that is not a JSON
+// object is an item without attributes (a record without an id, which
+// validate rejects), never an error of its page.
+func (it *item) UnmarshalJSON(b []byte) error {
+	type plain item
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		*it = item{}
+		return nil
+	}
+	*it = item(p)
+	return nil
+}
+
 // field maps one canonical field to a reader of the vendor item.
 type field struct {
 	canonical string
@@ -114,19 +128,10 @@ func firstSet(vs ...any) any {
 	return nil
 }
 
-// raw renders a value of an unexpected JSON type as a string (arrays and
-// objects as a fixed marker), for validate to reject.
-func raw(v any) any {
-	switch x := v.(type) {
-	case string:
-		return x
-	case bool:
-		return strconv.FormatBool(x)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	}
-	return "[unexpected json value]"
-}
+// raw passes on a value of an unexpected JSON type (a number or bool
+// where text belongs, a nested object or array) as it came, so that the
+// validate stage quarantines the record with rule type.
+func raw(v any) any { return v }
 
 // idString reads a numeric id (Pipedrive sends numbers) as a string.
 func idString(v any) any {

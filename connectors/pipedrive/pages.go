@@ -14,8 +14,6 @@ import (
 	"github.com/tally-dev/tally/pipeline"
 )
 
-var errStuck = errors.New("paging did not advance")
-
 // page is the v2 list envelope (and v1's, without additional_data).
 type page struct {
 	Success        bool   `json:"success"`
@@ -50,7 +48,8 @@ func decodePage(dst *page) func([]byte) error {
 
 // list pages through the current v2 listing phase (live, deleted or
 // archived deals, or activities), emitting each page with the cursor
-// after it, until the phase ends.
+// after it, until the phase ends. A cursor the phase already fetched
+// ends it with crmhttp.ErrPagingLoop.
 func (ps *pass) list(ctx context.Context) error {
 	path, what := "/api/v2/deals", ps.c.Phase+" deals"
 	switch ps.c.Phase {
@@ -59,6 +58,7 @@ func (ps *pass) list(ctx context.Context) error {
 	case phaseActivities:
 		path, what = "/api/v2/activities", "activities"
 	}
+	var guard crmhttp.PageGuard
 	for {
 		q := url.Values{"limit": {strconv.Itoa(ps.s.cfg.PageSize)}}
 		if ps.c.Next != "" {
@@ -71,17 +71,17 @@ func (ps *pass) list(ctx context.Context) error {
 			q.Set("status", "deleted")
 		}
 		ps.c.Page++
+		if err := guard.Visit(ps.c.Next); err != nil {
+			return fmt.Errorf("pipedrive %s page %d: %w", what, ps.c.Page, err)
+		}
 		var pg page
 		if err := ps.s.client.Do(ctx, crmhttp.Request{Method: http.MethodGet, Path: path, Query: q}, decodePage(&pg)); err != nil {
 			return fmt.Errorf("fetching %s page %d: %w", what, ps.c.Page, err)
 		}
 		next := ps.c
-		switch n := pg.next(); {
-		case n == "":
+		if n := pg.next(); n == "" {
 			next = ps.after(ps.c.Phase)
-		case n == ps.c.Next:
-			return fmt.Errorf("fetching %s page %d: %w", what, ps.c.Page, errStuck)
-		default:
+		} else {
 			next.Next = n
 		}
 		if err := ps.flush(ctx, ps.records(pg.Data), next); err != nil {
@@ -109,13 +109,23 @@ func (ps *pass) users(ctx context.Context) error {
 	return nil
 }
 
-// records turns items into records. Deleted and archived deals (by phase
-// or by flag) and activities flagged is_deleted are deletes carrying ID
-// and Version only.
+// records turns items into records. Deleted and archived deals and
+// activities flagged is_deleted are deletes carrying ID and Version only.
+// An item is a delete only when it says so itself: an item of the
+// status=deleted listing that is neither is_deleted nor status deleted,
+// or of the archived listing that is not is_archived, is skipped and
+// counted in ps.notDeleted (a server that ignores the filter must not
+// make tally delete live deals).
 func (ps *pass) records(items []item) []pipeline.Record {
 	out := make([]pipeline.Record, 0, len(items))
 	for i := range items {
 		it := &items[i]
+		deleted := it.IsDeleted == true || it.Status == "deleted"
+		archived := it.IsArchived == true
+		if (ps.c.Phase == phaseDeleted && !deleted) || (ps.c.Phase == phaseArchived && !archived) {
+			ps.notDeleted++
+			continue
+		}
 		r := pipeline.Record{
 			Tenant: ps.s.env.Tenant, Source: ps.s.env.Name, Object: ps.p.object,
 			Op: pipeline.OpUpsert, Version: version(it.UpdateTime),
@@ -126,7 +136,7 @@ func (ps *pass) records(items []item) []pipeline.Record {
 		if ps.p.object == "user" {
 			r.Version = version(it.Modified)
 		}
-		if ps.c.Phase == phaseDeleted || ps.c.Phase == phaseArchived || it.IsDeleted == true || it.IsArchived == true {
+		if deleted || archived {
 			r.Op = pipeline.OpDelete
 			if t := version(it.ArchiveTime); t.After(r.Version) {
 				r.Version = t
@@ -141,4 +151,13 @@ func (ps *pass) records(items []item) []pipeline.Record {
 		out = append(out, r)
 	}
 	return out
+}
+
+// warnNotDeleted logs, once per pass, how many items a deleted or
+// archived listing returned that did not say so themselves.
+func (ps *pass) warnNotDeleted() {
+	if ps.notDeleted > 0 {
+		ps.s.log.Warn("deleted or archived listing returned records that are neither; they were skipped, not deleted",
+			"object", ps.p.object, "count", ps.notDeleted)
+	}
 }

@@ -118,6 +118,7 @@ func (s *Source) Sync(ctx context.Context, object, cur string, emit pipeline.Emi
 		return err
 	}
 	started := time.Now()
+	defer ps.warnNotDeleted()
 	for ps.c.Phase != phaseDone {
 		var err error
 		if ps.c.Phase == phaseUsers {
@@ -140,6 +141,9 @@ type pass struct {
 	emit  pipeline.Emitter
 	c     cursor
 	count int
+	// notDeleted counts items of deleted or archived listings that did
+	// not say so themselves: skipped, never deletes.
+	notDeleted int
 }
 
 // begin sets the cursor to resume from: a new full pass, a new

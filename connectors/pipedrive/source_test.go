@@ -89,14 +89,18 @@ func TestParseValues(t *testing.T) {
 		{"bad time kept raw", instant("soon"), "soon"},
 		{"null time", instant(nil), nil},
 		{"numeric id", idString(12000001.0), "12000001"},
-		{"fractional id kept raw", idString(1.5), "1.5"},
+		{"fractional id kept raw", idString(1.5), 1.5},
 		{"number", number(1250.5), 1250.5},
 		{"string number kept raw", number("1,250"), "1,250"},
-		{"object kept as marker", number(map[string]any{}), "[unexpected json value]"},
+		{"object kept raw", number(map[string]any{}), map[string]any{}},
+		{"nested id kept raw", idString([]any{1.0}), []any{1.0}},
+		{"number as text kept raw", text(7.0), 7.0},
+		{"far time kept raw", instant("10000-01-01T00:00:00Z"), "10000-01-01T00:00:00Z"},
+		{"year zero is a time", instant("0000-01-01T00:00:00Z"), time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)},
 		{"won", statusIs("won", "won"), true},
 		{"unknown status kept raw", statusIs("frozen", "won"), "frozen"},
 		{"active flag", boolean(true), true},
-		{"flag as number kept raw", boolean(1.0), "1"},
+		{"flag as number kept raw", boolean(1.0), 1.0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, tc.got); diff != "" {

@@ -92,7 +92,12 @@ func (d *Dataset) Row(i int, modified time.Time) []string {
 }
 
 // WriteFile writes the whole export to path, streaming row by row.
-func (d *Dataset) WriteFile(path string) error {
+func (d *Dataset) WriteFile(path string) error { return d.WriteFileWith(path, nil) }
+
+// WriteFileWith writes the whole export to path like WriteFile, letting
+// edit change each row (by column index of Header) before it is written,
+// for example to plant a hostile cell; edit may be nil.
+func (d *Dataset) WriteFileWith(path string, edit func(i int, row []string)) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -101,7 +106,11 @@ func (d *Dataset) WriteFile(path string) error {
 	w := csv.NewWriter(bw)
 	w.Write(Header)
 	for i := range d.sizes.Deals {
-		w.Write(d.Row(i, time.Time{}))
+		row := d.Row(i, time.Time{})
+		if edit != nil {
+			edit(i, row)
+		}
+		w.Write(row)
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

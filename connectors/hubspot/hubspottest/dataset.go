@@ -1,6 +1,7 @@
 package hubspottest
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -45,6 +46,7 @@ type mutation struct {
 	modified   time.Time
 	archivedAt time.Time
 	props      map[string]string
+	raw        map[string]json.RawMessage // properties served as raw JSON
 }
 
 // Dataset is a deterministic HubSpot portal. Generated records are
@@ -58,6 +60,7 @@ type Dataset struct {
 	mu       sync.RWMutex
 	over     [3]map[int]*mutation
 	injected []map[string]string // deals after the generated ones
+	dropped  [3]map[string]bool  // properties the portal does not have
 }
 
 // Generate returns the dataset of seed with n records; the same
@@ -150,6 +153,32 @@ func (d *Dataset) SetProperty(object, id, prop, value string) {
 		}
 		m.props[prop] = value
 	})
+}
+
+// SetRawProperty makes one property of a deal or contact go on the wire
+// as raw JSON instead of a string (a nested object, a number, a string
+// with a NUL), as a misbehaving portal or proxy might send it, without
+// touching its modified date. It panics on an unknown object or id.
+func (d *Dataset) SetRawProperty(object, id, prop string, raw json.RawMessage) {
+	d.mutate(object, id, func(m *mutation) {
+		if m.raw == nil {
+			m.raw = map[string]json.RawMessage{}
+		}
+		m.raw[prop] = raw
+	})
+}
+
+// DropProperty makes the portal lack a deal or contact property: the
+// properties API does not list it and no record carries it (as when a
+// portal never defined it). It panics on an unknown object.
+func (d *Dataset) DropProperty(object, prop string) {
+	k := mustKind(object)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.dropped[k] == nil {
+		d.dropped[k] = map[string]bool{}
+	}
+	d.dropped[k][prop] = true
 }
 
 // InjectDeal adds a deal created and modified at at whose name contains

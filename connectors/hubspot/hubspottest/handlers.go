@@ -2,6 +2,7 @@ package hubspottest
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,12 +12,12 @@ import (
 
 // objectJSON is SimplePublicObject: every property value is a string.
 type objectJSON struct {
-	ID         string            `json:"id"`
-	Properties map[string]string `json:"properties"`
-	CreatedAt  string            `json:"createdAt"`
-	UpdatedAt  string            `json:"updatedAt"`
-	Archived   bool              `json:"archived"`
-	ArchivedAt string            `json:"archivedAt,omitempty"`
+	ID         string         `json:"id"`
+	Properties map[string]any `json:"properties"`
+	CreatedAt  string         `json:"createdAt"`
+	UpdatedAt  string         `json:"updatedAt"`
+	Archived   bool           `json:"archived"`
+	ArchivedAt string         `json:"archivedAt,omitempty"`
 }
 
 type teamJSON struct {
@@ -133,11 +134,18 @@ func (s *Server) object(k kind, i int, props []string) objectJSON {
 	if len(props) == 0 {
 		props = defaultProps[k]
 	}
-	sel := make(map[string]string, len(props)+3)
+	sel := make(map[string]any, len(props)+3)
+	m := s.ds.over[k][i]
 	for _, list := range [][]string{props, {"hs_object_id", "createdate", modProp[k]}} {
 		for _, p := range list {
+			if s.ds.dropped[k][p] {
+				continue
+			}
 			if v, ok := r.props[p]; ok {
 				sel[p] = v
+			}
+			if m != nil && m.raw[p] != nil {
+				sel[p] = json.RawMessage(m.raw[p])
 			}
 		}
 	}
@@ -195,9 +203,10 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	props := propsParam(q)
+	archived := q.Get("archived") == "true" && !s.ignoresArchived()
 	s.ds.mu.RLock()
-	idx, next, more := s.ds.page(k, start, limit, q.Get("archived") == "true")
-	out := listJSON{Results: make([]any, 0, len(idx)), Paging: paging(next, more)}
+	idx, next, more := s.ds.page(k, start, limit, archived)
+	out := listJSON{Results: make([]any, 0, len(idx)), Paging: s.paging(r.URL.Path+q.Get("archived"), start, next, more)}
 	for _, i := range idx {
 		out.Results = append(out.Results, s.object(k, i, props))
 	}
@@ -215,10 +224,11 @@ func (s *Server) owners(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := q.Get("email")
+	archived := q.Get("archived") == "true" && !s.ignoresArchived()
 	s.ds.mu.RLock()
 	defer s.ds.mu.RUnlock()
-	idx, next, more := s.ds.page(owners, start, limit, q.Get("archived") == "true")
-	out := listJSON{Results: make([]any, 0, len(idx)), Paging: paging(next, more)}
+	idx, next, more := s.ds.page(owners, start, limit, archived)
+	out := listJSON{Results: make([]any, 0, len(idx)), Paging: s.paging(r.URL.Path+q.Get("archived"), start, next, more)}
 	for _, i := range idx {
 		rec := s.ds.record(owners, i)
 		o := rec.owner

@@ -244,7 +244,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		return c
 	})
 	end := min(offset+req.Limit, len(hits))
-	out := searchJSON{Total: len(hits), Results: []objectJSON{}, Paging: paging(end, end < len(hits))}
+	out := searchJSON{Total: len(hits), Results: []objectJSON{}, Paging: s.paging(r.URL.Path, offset, end, end < len(hits))}
 	for _, h := range hits[min(offset, end):end] {
 		out.Results = append(out.Results, s.object(k, int(h.id-idBase[k]), req.Properties))
 	}

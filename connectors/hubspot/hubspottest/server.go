@@ -58,6 +58,10 @@ type Server struct {
 	window crmhttptest.Window
 	day    string
 	daily  int
+
+	cycle          bool           // CycleCursors
+	cycleFirst     map[string]int // by listing: the offset of cursor A
+	ignoreArchived bool           // IgnoreArchivedFlag
 }
 
 // NewServer starts a server over ds. It panics without opts.Token.
@@ -79,6 +83,7 @@ func NewServer(ds *Dataset, opts Options) *Server {
 	s.mux.HandleFunc("GET /crm/v3/objects/{object}", s.list)
 	s.mux.HandleFunc("POST /crm/v3/objects/{object}/search", s.search)
 	s.mux.HandleFunc("GET /crm/v3/owners", s.owners)
+	s.mux.HandleFunc("GET /crm/v3/properties/{object}", s.properties)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "OBJECT_NOT_FOUND", "resource not found")
 	})

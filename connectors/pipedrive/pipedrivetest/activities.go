@@ -196,6 +196,7 @@ func (s *Server) activities(w http.ResponseWriter, r *http.Request) {
 		last = i + 1
 	}
 	s.ds.mu.RUnlock()
+	next = s.cursorAfter(r.URL.Path, "activities", start, last, next)
 	writeJSON(w, http.StatusOK, listBody(data, next))
 }
 
@@ -228,10 +229,20 @@ func withOverrides(v any, overrides map[string]any) ([]byte, error) {
 		return nil, err
 	}
 	for k, v := range overrides {
+		if _, omit := v.(omitted); omit {
+			delete(m, k)
+			continue
+		}
 		m[k] = v
 	}
 	return json.Marshal(m)
 }
+
+type omitted struct{}
+
+// Omit, given to SetField or SetActivityField, removes the field from
+// the record's JSON (as for a field the company never had).
+var Omit any = omitted{}
 
 // ActivityID returns the Pipedrive id of the i-th activity (ids start
 // at 1, a sequence of their own).

@@ -1,7 +1,6 @@
 package pipedrivetest
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -91,18 +90,7 @@ type deal struct {
 // MarshalJSON renders the deal, with SetField overrides applied.
 func (g deal) MarshalJSON() ([]byte, error) {
 	type plain deal
-	b, err := json.Marshal(plain(g))
-	if err != nil || len(g.overrides) == 0 {
-		return b, err
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, err
-	}
-	for k, v := range g.overrides {
-		m[k] = v
-	}
-	return json.Marshal(m)
+	return withOverrides(plain(g), g.overrides)
 }
 
 type person struct{ first, last, company string }

@@ -145,6 +145,10 @@ func (s *Server) deals(w http.ResponseWriter, r *http.Request, archived bool) {
 		writeError(w, http.StatusBadRequest, problem)
 		return
 	}
+	listing := r.URL.Path + "?" + dq.status
+	if s.ignoresFilters() {
+		dq.status, dq.archived = "", false
+	}
 	s.ds.mu.RLock()
 	data := make([]any, 0, min(dq.limit, 100))
 	next, last := "", 0
@@ -160,6 +164,7 @@ func (s *Server) deals(w http.ResponseWriter, r *http.Request, archived bool) {
 		last = i + 1
 	}
 	s.ds.mu.RUnlock()
+	next = s.cursorAfter(listing, cursorKey(archived), dq.start, last, next)
 	writeJSON(w, http.StatusOK, listBody(data, next))
 }
 

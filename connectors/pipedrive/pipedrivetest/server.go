@@ -65,6 +65,10 @@ type Server struct {
 	mu     sync.Mutex
 	window crmhttptest.Window
 	spent  int // tokens of today's budget
+
+	cycle         bool           // CycleCursors
+	cycleFirst    map[string]int // by listing: the index of cursor A
+	ignoreFilters bool           // IgnoreDeleteFilters
 }
 
 // NewServer starts a server over ds. It panics without opts.Token.
