@@ -85,8 +85,8 @@ func parsePage(b []byte) (page, error) {
 		pg.Total = int(total)
 	}
 	for _, raw := range raws {
-		var item map[string]any
-		if json.Unmarshal(raw, &item) != nil || item == nil {
+		item, ok := crmhttp.DecodeObject(raw)
+		if !ok {
 			pg.Unreadable++
 			continue
 		}

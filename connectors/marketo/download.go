@@ -34,8 +34,9 @@ func (lp *leadPass) download(ctx context.Context, until int64) error {
 	if c.Cols != nil {
 		index = columnIndex(c.Cols)
 	}
+	chunk := lp.s.cfg.ChunkBytes
 	for next < c.Size {
-		rg := &byteRange{from: next, to: min(next+lp.s.cfg.ChunkBytes, c.Size) - 1}
+		rg := &byteRange{from: next, to: min(next+chunk, c.Size) - 1}
 		var body []byte
 		if _, err := lp.s.call(withRange(ctx, rg), crmhttp.Request{Method: http.MethodGet, Path: path}, &body); err != nil {
 			return fmt.Errorf("downloading lead export file: %w", err)
@@ -56,6 +57,12 @@ func (lp *leadPass) download(ctx context.Context, until int64) error {
 		cut := rowsEnd(buf)
 		if next >= c.Size {
 			cut = len(buf)
+		}
+		// A row longer than a chunk (a huge value) is read in growing
+		// chunks: a few requests, not one per chunk_bytes.
+		chunk = lp.s.cfg.ChunkBytes
+		if cut == 0 {
+			chunk = min(max(int64(len(buf)), lp.s.cfg.ChunkBytes), maxChunk)
 		}
 		r := csv.NewReader(bytes.NewReader(buf[:cut]))
 		r.FieldsPerRecord, r.LazyQuotes, r.ReuseRecord = -1, true, true
@@ -91,6 +98,10 @@ func (lp *leadPass) download(ctx context.Context, until int64) error {
 	}
 	return lp.flush(ctx, pending, true, until)
 }
+
+// maxChunk bounds the growing range requests of a long row, well under
+// the client's largest answer.
+const maxChunk = 16 << 20
 
 // flush emits a page of rows; the last one moves the cursor on to the
 // next window (or to deleted leads after the last window).
@@ -148,8 +159,8 @@ func (lp *leadPass) lead(row []string, index map[string]int, until int64) (pipel
 		return pipeline.Record{}, false
 	}
 	version, ok := parseInstant(get("updatedAt"))
-	if !ok {
-		if version, ok = parseInstant(get("createdAt")); !ok {
+	if !ok || !inRange(version) {
+		if version, ok = parseInstant(get("createdAt")); !ok || !inRange(version) {
 			version = time.Unix(until, 0).UTC()
 		}
 	}

@@ -53,8 +53,8 @@ func parsePage(b []byte) (page, error) {
 	}
 	pg.Records = make([]map[string]any, 0, len(raws))
 	for _, raw := range raws {
-		var rec map[string]any
-		if json.Unmarshal(raw, &rec) != nil || rec == nil {
+		rec, ok := crmhttp.DecodeObject(raw)
+		if !ok {
 			pg.Unreadable++
 			continue
 		}

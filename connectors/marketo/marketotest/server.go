@@ -75,6 +75,16 @@ type Server struct {
 	grants   int
 	jobs     map[string]*job
 	exported int64
+	cycle    int // > 0: Cycle is on; counts the cycling pages
+}
+
+// Cycle makes every later activities and deleted-leads page answer
+// moreResult true with a nextPageToken that alternates between two
+// tokens (A → B → A …), as a server stuck in a paging loop would.
+func (s *Server) Cycle() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cycle = 1
 }
 
 // NewServer starts a server over ds. It panics without credentials.
