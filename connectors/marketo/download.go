@@ -64,8 +64,7 @@ func (lp *leadPass) download(ctx context.Context, until int64) error {
 		if cut == 0 {
 			chunk = min(max(int64(len(buf)), lp.s.cfg.ChunkBytes), maxChunk)
 		}
-		r := csv.NewReader(bytes.NewReader(buf[:cut]))
-		r.FieldsPerRecord, r.LazyQuotes, r.ReuseRecord = -1, true, true
+		r := rowReader(buf[:cut])
 		for {
 			row, err := r.Read()
 			if err == io.EOF {
@@ -117,6 +116,14 @@ func (lp *leadPass) flush(ctx context.Context, recs []pipeline.Record, last bool
 	}
 	lp.count += len(recs)
 	return lp.emit.Emit(ctx, recs, encode(c))
+}
+
+// rowReader reads the rows of an export file's bytes: rows of any
+// width, lax quotes; a row that is not CSV is an error of that row only.
+func rowReader(b []byte) *csv.Reader {
+	r := csv.NewReader(bytes.NewReader(b))
+	r.FieldsPerRecord, r.LazyQuotes, r.ReuseRecord = -1, true, true
+	return r
 }
 
 // rowsEnd returns the length of buf's complete rows: up to and including
