@@ -235,3 +235,18 @@ func (s *Source) typeNames(ctx context.Context, p *plan) (map[int]string, error)
 	}
 	return out, nil
 }
+
+// deleteLeadType is the activity type id of Delete Lead.
+const deleteLeadType = 37
+
+// isDeleteLead reports whether an item of deletedleads.json says itself
+// that it is a Delete Lead activity.
+func isDeleteLead(it activityItem) bool {
+	switch t := it.ActivityTypeID.(type) {
+	case float64:
+		return t == deleteLeadType
+	case string:
+		return strings.TrimSpace(t) == strconv.Itoa(deleteLeadType)
+	}
+	return false
+}

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tally-dev/tally/connectors/crmhttp"
@@ -27,21 +25,6 @@ type leadPass struct {
 	// oddDeletes counts deleted-leads items that are not Delete Lead
 	// activities; skipped, and warned about once per pass.
 	oddDeletes int
-}
-
-// deleteLeadType is the activity type id of Delete Lead.
-const deleteLeadType = 37
-
-// isDeleteLead reports whether an item of deletedleads.json says itself
-// that it is a Delete Lead activity.
-func isDeleteLead(it activityItem) bool {
-	switch t := it.ActivityTypeID.(type) {
-	case float64:
-		return t == deleteLeadType
-	case string:
-		return strings.TrimSpace(t) == strconv.Itoa(deleteLeadType)
-	}
-	return false
 }
 
 func (s *Source) syncLeads(ctx context.Context, p *plan, cur string, emit pipeline.Emitter) (int, error) {
