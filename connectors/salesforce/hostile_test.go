@@ -139,4 +139,15 @@ func TestTotalSizeBoundsThePages(t *testing.T) {
 	if !errors.Is(err, crmhttp.ErrPagingLoop) || n != 15 {
 		t.Fatalf("stopped at page %d with %v, want page 15 (2×2+10 pages for 10 records at 5) with ErrPagingLoop", n, err)
 	}
+	// Empty pages that are not the last count at the smallest batch.
+	var empty crmhttp.PageGuard
+	for n = 1; n < 1000; n++ {
+		if err = empty.Visit(fmt.Sprint("/query/01g-", n)); err != nil {
+			break
+		}
+		expect(&empty, page{TotalSize: 0, Records: []map[string]any{}})
+	}
+	if !errors.Is(err, crmhttp.ErrPagingLoop) || n != 11 {
+		t.Fatalf("empty pages stopped at page %d with %v, want page 11 with ErrPagingLoop", n, err)
+	}
 }

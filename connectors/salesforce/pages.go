@@ -186,12 +186,22 @@ func (s *Source) syncSObject(ctx context.Context, client *crmhttp.Client, p *pla
 }
 
 // expect bounds a query's pages by the totalSize its page reports, at
-// the page's own size (Salesforce may serve fewer than batchSize).
+// the page's own size (Salesforce may serve fewer than batchSize); an
+// empty page that is not the last counts at the smallest batch size, so
+// a server answering empty pages without end is stopped too.
 func expect(g *crmhttp.PageGuard, pg page) {
-	if n := len(pg.Records) + pg.Unreadable; n > 0 && !pg.Done {
-		g.Expect(pg.TotalSize, n)
+	if pg.Done {
+		return
 	}
+	n := len(pg.Records) + pg.Unreadable
+	if n == 0 {
+		n = minBatch
+	}
+	g.Expect(pg.TotalSize, n)
 }
+
+// minBatch is the smallest batchSize Salesforce honours.
+const minBatch = 200
 
 // nextPage turns a nextRecordsUrl into a request; it must be a relative
 // path of this API version without a query.
