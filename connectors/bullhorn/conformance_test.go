@@ -3,6 +3,7 @@ package bullhorn
 import (
 	"log/slog"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,11 +26,18 @@ func TestConformance(t *testing.T) {
 		sizes                   bullhorntest.Sizes
 		records                 int
 		extra                   []string
+		// text and when are the (Bullhorn, canonical) fields poisons
+		// land in.
+		text, when [2]string
 	}{
-		{"placement", "Placement", "fee", bullhorntest.Sizes{Users: 4, Placements: 230}, 230, nil},
+		// status gives the hostile case a text field.
+		{"placement", "Placement", "fee", bullhorntest.Sizes{Users: 4, Placements: 230}, 230, []string{"status"},
+			[2]string{"status", "status"}, [2]string{"dateAdded", "created_at"}},
 		// No KPI reads a user field, so the user_facts columns are
-		// projected too, to give the malformed case a field to corrupt.
-		{"user", "CorporateUser", "userDateAdded", bullhorntest.Sizes{Users: 130, Placements: 3}, 130, []string{"is_active", "created_at"}},
+		// projected too, to give the malformed case a field to corrupt;
+		// email (the identity vault's) gives the hostile case a text field.
+		{"user", "CorporateUser", "userDateAdded", bullhorntest.Sizes{Users: 130, Placements: 3}, 130, []string{"is_active", "created_at", "email"},
+			[2]string{"email", "email"}, [2]string{"userDateAdded", "created_at"}},
 	} {
 		t.Run(tc.object, func(t *testing.T) {
 			pipelinetest.Run(t, pipelinetest.Harness{
@@ -50,7 +58,7 @@ func TestConformance(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					return src, &fake{ds: ds, srv: srv, entity: tc.entity, corrupt: tc.corrupt}
+					return src, &fake{ds: ds, srv: srv, entity: tc.entity, corrupt: tc.corrupt, text: tc.text, when: tc.when}
 				},
 			})
 		})
@@ -62,6 +70,38 @@ type fake struct {
 	ds              *bullhorntest.Dataset
 	srv             *bullhorntest.Server
 	entity, corrupt string
+	text, when      [2]string
+}
+
+// Plant puts p into the record with the 75th id, inside a page of 50
+// that holds good records too.
+func (f *fake) Plant(t *testing.T, p pipelinetest.Poison) (id, field string, ok bool) {
+	id = f.ds.ID(f.entity, 75)
+	target, value := f.text, any(nil)
+	switch p {
+	case pipelinetest.PoisonNUL:
+		value = "Appr\x00oved"
+	case pipelinetest.PoisonHuge:
+		value = strings.Repeat("x", 1_500_000)
+	case pipelinetest.PoisonFarDate:
+		// Epoch milliseconds of a day around the year 318,857.
+		target, value = f.when, int64(1e16)
+	case pipelinetest.PoisonNested:
+		value = map[string]any{"id": 7, "label": []any{"Approved"}}
+	case pipelinetest.PoisonWrongType:
+		value = 42
+	default:
+		return "", "", false
+	}
+	f.ds.SetField(f.entity, id, target[0], value)
+	return id, target[1], true
+}
+
+// Cycle makes the server serve the first and second pages in turn,
+// whatever the keyset asks.
+func (f *fake) Cycle(t *testing.T) bool {
+	f.srv.Cycle()
+	return true
 }
 
 func (f *fake) pick(from, n int) []string {

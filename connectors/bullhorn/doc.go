@@ -22,5 +22,19 @@
 // Placements are hard-deleted in Bullhorn, so incremental passes end with
 // a reconciliation: the ids of all placements are listed (fields=id,
 // ordered by id) and compared with the id ranges the cursor remembers;
-// missing ids are emitted as deletes.
+// missing ids are emitted as deletes; an id the listing cannot read
+// stops the reconciliation rather than deleting a live placement.
+//
+// Hostile answers: items are decoded one by one and a value of any shape
+// is emitted as it came (a nested object or a number in a text field is
+// not flattened into a string; an epoch-ms date outside years 1–9999
+// becomes a time Preflight rejects), for quarantine by field and rule;
+// only a body without a data array fails its page. A user is a delete
+// only when its own isDeleted is true; one whose isDeleted is not a
+// boolean is skipped, counted and warned about once per pass. Each
+// listing remembers its keyset positions and stops with
+// crmhttp.ErrPagingLoop (naming object, entity and page number) when one
+// repeats, when a page goes back in (dateLastModified, id) order, or when
+// it fetched far more pages than the reported total implies. CheckFields
+// (tally check) probes each entity's fields with a one-record query.
 package bullhorn

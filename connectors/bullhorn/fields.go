@@ -109,6 +109,28 @@ func newPlan(cfg Config, object string, projected []string) *plan {
 	return p
 }
 
+// value reads a field: a value of a shape the field never has is
+// passed on as it came, for the validate stage to quarantine with rule
+// type, rather than flattened into a plausible string by parse: an
+// object (other than an association with a numeric id) or an array, or
+// anything but a string in a text field.
+func value(k valueKind, raw any) any {
+	switch v := raw.(type) {
+	case nil, string:
+	case map[string]any:
+		if _, ok := v["id"].(float64); !ok || k != assocID {
+			return raw
+		}
+	case []any:
+		return raw
+	default:
+		if k == text {
+			return raw
+		}
+	}
+	return parse(k, raw)
+}
+
 // parse turns a JSON value into the field's type. A value that does not
 // parse is kept as a string, for the validate stage to quarantine by
 // field and rule; null is nil.

@@ -2,8 +2,6 @@ package bullhorn
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -11,10 +9,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tally-dev/tally/connectors/crmhttp"
 	"github.com/tally-dev/tally/pipeline"
 )
 
-var errStuck = errors.New("paging did not advance")
+// errStuck means a page did not move the keyset forward: the server
+// does not honour where or orderBy, and paging on would loop.
+var errStuck = fmt.Errorf("page went back in (dateLastModified, id) order or did not advance: %w", crmhttp.ErrPagingLoop)
 
 // pass is the state of one Sync call.
 type pass struct {
@@ -23,6 +24,9 @@ type pass struct {
 	emit  pipeline.Emitter
 	c     cursor
 	count int
+	// oddDelete counts items whose deleted flag is not a boolean;
+	// skipped, and warned about once per pass.
+	oddDelete int
 }
 
 // reconciles reports whether placements deletes are found by listing
@@ -49,26 +53,6 @@ func (ps *pass) begin(cur string) error {
 	return nil
 }
 
-// page is a query answer.
-type page struct {
-	Total *int             `json:"total"`
-	Data  []map[string]any `json:"data"`
-}
-
-func decodePage(dst *page) func([]byte) error {
-	return func(b []byte) error {
-		var pg page
-		if err := json.Unmarshal(b, &pg); err != nil {
-			return err
-		}
-		if pg.Data == nil {
-			return errors.New("no data")
-		}
-		*dst = pg
-		return nil
-	}
-}
-
 func ms(v int64) string { return strconv.FormatInt(v, 10) }
 
 // modifiedWhere selects the window's records after the keyset position.
@@ -84,7 +68,11 @@ func (c cursor) modifiedWhere() string {
 // modified pages through the window by (dateLastModified, id).
 func (ps *pass) modified(ctx context.Context) error {
 	size := ps.s.cfg.PageSize
+	var guard crmhttp.PageGuard
 	for n := 1; ; n++ {
+		if err := guard.Visit(ps.c.modifiedWhere()); err != nil {
+			return fmt.Errorf("bullhorn: %s (%s): %w", ps.p.canonical, ps.p.entity, err)
+		}
 		q := url.Values{
 			"where":   {ps.c.modifiedWhere()},
 			"fields":  {ps.p.request},
@@ -96,6 +84,8 @@ func (ps *pass) modified(ctx context.Context) error {
 		if err := ps.s.sess.get(ctx, "/query/"+ps.p.entity, q, decodePage(&pg)); err != nil {
 			return fmt.Errorf("bullhorn: fetching %s page %d: %w", ps.p.entity, n, err)
 		}
+		guard.Expect(pg.Total, size)
+		ps.warnUnreadable(pg)
 		next := ps.c.clone()
 		recs := make([]pipeline.Record, 0, len(pg.Data))
 		for _, item := range pg.Data {
@@ -105,15 +95,18 @@ func (ps *pass) modified(ctx context.Context) error {
 				continue
 			}
 			if mod < next.LastMod || (mod == next.LastMod && id <= next.LastID) {
-				return fmt.Errorf("bullhorn: fetching %s page %d: %w", ps.p.entity, n, errStuck)
+				return fmt.Errorf("bullhorn: %s (%s): page %d: %w", ps.p.canonical, ps.p.entity, n, errStuck)
 			}
 			next.LastMod, next.LastID = mod, id
 			if ps.reconciles() {
 				next.Known = next.Known.add(id)
 			}
+			if r.Op == "" {
+				continue // its deleted flag cannot be trusted either way
+			}
 			recs = append(recs, r)
 		}
-		last := len(pg.Data) < size
+		last := len(pg.Data)+pg.Unreadable < size
 		if last {
 			next.LastMod, next.LastID = 0, 0
 			next.Phase = phaseDone
@@ -138,7 +131,11 @@ func (ps *pass) modified(ctx context.Context) error {
 // remembered id that is gone.
 func (ps *pass) reconcile(ctx context.Context) error {
 	size := ps.s.cfg.PageSize
+	var guard crmhttp.PageGuard
 	for n := 1; ; n++ {
+		if err := guard.Visit(ms(ps.c.AfterID)); err != nil {
+			return fmt.Errorf("bullhorn: listing %s (%s) ids: %w", ps.p.canonical, ps.p.entity, err)
+		}
 		q := url.Values{
 			"where":   {"id>" + ms(ps.c.AfterID)},
 			"fields":  {"id"},
@@ -150,10 +147,19 @@ func (ps *pass) reconcile(ctx context.Context) error {
 		if err := ps.s.sess.get(ctx, "/query/"+ps.p.entity, q, decodePage(&pg)); err != nil {
 			return fmt.Errorf("bullhorn: listing %s ids page %d: %w", ps.p.entity, n, err)
 		}
+		guard.Expect(pg.Total, size)
+		if pg.Unreadable > 0 {
+			// An id the listing cannot read would look deleted.
+			return fmt.Errorf("bullhorn: listing %s ids page %d: an item that is not an object: %w", ps.p.entity, n, pipeline.ErrTransient)
+		}
 		ids := make([]int64, 0, len(pg.Data))
 		for _, item := range pg.Data {
-			if id, ok := item["id"].(float64); ok && int64(id) > ps.c.AfterID {
-				ids = append(ids, int64(id))
+			id, ok := intOf(item["id"])
+			if !ok {
+				return fmt.Errorf("bullhorn: listing %s ids page %d: an item without a numeric id: %w", ps.p.entity, n, pipeline.ErrTransient)
+			}
+			if id > ps.c.AfterID {
+				ids = append(ids, id)
 			}
 		}
 		slices.Sort(ids)
@@ -161,7 +167,7 @@ func (ps *pass) reconcile(ctx context.Context) error {
 		upTo := int64(math.MaxInt64)
 		if !last {
 			if len(ids) == 0 {
-				return fmt.Errorf("bullhorn: listing %s ids page %d: %w", ps.p.entity, n, errStuck)
+				return fmt.Errorf("bullhorn: listing %s (%s) ids: page %d: %w", ps.p.canonical, ps.p.entity, n, errStuck)
 			}
 			upTo = ids[len(ids)-1]
 		}
@@ -189,20 +195,31 @@ func (ps *pass) reconcile(ctx context.Context) error {
 	}
 }
 
-// record maps one query item; ok is false without a numeric id and
-// dateLastModified.
+// record maps one query item; ok is false without an integer id and
+// dateLastModified. An item whose deleted flag is neither true, false
+// nor absent comes back with an empty Op: trust the record, not the
+// request, and this record says nothing trustworthy; it is counted.
 func (ps *pass) record(item map[string]any) (r pipeline.Record, id, mod int64, ok bool) {
-	fid, ok1 := item["id"].(float64)
-	fmod, ok2 := item["dateLastModified"].(float64)
+	id, ok1 := intOf(item["id"])
+	mod, ok2 := intOf(item["dateLastModified"])
 	if !ok1 || !ok2 {
 		return r, 0, 0, false
 	}
-	id, mod = int64(fid), int64(fmod)
 	r = pipeline.Record{Tenant: ps.s.env.Tenant, Source: ps.s.env.Name, Object: ps.p.canonical,
 		ID: ms(id), Op: pipeline.OpUpsert, Version: time.UnixMilli(mod).UTC()}
-	if del, _ := item[ps.p.deleted].(bool); ps.p.deleted != "" && del {
-		r.Op = pipeline.OpDelete
-		return r, id, mod, true
+	if ps.p.deleted != "" {
+		switch del := item[ps.p.deleted].(type) {
+		case bool:
+			if del {
+				r.Op = pipeline.OpDelete
+				return r, id, mod, true
+			}
+		case nil:
+		default:
+			ps.oddDelete++
+			r.Op = ""
+			return r, id, mod, true
+		}
 	}
 	r.Fields = make(map[string]any, len(ps.p.fields))
 	for _, f := range ps.p.fields {
@@ -210,9 +227,28 @@ func (ps *pass) record(item map[string]any) (r pipeline.Record, id, mod int64, o
 			r.Fields[f.canonical] = ps.s.cfg.Currency
 			continue
 		}
-		r.Fields[f.canonical] = parse(f.kind, item[f.bh])
+		r.Fields[f.canonical] = value(f.kind, item[f.bh])
 	}
 	return r, id, mod, true
+}
+
+// maxInt is the largest integer a JSON number (float64) holds exactly.
+const maxInt = 1 << 53
+
+// intOf reads a JSON integer (an id or epoch milliseconds).
+func intOf(v any) (int64, bool) {
+	f, ok := v.(float64)
+	if !ok || f != math.Trunc(f) || f < -maxInt || f > maxInt {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// warnUnreadable logs items of a page that are not JSON objects.
+func (ps *pass) warnUnreadable(pg page) {
+	if pg.Unreadable > 0 {
+		ps.s.log.Warn("items that are not JSON objects skipped", "object", ps.p.canonical, "count", pg.Unreadable)
+	}
 }
 
 // flush hands a page and its resume cursor to the emitter.

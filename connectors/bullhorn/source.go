@@ -175,6 +175,10 @@ func (s *Source) Sync(ctx context.Context, object, cur string, emit pipeline.Emi
 			return err
 		}
 	}
+	if ps.oddDelete > 0 {
+		s.log.Warn("records whose deleted flag is not a boolean were skipped: neither deleted nor live can be trusted",
+			"object", object, "count", ps.oddDelete)
+	}
 	s.log.Info("sync pass complete", "object", object, "count", ps.count, "duration", time.Since(started))
 	return nil
 }

@@ -17,26 +17,52 @@ import (
 // activityItem is the part of an activity (activities.response.json) the
 // connector reads. leadId is read only from deleted-lead activities,
 // where it is the deleted record's id; primaryAttributeValue and
-// attributes are never decoded. Values are untyped so that one odd item
+// attributes are never kept. Values are untyped so that one odd item
 // cannot fail its page.
 type activityItem struct {
-	ID             any `json:"id"`
-	MarketoGUID    any `json:"marketoGUID"`
-	LeadID         any `json:"leadId"`
-	ActivityDate   any `json:"activityDate"`
-	ActivityTypeID any `json:"activityTypeId"`
+	ID, MarketoGUID, LeadID, ActivityDate, ActivityTypeID any
 }
 
-func activityItems(env *envelope) ([]activityItem, error) {
-	var items []activityItem
+// activityItems decodes a page's result item by item: it fails only
+// when result is not a list; an item that is not a JSON object is
+// counted in unreadable, and an item of any content is decoded (values
+// are checked later, by field).
+func activityItems(env *envelope) (items []activityItem, unreadable int, err error) {
 	if len(env.Result) == 0 || string(env.Result) == "null" {
-		return nil, nil // Marketo leaves result out of an empty page
+		return nil, 0, nil // Marketo leaves result out of an empty page
 	}
-	if err := json.Unmarshal(env.Result, &items); err != nil {
-		return nil, fmt.Errorf("marketo: activity page result is not a list: %w", pipeline.ErrTransient)
+	var raws []json.RawMessage
+	if err := json.Unmarshal(env.Result, &raws); err != nil {
+		return nil, 0, fmt.Errorf("marketo: activity page result is not a list: %w", pipeline.ErrTransient)
 	}
-	return items, nil
+	items = make([]activityItem, 0, len(raws))
+	for _, raw := range raws {
+		m, ok := crmhttp.DecodeObject(raw)
+		if !ok {
+			unreadable++
+			continue
+		}
+		items = append(items, activityItem{ID: m["id"], MarketoGUID: m["marketoGUID"], LeadID: m["leadId"],
+			ActivityDate: m["activityDate"], ActivityTypeID: m["activityTypeId"]})
+	}
+	return items, unreadable, nil
 }
+
+// odd reports a JSON value no activity attribute the connector reads
+// ever has: an object, an array or a boolean. It is passed on as it
+// came, for the validate stage to quarantine with rule type, rather
+// than flattened into a plausible string.
+func odd(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any, bool:
+		return true
+	}
+	return false
+}
+
+// inRange reports whether t lies in years 1–9999, as a record version
+// must (pipeline.Preflight); a value outside goes on in its field only.
+func inRange(t time.Time) bool { return t.Year() >= 1 && t.Year() <= 9999 }
 
 func str(v any) string {
 	switch x := v.(type) {
@@ -91,16 +117,23 @@ func (s *Source) syncActivities(ctx context.Context, p *plan, cur string, emit p
 		ids[i] = strconv.Itoa(id)
 	}
 	passStart, count := s.now().UTC(), 0
+	var guard crmhttp.PageGuard
 	for {
+		if err := guard.Visit(c.Token); err != nil {
+			return count, fmt.Errorf("marketo: activity: %w", err)
+		}
 		q := url.Values{"nextPageToken": {c.Token}, "activityTypeIds": {strings.Join(ids, ",")},
 			"batchSize": {strconv.Itoa(s.cfg.PageSize)}}
 		env, err := s.call(ctx, crmhttp.Request{Method: http.MethodGet, Path: "/rest/v1/activities.json", Query: q}, nil)
 		if err != nil {
 			return count, fmt.Errorf("listing activities: %w", err)
 		}
-		items, err := activityItems(env)
+		items, unreadable, err := activityItems(env)
 		if err != nil {
 			return count, err
+		}
+		if unreadable > 0 {
+			s.log.Warn("activities that are not JSON objects skipped", "object", "activity", "count", unreadable)
 		}
 		recs := make([]pipeline.Record, 0, len(items))
 		for _, it := range items {
@@ -133,7 +166,7 @@ func (s *Source) activity(p *plan, it activityItem, names map[int]string, passSt
 	}
 	raw := str(it.ActivityDate)
 	version, ok := parseInstant(raw)
-	if !ok {
+	if !ok || !inRange(version) {
 		version = passStart
 	}
 	r := s.record("activity", id, pipeline.OpUpsert, version)
@@ -141,8 +174,16 @@ func (s *Source) activity(p *plan, it activityItem, names map[int]string, passSt
 	for _, f := range p.fields {
 		switch f.canonical {
 		case "occurred_at":
+			if _, isText := it.ActivityDate.(string); !isText && it.ActivityDate != nil {
+				r.Fields[f.canonical] = it.ActivityDate // a number or an object: not a date
+				continue
+			}
 			r.Fields[f.canonical] = parse(instant, raw)
 		case "type":
+			if odd(it.ActivityTypeID) {
+				r.Fields[f.canonical] = it.ActivityTypeID
+				continue
+			}
 			t := idString(it.ActivityTypeID)
 			n, err := strconv.Atoi(t)
 			if name := names[n]; err == nil && name != "" {
@@ -193,4 +234,19 @@ func (s *Source) typeNames(ctx context.Context, p *plan) (map[int]string, error)
 		out[k] = v
 	}
 	return out, nil
+}
+
+// deleteLeadType is the activity type id of Delete Lead.
+const deleteLeadType = 37
+
+// isDeleteLead reports whether an item of deletedleads.json says itself
+// that it is a Delete Lead activity.
+func isDeleteLead(it activityItem) bool {
+	switch t := it.ActivityTypeID.(type) {
+	case float64:
+		return t == deleteLeadType
+	case string:
+		return strings.TrimSpace(t) == strconv.Itoa(deleteLeadType)
+	}
+	return false
 }

@@ -45,12 +45,18 @@ func TestConformance(t *testing.T) {
 					t.Cleanup(srv.Close)
 					cfg := testConfig(srv.URL())
 					cfg.BatchSize, cfg.PageSize, cfg.ChunkBytes, cfg.MaxRetries = 25, 40, 2048, 30
+					// The org's clock runs from a day after the data, so a
+					// pass has three export windows whatever today's date
+					// (and a cursor cycle is not drowned in window requests).
+					t0 := time.Now()
+					now := func() time.Time { return marketotest.Epoch.Add(24 * time.Hour).Add(time.Since(t0)) }
+					cfg.Now = now
 					src, err := New(cfg, pipeline.SourceEnv{Tenant: "acme", Name: "marketo",
 						Projection: map[string][]string{tc.object: proj.Fields(tc.object)}, Logger: slog.New(slog.DiscardHandler)})
 					if err != nil {
 						t.Fatal(err)
 					}
-					return src, &fake{ds: ds, srv: srv, object: tc.object}
+					return src, &fake{ds: ds, srv: srv, object: tc.object, now: now}
 				},
 			})
 		})
@@ -62,17 +68,18 @@ type fake struct {
 	ds     *marketotest.Dataset
 	srv    *marketotest.Server
 	object string
+	now    func() time.Time
 }
 
 func (f *fake) Change(t *testing.T, n int) []string {
 	var ids []string
 	for i := range n {
 		if f.object == "activity" {
-			ids = append(ids, f.ds.AddActivity(1, i, time.Now()))
+			ids = append(ids, f.ds.AddActivity(1, i, f.now()))
 			continue
 		}
 		id := f.ds.LeadID(1 + i*7)
-		f.ds.Touch(id, time.Now())
+		f.ds.Touch(id, f.now())
 		ids = append(ids, id)
 	}
 	return ids
@@ -87,7 +94,7 @@ func (f *fake) Delete(t *testing.T, n int) []string {
 	var ids []string
 	for i := range n {
 		id := f.ds.LeadID(60 + i*7)
-		f.ds.Delete(id, time.Now())
+		f.ds.Delete(id, f.now())
 		ids = append(ids, id)
 	}
 	return ids
@@ -102,6 +109,61 @@ func (f *fake) Corrupt(t *testing.T) string {
 	id := f.ds.LeadID(42)
 	f.ds.SetField(id, "createdAt", "not a date")
 	return id
+}
+
+// Plant puts p into lead or activity 100, in the middle of a page.
+// The bulk export's CSV cannot hold a nested object; a wrong type there
+// is an epoch-milliseconds number in a date column.
+func (f *fake) Plant(t *testing.T, p pipelinetest.Poison) (id, field string, ok bool) {
+	huge := strings.Repeat("x", 1_500_000)
+	if f.object == "activity" {
+		id = f.ds.ActivityID(100)
+		target, value := "activityDate", any(nil)
+		switch p {
+		case pipelinetest.PoisonNUL:
+			target, value = "activityTypeId", "6\x00"
+		case pipelinetest.PoisonHuge:
+			value = huge
+		case pipelinetest.PoisonFarDate:
+			value = "0000-01-01T00:00:00Z"
+		case pipelinetest.PoisonNested:
+			target, value = "activityTypeId", map[string]any{"id": 6, "name": []any{"Send Email"}}
+		case pipelinetest.PoisonWrongType:
+			value = 1748736000000
+		default:
+			return "", "", false
+		}
+		f.ds.SetActivityField(id, target, value)
+		if target == "activityTypeId" {
+			return id, "type", true
+		}
+		return id, "occurred_at", true
+	}
+	id = f.ds.LeadID(100)
+	target, value := "leadSource", ""
+	switch p {
+	case pipelinetest.PoisonNUL:
+		value = "Web\x00site"
+	case pipelinetest.PoisonHuge:
+		value = huge
+	case pipelinetest.PoisonFarDate:
+		target, value = "createdAt", "0000-01-01T00:00:00Z"
+	case pipelinetest.PoisonWrongType:
+		target, value = "createdAt", "1748736000000"
+	default:
+		return "", "", false
+	}
+	f.ds.SetField(id, target, value)
+	if target == "createdAt" {
+		return id, "created_at", true
+	}
+	return id, "lead_source", true
+}
+
+// Cycle makes activity and deleted-lead paging tokens go A → B → A.
+func (f *fake) Cycle(t *testing.T) bool {
+	f.srv.Cycle()
+	return true
 }
 
 func (f *fake) Requests() []string {

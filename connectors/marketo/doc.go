@@ -27,4 +27,16 @@
 // pass does not live on 606 answers. The client_secret travels only in
 // the Identity call's query, which is never logged. Leads carry no owner:
 // the documented lead fields name no sales owner, so they have no rep.
+//
+// Hostile answers: activity items are decoded one by one and a value of
+// any shape is emitted as it came, for quarantine by field and rule; an
+// export row that is not CSV is skipped alone, and a row longer than
+// chunk_bytes is read in growing ranges. Only a Delete Lead activity
+// (type 37) of deletedleads.json deletes its lead; other items are
+// skipped, counted and warned about once per pass. Activity and
+// deleted-lead paging remember every token of a pass and stop with
+// crmhttp.ErrPagingLoop on a repeat; a job that never completes ends
+// the pass after job_timeout. CheckFields (tally check) checks lead
+// fields against Describe Lead, the activity types against
+// activities/types.json, and samples one activity.
 package marketo

@@ -34,8 +34,9 @@ func (lp *leadPass) download(ctx context.Context, until int64) error {
 	if c.Cols != nil {
 		index = columnIndex(c.Cols)
 	}
+	chunk := lp.s.cfg.ChunkBytes
 	for next < c.Size {
-		rg := &byteRange{from: next, to: min(next+lp.s.cfg.ChunkBytes, c.Size) - 1}
+		rg := &byteRange{from: next, to: min(next+chunk, c.Size) - 1}
 		var body []byte
 		if _, err := lp.s.call(withRange(ctx, rg), crmhttp.Request{Method: http.MethodGet, Path: path}, &body); err != nil {
 			return fmt.Errorf("downloading lead export file: %w", err)
@@ -57,8 +58,13 @@ func (lp *leadPass) download(ctx context.Context, until int64) error {
 		if next >= c.Size {
 			cut = len(buf)
 		}
-		r := csv.NewReader(bytes.NewReader(buf[:cut]))
-		r.FieldsPerRecord, r.LazyQuotes, r.ReuseRecord = -1, true, true
+		// A row longer than a chunk (a huge value) is read in growing
+		// chunks: a few requests, not one per chunk_bytes.
+		chunk = lp.s.cfg.ChunkBytes
+		if cut == 0 {
+			chunk = min(max(int64(len(buf)), lp.s.cfg.ChunkBytes), maxChunk)
+		}
+		r := rowReader(buf[:cut])
 		for {
 			row, err := r.Read()
 			if err == io.EOF {
@@ -92,6 +98,10 @@ func (lp *leadPass) download(ctx context.Context, until int64) error {
 	return lp.flush(ctx, pending, true, until)
 }
 
+// maxChunk bounds the growing range requests of a long row, well under
+// the client's largest answer.
+const maxChunk = 16 << 20
+
 // flush emits a page of rows; the last one moves the cursor on to the
 // next window (or to deleted leads after the last window).
 func (lp *leadPass) flush(ctx context.Context, recs []pipeline.Record, last bool, until int64) error {
@@ -106,6 +116,14 @@ func (lp *leadPass) flush(ctx context.Context, recs []pipeline.Record, last bool
 	}
 	lp.count += len(recs)
 	return lp.emit.Emit(ctx, recs, encode(c))
+}
+
+// rowReader reads the rows of an export file's bytes: rows of any
+// width, lax quotes; a row that is not CSV is an error of that row only.
+func rowReader(b []byte) *csv.Reader {
+	r := csv.NewReader(bytes.NewReader(b))
+	r.FieldsPerRecord, r.LazyQuotes, r.ReuseRecord = -1, true, true
+	return r
 }
 
 // rowsEnd returns the length of buf's complete rows: up to and including
@@ -148,8 +166,8 @@ func (lp *leadPass) lead(row []string, index map[string]int, until int64) (pipel
 		return pipeline.Record{}, false
 	}
 	version, ok := parseInstant(get("updatedAt"))
-	if !ok {
-		if version, ok = parseInstant(get("createdAt")); !ok {
+	if !ok || !inRange(version) {
+		if version, ok = parseInstant(get("createdAt")); !ok || !inRange(version) {
 			version = time.Unix(until, 0).UTC()
 		}
 	}

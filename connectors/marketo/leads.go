@@ -22,6 +22,9 @@ type leadPass struct {
 	emit  pipeline.Emitter
 	c     leadCursor
 	count int
+	// oddDeletes counts deleted-leads items that are not Delete Lead
+	// activities; skipped, and warned about once per pass.
+	oddDeletes int
 }
 
 func (s *Source) syncLeads(ctx context.Context, p *plan, cur string, emit pipeline.Emitter) (int, error) {
@@ -39,6 +42,10 @@ func (s *Source) syncLeads(ctx context.Context, p *plan, cur string, emit pipeli
 		if err != nil {
 			return lp.count, err
 		}
+	}
+	if lp.oddDeletes > 0 {
+		s.log.Warn("deleted-leads items that are not Delete Lead activities were skipped, not deleted",
+			"object", "lead", "count", lp.oddDeletes)
 	}
 	return lp.count, nil
 }
@@ -225,25 +232,36 @@ func (lp *leadPass) deletes(ctx context.Context) error {
 		}
 		c.DelToken = tok
 	}
+	var guard crmhttp.PageGuard
 	for {
+		if err := guard.Visit(c.DelToken); err != nil {
+			return fmt.Errorf("marketo: lead: deleted leads: %w", err)
+		}
 		q := url.Values{"nextPageToken": {c.DelToken}, "batchSize": {fmt.Sprint(lp.s.cfg.PageSize)}}
 		env, err := lp.s.call(ctx, crmhttp.Request{Method: http.MethodGet, Path: "/rest/v1/activities/deletedleads.json", Query: q}, nil)
 		if err != nil {
 			return fmt.Errorf("listing deleted leads: %w", err)
 		}
-		items, err := activityItems(env)
+		items, unreadable, err := activityItems(env)
 		if err != nil {
 			return err
 		}
+		lp.oddDeletes += unreadable
 		recs := make([]pipeline.Record, 0, len(items))
 		for _, it := range items {
+			if !isDeleteLead(it) {
+				// Trust the record, not the request: only a Delete Lead
+				// activity deletes a lead.
+				lp.oddDeletes++
+				continue
+			}
 			id := idString(it.LeadID)
 			if id == "" {
 				lp.s.log.Warn("deleted lead without a lead id skipped", "object", "lead")
 				continue
 			}
 			at, ok := parseInstant(str(it.ActivityDate))
-			if !ok {
+			if !ok || !inRange(at) {
 				at = time.Unix(c.End, 0).UTC()
 			}
 			recs = append(recs, lp.s.record("lead", id, pipeline.OpDelete, at))

@@ -25,6 +25,7 @@ var AllowList = crmhttp.AllowList{
 	{Method: http.MethodGet, Path: "/rest/v1/activities/deletedleads.json"},
 	{Method: http.MethodGet, Path: "/rest/v1/activities/types.json"},
 	{Method: http.MethodGet, Path: "/rest/v1/leads.json"},
+	{Method: http.MethodGet, Path: "/rest/v1/leads/describe.json"},
 }
 
 // IdentityAllowList is the one request sent to the Identity endpoint.

@@ -3,6 +3,7 @@ package salesforce
 import (
 	"log/slog"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +18,9 @@ import (
 func TestConformance(t *testing.T) {
 	proj := kpiProjection(t)
 	// No KPI reads users; the warehouse's user facts keep these two.
-	proj["user"] = append(proj["user"], "is_active", "created_at")
+	// email gives the hostile case a text field (the identity vault
+	// projects it in production).
+	proj["user"] = append(proj["user"], "is_active", "created_at", "email")
 	sizes := salesforcetest.Sizes{Users: 650, Opportunities: 700, Leads: 650, Tasks: 400, Events: 300}
 	for _, tc := range []struct {
 		object  string
@@ -26,11 +29,17 @@ func TestConformance(t *testing.T) {
 		field   string
 		bad     any
 		records int
+		// text and when are the (API, canonical) fields poisons land in.
+		text, when [2]string
 	}{
-		{"deal", salesforcetest.Opportunity, salesforcetest.Opportunity, "Amount", "12,50 EUR", sizes.Opportunities},
-		{"lead", salesforcetest.Lead, salesforcetest.Lead, "CreatedDate", "yesterday", sizes.Leads},
-		{"user", salesforcetest.User, salesforcetest.User, "IsActive", "yes", sizes.Users},
-		{"activity", salesforcetest.Task, salesforcetest.Event, "ActivityDate", "31/12/2026", sizes.Tasks + sizes.Events},
+		{"deal", salesforcetest.Opportunity, salesforcetest.Opportunity, "Amount", "12,50 EUR", sizes.Opportunities,
+			[2]string{"OwnerId", "owner_id"}, [2]string{"CloseDate", "close_date"}},
+		{"lead", salesforcetest.Lead, salesforcetest.Lead, "CreatedDate", "yesterday", sizes.Leads,
+			[2]string{"LeadSource", "lead_source"}, [2]string{"CreatedDate", "created_at"}},
+		{"user", salesforcetest.User, salesforcetest.User, "IsActive", "yes", sizes.Users,
+			[2]string{"Email", "email"}, [2]string{"CreatedDate", "created_at"}},
+		{"activity", salesforcetest.Task, salesforcetest.Event, "ActivityDate", "31/12/2026", sizes.Tasks + sizes.Events,
+			[2]string{"OwnerId", "owner_id"}, [2]string{"ActivityDate", "occurred_at"}},
 	} {
 		t.Run(tc.object, func(t *testing.T) {
 			pipelinetest.Run(t, pipelinetest.Harness{
@@ -53,7 +62,8 @@ func TestConformance(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					return src, &fake{ds: ds, srv: srv, change: tc.change, del: tc.del, field: tc.field, bad: tc.bad}
+					return src, &fake{ds: ds, srv: srv, change: tc.change, del: tc.del, field: tc.field, bad: tc.bad,
+						text: tc.text, when: tc.when}
 				},
 			})
 		})
@@ -67,6 +77,38 @@ type fake struct {
 	change, del salesforcetest.Kind
 	field       string
 	bad         any
+	text, when  [2]string
+}
+
+// Plant puts p into record 250 of the changed kind, in the middle of
+// the second page of 200.
+func (f *fake) Plant(t *testing.T, p pipelinetest.Poison) (id, field string, ok bool) {
+	id = f.ds.ID(f.change, 250)
+	target, value := f.text, any(nil)
+	switch p {
+	case pipelinetest.PoisonNUL:
+		value = "owner\x00id"
+	case pipelinetest.PoisonHuge:
+		value = strings.Repeat("x", 1_500_000)
+	case pipelinetest.PoisonFarDate:
+		// Salesforce writes four-digit years; year 0 parses, and is out
+		// of range. Dates and datetimes alike.
+		target, value = f.when, "0000-01-01T00:00:00.000+0000"
+	case pipelinetest.PoisonNested:
+		value = map[string]any{"Id": "005000000000001", "attributes": []any{"User"}}
+	case pipelinetest.PoisonWrongType:
+		value = 42.0
+	default:
+		return "", "", false
+	}
+	f.ds.SetField(id, target[0], value)
+	return id, target[1], true
+}
+
+// Cycle makes the server's nextRecordsUrl go A → B → A.
+func (f *fake) Cycle(t *testing.T) bool {
+	f.srv.Cycle()
+	return true
 }
 
 func (f *fake) pick(k salesforcetest.Kind, from, n int) []string {

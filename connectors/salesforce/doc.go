@@ -27,5 +27,19 @@
 // reconcile (pipeline.Runner.Reconcile), which deletes the facts whose
 // record no longer appears.
 //
+// Hostile answers: a page is decoded record by record, so a record of
+// any shape or value is emitted with that value (a nested object or a
+// number in a text field is passed on, not flattened into a string) for
+// pipeline.Preflight and the validate stage to quarantine by field and
+// rule, and the rest of its page goes on; only a body that is not JSON,
+// or lacks a records array or a boolean done, fails its page. A record
+// is a delete only when its own IsDeleted is true; one whose IsDeleted
+// is not a boolean is skipped, counted and warned about once per pass.
+// Every query remembers the nextRecordsUrl of each page and stops with
+// crmhttp.ErrPagingLoop (naming object, sObject and page number) on a
+// repeat, or when it fetched far more pages than its totalSize implies.
+// CheckFields (tally check) probes each sObject's fields with a LIMIT 1
+// query, and field by field when Salesforce answers INVALID_FIELD.
+//
 // Register it with Factory; its fake lives in package salesforcetest.
 package salesforce

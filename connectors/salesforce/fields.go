@@ -149,14 +149,33 @@ func (p *plan) soql(since time.Time) string {
 	return b.String()
 }
 
-// value reads a field of a record: the first non-null api field.
+// value reads a field of a record: the first non-null api field. A
+// value of a shape the field never has is passed on as it came (see
+// odd), for the validate stage to quarantine with rule type.
 func (f field) value(rec map[string]any) any {
 	for _, a := range f.api {
-		if v := parse(f.kind, rec[a]); v != nil {
+		raw := rec[a]
+		if odd(f.kind, raw) {
+			return raw
+		}
+		if v := parse(f.kind, raw); v != nil {
 			return v
 		}
 	}
 	return f.def
+}
+
+// odd reports a wire value no field of kind k ever has: an object or an
+// array anywhere, or anything but a string in a text field. Flattened
+// into a string it would pass for a plausible value.
+func odd(k valueKind, raw any) bool {
+	switch raw.(type) {
+	case nil, string:
+		return false
+	case map[string]any, []any:
+		return true
+	}
+	return k == text || k == lower
 }
 
 // parse turns a wire value into the field's type. A value that does not

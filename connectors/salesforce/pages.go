@@ -1,11 +1,11 @@
 package salesforce
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -16,23 +16,59 @@ import (
 	"github.com/tally-dev/tally/pipeline"
 )
 
-// page is a query answer.
+// page is a query answer, decoded by parsePage.
 type page struct {
-	TotalSize      int              `json:"totalSize"`
-	Done           bool             `json:"done"`
-	NextRecordsURL string           `json:"nextRecordsUrl"`
-	Records        []map[string]any `json:"records"`
+	TotalSize      int // -1 when the answer has no readable totalSize
+	Done           bool
+	NextRecordsURL string
+	Records        []map[string]any
+	// Unreadable counts elements of records that are not JSON objects:
+	// they cannot be keyed, so they are skipped (and fail an id listing).
+	Unreadable int
 }
 
-// decodePage accepts a body only if it has done and a records array.
+var errNotPage = errors.New("no records array or boolean done")
+
+// parsePage decodes a query answer. It fails only when the body is not
+// a JSON object or has no records array or no boolean done; a record of
+// any shape or content is decoded as it is (values are checked later,
+// by field) or counted in Unreadable, so one odd record cannot fail its
+// page. Keys are matched exactly, as Salesforce writes them.
+func parsePage(b []byte) (page, error) {
+	var w map[string]json.RawMessage
+	if err := json.Unmarshal(b, &w); err != nil {
+		return page{}, err
+	}
+	pg := page{TotalSize: -1}
+	var raws []json.RawMessage
+	if json.Unmarshal(w["records"], &raws) != nil || raws == nil || json.Unmarshal(w["done"], &pg.Done) != nil {
+		return page{}, errNotPage
+	}
+	var total float64
+	if json.Unmarshal(w["totalSize"], &total) == nil && total >= 0 && total <= math.MaxInt32 {
+		pg.TotalSize = int(total)
+	}
+	if json.Unmarshal(w["nextRecordsUrl"], &pg.NextRecordsURL) != nil {
+		pg.NextRecordsURL = ""
+	}
+	pg.Records = make([]map[string]any, 0, len(raws))
+	for _, raw := range raws {
+		rec, ok := crmhttp.DecodeObject(raw)
+		if !ok {
+			pg.Unreadable++
+			continue
+		}
+		pg.Records = append(pg.Records, rec)
+	}
+	return pg, nil
+}
+
+// decodePage is parsePage for crmhttp.Client.Do.
 func decodePage(dst *page) func([]byte) error {
 	return func(b []byte) error {
-		var pg page
-		if err := json.Unmarshal(b, &pg); err != nil {
+		pg, err := parsePage(b)
+		if err != nil {
 			return err
-		}
-		if pg.Records == nil || !bytes.Contains(b, []byte(`"done"`)) {
-			return errors.New("no records or done")
 		}
 		*dst = pg
 		return nil
@@ -40,7 +76,12 @@ func decodePage(dst *page) func([]byte) error {
 }
 
 // passStats counts what a pass emitted, for its log line.
-type passStats struct{ upserts, deletes, merges, skipped int }
+type passStats struct {
+	upserts, deletes, merges, skipped int
+	// oddDelete counts records whose IsDeleted is neither true nor false
+	// (warned once per pass).
+	oddDelete int
+}
 
 // Sync runs one pass of object from cursor (see package doc). Errors
 // wrap pipeline.ErrConfig for refused credentials, ErrQuota when the
@@ -70,6 +111,10 @@ func (s *Source) Sync(ctx context.Context, object, cur string, emit pipeline.Emi
 			return err
 		}
 	}
+	if st.oddDelete > 0 {
+		s.log.Warn("records whose IsDeleted is not a boolean were skipped: neither deleted nor live can be trusted",
+			"object", object, "count", st.oddDelete)
+	}
 	s.log.Info("sync pass complete", "object", object, "count", st.upserts+st.deletes, "deletes", st.deletes,
 		"merges", st.merges, "skipped", st.skipped, "duration", time.Since(started))
 	return nil
@@ -91,9 +136,13 @@ func (s *Source) syncSObject(ctx context.Context, client *crmhttp.Client, p *pla
 			Query: url.Values{"q": {p.soql(c.Marks[c.I].time())}}}
 	}
 	req, restarts := first(), 0
+	var guard crmhttp.PageGuard // one per query: a restart is a new listing
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if err := guard.Visit(req.Path + "?" + req.Query.Encode()); err != nil {
+			return fmt.Errorf("salesforce: %s (%s): %w", p.canonical, p.name, err)
 		}
 		if !s.limits.allows(s.cfg.QuotaShare) {
 			used, limit := s.limits.snapshot()
@@ -103,12 +152,17 @@ func (s *Source) syncSObject(ctx context.Context, client *crmhttp.Client, p *pla
 		var pg page
 		code, err := s.do(ctx, client, req, &pg)
 		if code == "INVALID_QUERY_LOCATOR" && restarts < maxRestarts {
-			req, restarts = first(), restarts+1
+			req, restarts, guard = first(), restarts+1, crmhttp.PageGuard{}
 			s.log.Warn("query locator expired; querying again from the last mark", "object", p.canonical, "sobject", p.name)
 			continue
 		}
 		if err != nil {
 			return err
+		}
+		expect(&guard, pg)
+		if pg.Unreadable > 0 {
+			st.skipped += pg.Unreadable
+			s.log.Warn("records that are not JSON objects skipped", "object", p.canonical, "sobject", p.name, "count", pg.Unreadable)
 		}
 		next := cursor{V: cursorVersion, I: c.I, Marks: slices.Clone(c.Marks)}
 		recs := s.records(p, pg.Records, &next.Marks[c.I], st)
@@ -130,6 +184,24 @@ func (s *Source) syncSObject(ctx context.Context, client *crmhttp.Client, p *pla
 		}
 	}
 }
+
+// expect bounds a query's pages by the totalSize its page reports, at
+// the page's own size (Salesforce may serve fewer than batchSize); an
+// empty page that is not the last counts at the smallest batch size, so
+// a server answering empty pages without end is stopped too.
+func expect(g *crmhttp.PageGuard, pg page) {
+	if pg.Done {
+		return
+	}
+	n := len(pg.Records) + pg.Unreadable
+	if n == 0 {
+		n = minBatch
+	}
+	g.Expect(pg.TotalSize, n)
+}
+
+// minBatch is the smallest batchSize Salesforce honours.
+const minBatch = 200
 
 // nextPage turns a nextRecordsUrl into a request; it must be a relative
 // path of this API version without a query.
@@ -183,7 +255,14 @@ func (s *Source) records(p *plan, page []map[string]any, m *mark, st *passStats)
 		}
 		*m = m.add(ms, id)
 		r := pipeline.Record{Tenant: s.env.Tenant, Source: s.env.Name, Object: p.canonical, ID: id, Op: pipeline.OpUpsert, Version: ms}
-		if deleted, _ := rec["IsDeleted"].(bool); deleted {
+		deleted, ok := isDeleted(p, rec)
+		if !ok {
+			// Trust the record, not the request: a queryAll answer says
+			// per record whether it is deleted, and this one does not.
+			st.oddDelete++
+			continue
+		}
+		if deleted {
 			r.Op = pipeline.OpDelete
 			st.deletes++
 			if master, _ := rec["MasterRecordId"].(string); master != "" {
@@ -200,4 +279,19 @@ func (s *Source) records(p *plan, page []map[string]any, m *mark, st *passStats)
 		out = append(out, r)
 	}
 	return out
+}
+
+// isDeleted reads a record's own IsDeleted: true or false, or absent
+// (null) for a live record. ok is false for any other value.
+func isDeleted(p *plan, rec map[string]any) (deleted, ok bool) {
+	if !p.deletes {
+		return false, true
+	}
+	switch v := rec["IsDeleted"].(type) {
+	case bool:
+		return v, true
+	case nil:
+		return false, true
+	}
+	return false, false
 }

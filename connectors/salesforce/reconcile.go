@@ -49,9 +49,13 @@ func (s *Source) listIDs(ctx context.Context, client *crmhttp.Client, p *plan, f
 	}
 	req := crmhttp.Request{Method: http.MethodGet, Path: "/services/data/" + s.cfg.APIVersion + "/" + resource,
 		Query: url.Values{"q": {"SELECT Id FROM " + p.name + " ORDER BY Id ASC"}}}
+	var guard crmhttp.PageGuard
 	for n := 1; ; n++ {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if err := guard.Visit(req.Path + "?" + req.Query.Encode()); err != nil {
+			return fmt.Errorf("salesforce: listing %s (%s) ids: %w", p.canonical, p.name, err)
 		}
 		if !s.limits.allows(s.cfg.QuotaShare) {
 			used, limit := s.limits.snapshot()
@@ -61,6 +65,10 @@ func (s *Source) listIDs(ctx context.Context, client *crmhttp.Client, p *plan, f
 		var pg page
 		if _, err := s.do(ctx, client, req, &pg); err != nil {
 			return fmt.Errorf("salesforce: listing %s ids, page %d: %w", p.name, n, err)
+		}
+		expect(&guard, pg)
+		if pg.Unreadable > 0 {
+			return fmt.Errorf("salesforce: listing %s ids, page %d: a record that is not an object: %w", p.name, n, pipeline.ErrTransient)
 		}
 		ids := make([]string, 0, len(pg.Records))
 		for _, r := range pg.Records {

@@ -137,6 +137,9 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "errors.invalidOrderBy", "Unsupported orderBy.")
 		return
 	}
+	if from, ok := s.cycling(count); ok {
+		start, ids = from, s.matchByModified(e, and{})
+	}
 	data := []any{}
 	s.ds.mu.RLock()
 	for k := start; k < len(ids) && k < start+count; k++ {

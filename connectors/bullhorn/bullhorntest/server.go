@@ -63,6 +63,27 @@ type Server struct {
 	sessions map[string]time.Time // BhRestToken → expiry
 	logins   int
 	grants   int
+	cycle    int // > 0: Cycle is on; counts the cycling answers
+}
+
+// Cycle makes every later query ignore its where clause and answer, in
+// turn, the first and the second page of the whole entity (A → B → A
+// …), as a server that does not honour the keyset would.
+func (s *Server) Cycle() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cycle = 1
+}
+
+// cycling returns the start of the page Cycle serves next, if it is on.
+func (s *Server) cycling(count int) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cycle == 0 {
+		return 0, false
+	}
+	s.cycle++
+	return (s.cycle % 2) * count, true
 }
 
 // NewServer starts a server over ds. It panics without credentials.

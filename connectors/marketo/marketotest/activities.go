@@ -64,8 +64,15 @@ func pageParams(w http.ResponseWriter, r *http.Request) (pos, int, bool) {
 }
 
 // writePage answers a paged activities call: result is left out when
-// empty, nextPageToken is always there.
-func writePage(w http.ResponseWriter, items []map[string]any, next pos, more bool) {
+// empty, nextPageToken is always there. Once Cycle is on, the token
+// alternates between two positions and moreResult stays true.
+func (s *Server) writePage(w http.ResponseWriter, items []map[string]any, next pos, more bool) {
+	s.mu.Lock()
+	if s.cycle > 0 {
+		s.cycle++
+		next, more = pos{sec: 1_700_000_000, id: s.cycle % 2}, true
+	}
+	s.mu.Unlock()
 	body := map[string]any{"requestId": requestID(), "success": true, "nextPageToken": encodeToken(next), "moreResult": more}
 	if len(items) > 0 {
 		body["result"] = items
@@ -99,20 +106,23 @@ func (s *Server) activities(w http.ResponseWriter, r *http.Request) {
 	defer d.mu.RUnlock()
 	var items []map[string]any
 	scanned, last := 0, p
-	take := func(at pos, a map[string]any) bool {
+	// typeID is the activity's type as the server knows it, whatever
+	// SetActivityField made its activityTypeId say on the wire.
+	take := func(at pos, a map[string]any, typeID int) bool {
 		if scanned >= 2*batch || len(items) >= batch {
 			return false
 		}
 		scanned++
 		last = at
-		if t, _ := a["activityTypeId"].(int); slices.Contains(types, t) {
+		if slices.Contains(types, typeID) {
 			items = append(items, a)
 		}
 		return true
 	}
 	i := d.firstAfter(p)
 	for ; i < d.sizes.Activities; i++ {
-		if !take(pos{d.activityAt(i).Unix(), activityBase + i}, d.activity(i)) {
+		t, _ := d.genActivity(i)["activityTypeId"].(int)
+		if !take(pos{d.activityAt(i).Unix(), activityBase + i}, d.activity(i), t) {
 			break
 		}
 	}
@@ -122,12 +132,13 @@ func (s *Server) activities(w http.ResponseWriter, r *http.Request) {
 	}
 	if i == d.sizes.Activities {
 		for ; k < len(d.added); k++ {
-			if !take(d.added[k].pos, d.added[k].item) {
+			t, _ := d.added[k].item["activityTypeId"].(int)
+			if !take(d.added[k].pos, d.added[k].item, t) {
 				break
 			}
 		}
 	}
-	writePage(w, items, last, i < d.sizes.Activities || k < len(d.added))
+	s.writePage(w, items, last, i < d.sizes.Activities || k < len(d.added))
 }
 
 // deletedLeads pages the Delete Lead activities after the token.
@@ -148,7 +159,7 @@ func (s *Server) deletedLeads(w http.ResponseWriter, r *http.Request) {
 		items = append(items, d.deletes[k].item)
 		last = d.deletes[k].pos
 	}
-	writePage(w, items, last, k < len(d.deletes))
+	s.writePage(w, items, last, k < len(d.deletes))
 }
 
 func (s *Server) activityTypes(w http.ResponseWriter, r *http.Request) {

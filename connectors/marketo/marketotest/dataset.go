@@ -237,3 +237,19 @@ func (d *Dataset) firstAfter(p pos) int {
 		return pos{d.activityAt(i).Unix(), activityBase + i}.after(p)
 	})
 }
+
+// AddDeleteActivity adds an item to deletedleads.json that is not a
+// Delete Lead activity but one of typeID about lead i at at, as a
+// server that ignores the listing's meaning would, and returns the
+// lead's id.
+func (d *Dataset) AddDeleteActivity(typeID, i int, at time.Time) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	p := d.nextPos(at)
+	d.deletes = append(d.deletes, entry{p, map[string]any{
+		"id": p.id, "marketoGUID": strconv.Itoa(p.id), "leadId": leadBase + i,
+		"activityDate": time.Unix(p.sec, 0).UTC().Format(time.RFC3339), "activityTypeId": typeID,
+		"attributes": []map[string]any{},
+	}})
+	return strconv.Itoa(leadBase + i)
+}

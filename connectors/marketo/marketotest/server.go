@@ -75,6 +75,17 @@ type Server struct {
 	grants   int
 	jobs     map[string]*job
 	exported int64
+	cycle    int             // > 0: Cycle is on; counts the cycling pages
+	hidden   map[string]bool // lead fields Describe Lead leaves out
+}
+
+// Cycle makes every later activities and deleted-leads page answer
+// moreResult true with a nextPageToken that alternates between two
+// tokens (A → B → A …), as a server stuck in a paging loop would.
+func (s *Server) Cycle() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cycle = 1
 }
 
 // NewServer starts a server over ds. It panics without credentials.
@@ -107,6 +118,7 @@ func NewServer(ds *Dataset, opts Options) *Server {
 	s.mux.HandleFunc("GET /rest/v1/activities/deletedleads.json", s.api(s.deletedLeads))
 	s.mux.HandleFunc("GET /rest/v1/activities/types.json", s.api(s.activityTypes))
 	s.mux.HandleFunc("GET /rest/v1/leads.json", s.api(s.leadsByID))
+	s.mux.HandleFunc("GET /rest/v1/leads/describe.json", s.api(s.describeLeads))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
 	s.window.Interval = opts.RateLimitInterval
 	s.Start(http.HandlerFunc(s.serve))

@@ -75,6 +75,20 @@ type Server struct {
 	sessions map[string]bool
 	used     int
 	locs     locators
+	cycle    int // > 0: Cycle is on; counts the cycling answers
+}
+
+// cycleLocator is the locator id of the pages Cycle serves.
+const cycleLocator = "01gCYCLE"
+
+// Cycle makes every later query answer done false with a nextRecordsUrl
+// that alternates between two locators (A → B → A …) and an empty
+// records array, as a server stuck in a paging loop would; every such
+// page is answered.
+func (s *Server) Cycle() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cycle = 1
 }
 
 // NewServer starts a server over ds. It panics without a client id and
@@ -279,6 +293,9 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request, all bool) {
 // more serves the next page of an open query. The locator of a queryAll
 // says /query/ and is served there too.
 func (s *Server) more(w http.ResponseWriter, r *http.Request) {
+	if s.cycling(w, r) {
+		return
+	}
 	id, off, ok := strings.Cut(r.PathValue("locator"), "-")
 	n, err := strconv.Atoi(off)
 	s.mu.Lock()
@@ -291,7 +308,27 @@ func (s *Server) more(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, x, id)
 }
 
+// cycling answers a page of the loop Cycle turned on, if it is.
+func (s *Server) cycling(w http.ResponseWriter, r *http.Request) bool {
+	s.mu.Lock()
+	n := s.cycle
+	if n > 0 {
+		s.cycle++
+	}
+	s.mu.Unlock()
+	if n == 0 {
+		return false
+	}
+	body := fmt.Sprintf(`{"totalSize":%d,"done":false,"nextRecordsUrl":"/services/data/%s/query/%s-%d","records":[]}`,
+		2000, r.PathValue("version"), cycleLocator, 2000*(1+n%2))
+	writeJSON(w, http.StatusOK, []byte(body))
+	return true
+}
+
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, x *exec, id string) {
+	if s.cycling(w, r) {
+		return
+	}
 	version := r.PathValue("version")
 	s.ds.mu.RLock()
 	recs, more := x.page(s.ds, version, s.batch(r))

@@ -1,0 +1,60 @@
+package bullhorn
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+
+	"github.com/tally-dev/tally/connectors/crmhttp"
+)
+
+// page is a query answer, decoded by parsePage.
+type page struct {
+	Total int // -1 when the answer has no readable total
+	Data  []map[string]any
+	// Unreadable counts elements of data that are not JSON objects.
+	Unreadable int
+}
+
+var errNotPage = errors.New("no data array")
+
+// parsePage decodes a query answer. It fails only when the body is not
+// a JSON object with a data array; each item is decoded on its own, so
+// an item of any shape or content cannot fail its page (values are
+// checked later, by field; items that are not objects are counted in
+// Unreadable). Keys are matched exactly.
+func parsePage(b []byte) (page, error) {
+	var w map[string]json.RawMessage
+	if err := json.Unmarshal(b, &w); err != nil {
+		return page{}, err
+	}
+	var raws []json.RawMessage
+	if json.Unmarshal(w["data"], &raws) != nil || raws == nil {
+		return page{}, errNotPage
+	}
+	pg := page{Total: -1, Data: make([]map[string]any, 0, len(raws))}
+	var total float64
+	if json.Unmarshal(w["total"], &total) == nil && total >= 0 && total <= math.MaxInt32 {
+		pg.Total = int(total)
+	}
+	for _, raw := range raws {
+		item, ok := crmhttp.DecodeObject(raw)
+		if !ok {
+			pg.Unreadable++
+			continue
+		}
+		pg.Data = append(pg.Data, item)
+	}
+	return pg, nil
+}
+
+func decodePage(dst *page) func([]byte) error {
+	return func(b []byte) error {
+		pg, err := parsePage(b)
+		if err != nil {
+			return err
+		}
+		*dst = pg
+		return nil
+	}
+}
