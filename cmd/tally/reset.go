@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os/user"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -27,7 +28,8 @@ rollups follow the facts in the same transaction; nothing is counted twice.
 Without --confirm it is a dry run: it shows which streams would be cleared,
 how many partitions hold a checkpoint and when they were committed, never
 a cursor's content. With --confirm it clears them in one transaction and
-records the reset as evidence (reset_runs, kept for retention.evidence).
+records the reset as evidence (reset_runs, kept for retention.evidence;
+see 'tally reset history').
 
 Order: stop tally run, reset, start tally run. A confirmed reset refuses
 (exit 1) while a tally run holds the warehouse's writer lock, and for a
@@ -98,6 +100,58 @@ func resetCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&f.Object, "object", "", "only this object's stream (deal, lead, ...); default every stream of the connector")
 	cmd.Flags().BoolVar(&confirm, "confirm", false, "clear the cursors and record the reset; without it nothing changes")
 	cmd.Flags().StringVar(&by, "by", "", "who asks for the reset, for the evidence (default the OS user name)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON document (with a version field)")
+	cmd.AddCommand(resetHistoryCmd(g))
+	return cmd
+}
+
+func resetHistoryCmd(g *globals) *cobra.Command {
+	var tenant string
+	var limit int
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "history",
+		Short: "Print the evidence of confirmed resets, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if limit < 1 {
+				return withCode(exitConfig, errors.New("--limit must be at least 1"))
+			}
+			a, err := openForOps(cmd.Context(), g, func(cfg *config.File) error { return checkTenant(cfg, tenant) })
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			runs, err := cursors.History(cmd.Context(), a.wh, tenant, limit)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(g.stdout, struct {
+					Version int           `json:"version"`
+					Runs    []cursors.Run `json:"runs"`
+				}{opsVersion, runs})
+			}
+			if len(runs) == 0 {
+				fmt.Fprintln(g.stdout, "no resets recorded")
+			}
+			for _, r := range runs {
+				what := r.Tenant + "/" + r.Source
+				if r.Object != "" {
+					what += "/" + r.Object
+				}
+				objects := make([]string, len(r.Streams))
+				for i, s := range r.Streams {
+					objects[i] = s.Object
+				}
+				fmt.Fprintf(g.stdout, "reset %d: %s at %s by %s: %d checkpoint(s) of %s cleared; evidence kept until %s\n", r.ID, what,
+					r.At.Format(time.RFC3339), r.By, r.Checkpoints, strings.Join(objects, ", "), r.Expires.Format(time.RFC3339))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&tenant, "tenant", "", "only this tenant's resets")
+	cmd.Flags().IntVar(&limit, "limit", 20, "most resets to print")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON document (with a version field)")
 	return cmd
 }

@@ -140,6 +140,16 @@ func TestResetClearsSelectedStreamsAndRecordsEvidence(t *testing.T) {
 		if got := cursorOf(t, w, deals, 3); got != "page-2" {
 			t.Errorf("Cursor after the next pass = %q, want page-2", got)
 		}
+		hist, err := cursors.History(ctxT(t), w, "acme", 10)
+		if err != nil || len(hist) != 1 {
+			t.Fatalf("History(acme) = %d runs, %v; want 1", len(hist), err)
+		}
+		if d := cmp.Diff(run, hist[0]); d != "" {
+			t.Errorf("History(acme)[0] differs from the run Reset returned (-want +got):\n%s", d)
+		}
+		if hist, err := cursors.History(ctxT(t), w, "globex", 0); err != nil || len(hist) != 0 {
+			t.Errorf("History(globex) = %+v, %v; want none", hist, err)
+		}
 		var n int
 		var streams, by string
 		if err := w.DB().QueryRowContext(ctxT(t), w.DB().Rebind(
