@@ -204,3 +204,33 @@ func TestResetReloadsFileAfterTimeFormatFix(t *testing.T) {
 		})
 	}
 }
+
+// TestResetRefusesWhileRunHoldsTheWriterLock: a confirmed reset exits 1
+// and changes nothing while a tally run process holds the writer lock
+// (stop, reset, start); the dry run still works.
+func TestResetRefusesWhileRunHoldsTheWriterLock(t *testing.T) {
+	e := newCSVResetEnv(t, sqliteWarehouse(t))
+	if code, _, errs := e.tally(t, "run", "--once"); code == exitConfig {
+		t.Fatalf("run --once = %d:\n%s", code, tail(errs, 2000))
+	}
+	a, err := openWarehouseApp(context.Background(), &globals{configPath: e.cfgPath, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	release, err := a.wh.HoldWriterLock(context.Background()) // as tally run does
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := e.tally(t, "reset", "--tenant", "acme", "--connector", "csv", "--confirm")
+	if code != exitFailed || !strings.Contains(errs, "stop it, reset, then start it again") {
+		t.Errorf("reset --confirm under a running tally run = %d, %q, %q; want exit 1 naming the order", code, out, errs)
+	}
+	if code, out, _ := e.tally(t, "reset", "--tenant", "acme", "--connector", "csv"); code != exitOK || !strings.Contains(out, "dry run") {
+		t.Errorf("reset dry run under a running tally run = %d, %q; want the plan", code, out)
+	}
+	release()
+	if code, out, errs := e.tally(t, "reset", "--tenant", "acme", "--connector", "csv", "--confirm"); code != exitOK || !strings.Contains(out, "reset 1: cleared") {
+		t.Errorf("reset --confirm after tally run stopped = %d, %q, %q", code, out, errs)
+	}
+}
