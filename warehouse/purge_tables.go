@@ -86,6 +86,9 @@ func registry(tables map[string]*factTable) []Purgeable {
 		Purgeable{Table: "erasure_receipts", Expires: "expires_at", Tenant: "tenant"},
 		Purgeable{Table: "pseudonym_keys", Expires: "expires_at", Tenant: "tenant"},
 		Purgeable{Table: "subject_keys", Expires: "expires_at", Tenant: "tenant", Pseudonyms: []string{"subject"}},
+		// Evidence of cursor resets (migration 0006, warehouse/cursors):
+		// expires under retention.evidence, goes with its tenant.
+		Purgeable{Table: "reset_runs", Class: ClassEvidence, Expires: "expires_at", Written: "reset_at", Tenant: "tenant"},
 	)
 	return out
 }

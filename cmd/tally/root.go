@@ -60,6 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.AddCommand(reconcileCmd(g))                                       // hard deletes (issue 4)
 	root.AddCommand(docsCmd(g))                                            // configuration reference
 	root.AddCommand(rolesCmd(g))                                           // warehouse roles (issue 5)
+	root.AddCommand(quarantineCmd(g), resetCmd(g))                         // failure visibility and recovery (issue 9)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
