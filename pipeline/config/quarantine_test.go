@@ -19,7 +19,7 @@ func TestValidateQuarantine(t *testing.T) {
 		{"defaults", "", "", DefaultMaxShare, 0},
 		{"share and size set", "quarantine:\n  max_share: 0.5\nkafka:\n  max_message_bytes: 200000\n", "", 0.5, 200000},
 		{"zero share", "quarantine:\n  max_share: 0\n", "", 0, 0},
-		{"share over one", "quarantine:\n  max_share: 1.5\n", "line 10: quarantine.max_share: 1.5 is out of range 0-1", 0, 0},
+		{"share over one", "quarantine:\n  max_share: 1.5\n", "line 11: quarantine.max_share: 1.5 is out of range 0-1", 0, 0},
 		{"negative share", "quarantine:\n  max_share: -0.1\n", "quarantine.max_share: -0.1 is out of range", 0, 0},
 		{"tiny message limit", "kafka:\n  max_message_bytes: 10\n", "kafka.max_message_bytes: 10 is out of range 1024-67108864", 0, 0},
 	} {
