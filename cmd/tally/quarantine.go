@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tally-dev/tally/pipeline/config"
 	"github.com/tally-dev/tally/warehouse/quarantine"
 )
 
@@ -84,7 +83,7 @@ func quarantineListCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			a, err := openForOps(cmd.Context(), g, func(cfg *config.File) error { return checkTenant(cfg, f.Tenant) })
+			a, err := openForOps(cmd.Context(), g, nil)
 			if err != nil {
 				return err
 			}
@@ -130,7 +129,7 @@ func quarantineStatsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			a, err := openForOps(cmd.Context(), g, func(cfg *config.File) error { return checkTenant(cfg, f.Tenant) })
+			a, err := openForOps(cmd.Context(), g, nil)
 			if err != nil {
 				return err
 			}

@@ -50,7 +50,7 @@ func resetCmd(g *globals) *cobra.Command {
 				return withCode(exitConfig, errors.New("reset: --tenant and --connector are required"))
 			}
 			a, err := openForOps(cmd.Context(), g, func(cfg *config.File) error {
-				if err := checkTenant(cfg, f.Tenant); err != nil {
+				if err := knownTenant(cfg, f.Tenant); err != nil {
 					return err
 				}
 				if err := checkConnector(cfg, f.Tenant, f.Source); err != nil {
@@ -117,7 +117,7 @@ func resetHistoryCmd(g *globals) *cobra.Command {
 			if limit < 1 {
 				return withCode(exitConfig, errors.New("--limit must be at least 1"))
 			}
-			a, err := openForOps(cmd.Context(), g, func(cfg *config.File) error { return checkTenant(cfg, tenant) })
+			a, err := openForOps(cmd.Context(), g, nil)
 			if err != nil {
 				return err
 			}
