@@ -14,6 +14,13 @@
 // connector resumes from its stored cursor. Replays are harmless because
 // fact writes are keyed and versioned.
 //
+// Poison records: a record the codec or the broker would refuse
+// (Preflight, or the broker's size limit) is replaced in its page by a
+// reject stub that carries its stream, id and rejection but no value;
+// the consumer quarantines the stub in the same transaction as the
+// page's good records and checkpoint. Every pass ends with a PassReport
+// and one summary log line per stream.
+//
 // Hard deletes that no sync pass can see are found by Runner.Reconcile,
 // from three optional interfaces: IDLister (sources), KeyMapper (the
 // stage that makes record keys) and KeyLister (the sink).
