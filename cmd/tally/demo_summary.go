@@ -130,6 +130,8 @@ func printQueries(g *globals, a *app, mainTable string) {
 	path := a.cfg.Warehouse.Path
 	fmt.Fprintf(out, "\nWarehouse: %s\nTry:\n", path)
 	for _, q := range queries {
+		// SQLite keeps amounts as decimal text; its sum() would add floats.
+		q = strings.ReplaceAll(q, "round(sum(value), 2)", "decimal_sum(value)")
 		fmt.Fprintf(out, "  sqlite3 -header -column %s \"%s\"\n", path, q)
 	}
 }

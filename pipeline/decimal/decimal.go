@@ -10,10 +10,13 @@ import (
 	"github.com/cockroachdb/apd/v3"
 )
 
-// Limits of PostgreSQL's numeric type: digits before and after the
-// decimal point. A value outside them is refused with ErrRange.
+// Limits of a Decimal: digits before and after the decimal point. A
+// value outside them is refused with ErrRange. MaxScale is PostgreSQL
+// numeric's; MaxIntegerDigits is below numeric's 131072 because apd
+// computes with adjusted exponents up to 100000 only: the 1000 digits
+// between keep every sum of up to 10^1000 in-range values exact.
 const (
-	MaxIntegerDigits = 131072
+	MaxIntegerDigits = 99000
 	MaxScale         = 16383
 )
 
@@ -25,7 +28,8 @@ var (
 )
 
 // exact is the context of every operation: no rounding (precision 0),
-// apd's widest exponents. Operations on in-range values never trap.
+// apd's widest exponents (±100000). Sums of in-range values stay far
+// within them (see MaxIntegerDigits), so operations never trap.
 var exact = apd.BaseContext
 
 // Decimal is an exact finite decimal number. The zero value is 0.
@@ -99,8 +103,8 @@ func FromUint(n uint64) Decimal {
 func (d Decimal) Add(x Decimal) Decimal {
 	var r Decimal
 	if _, err := exact.Add(&r.d, &d.d, &x.d); err != nil {
-		// Unreachable for values within apd's exponent limits, which
-		// are far wider than ours; keep the operand rather than panic.
+		// Only a sum beyond 1e100000, which takes more than 10^1000
+		// in-range values; keep the operand rather than panic.
 		return d
 	}
 	return r.reduce()

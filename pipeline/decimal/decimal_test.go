@@ -28,8 +28,10 @@ func TestParse(t *testing.T) {
 		{"2.5E-2", "0.025", nil},
 		{"1e300", "1" + strings.Repeat("0", 300), nil},
 		{"123456789012345678901234567890.123456789", "123456789012345678901234567890.123456789", nil},
-		{"1e131071", "1" + strings.Repeat("0", 131071), nil},
-		{"1e131072", "", decimal.ErrRange},
+		{"1e98999", "1" + strings.Repeat("0", 98999), nil},
+		{"-9.9e98998", "-99" + strings.Repeat("0", 98997), nil},
+		{"1e99000", "", decimal.ErrRange},
+		{"1e100001", "", decimal.ErrRange},
 		{"1e-16383", "0." + strings.Repeat("0", 16382) + "1", nil},
 		{"1e-16384", "", decimal.ErrRange},
 		{"1e99999999999999999999", "", decimal.ErrRange},
@@ -174,5 +176,24 @@ func TestEncodings(t *testing.T) {
 	}
 	if !decimal.MustParse("1.10").Equal(decimal.MustParse("1.1")) || decimal.FromInt(-3).Sign() != -1 || !decimal.FromUint(0).IsZero() {
 		t.Error("Equal, Sign or IsZero wrong")
+	}
+}
+
+// TestSumsAtTheLimitsStayExact adds the largest and smallest in-range
+// values: apd's exponent limit must not be reached.
+func TestSumsAtTheLimitsStayExact(t *testing.T) {
+	big, small := decimal.MustParse("9"+strings.Repeat("9", decimal.MaxIntegerDigits-1)), decimal.MustParse("-1e-16383")
+	sum := decimal.Decimal{}
+	for i := 0; i < 50; i++ {
+		sum = sum.Add(big).Add(small)
+	}
+	for i := 0; i < 50; i++ {
+		sum = sum.Sub(big).Sub(small)
+	}
+	if !sum.IsZero() {
+		t.Errorf("50 × (max + min) − 50 × (max + min) = %.40s…, want 0", sum)
+	}
+	if d := big.Add(big); d.InRange() || d.Sub(big).String() != big.String() {
+		t.Errorf("max + max: InRange = %v, (max + max) − max exact = %v; want false, true", d.InRange(), d.Sub(big).String() == big.String())
 	}
 }

@@ -37,7 +37,7 @@ var poisons = map[schemas.Type][]struct {
 		{"not a number", json.Number("4 2"), validate.RuleType},
 		{"NaN", math.NaN(), validate.RuleRange},
 		{"Inf", math.Inf(1), validate.RuleRange},
-		{"too many integer digits", json.Number("1e131072"), validate.RuleRange},
+		{"too many integer digits", json.Number("1e99000"), validate.RuleRange},
 		{"too many fractional digits", json.Number("1e-16384"), validate.RuleRange},
 		{"exponent beyond int64", json.Number("-9e9223372036854775808"), validate.RuleRange},
 	},
