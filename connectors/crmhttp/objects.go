@@ -3,12 +3,16 @@ package crmhttp
 import (
 	"bytes"
 	"encoding/json"
+
+	"github.com/tally-dev/tally/pipeline/decimal"
 )
 
 // DecodeObject decodes one record of a page (one element of its records
 // array) on its own, so that no value can fail the page or the record:
-// numbers become float64, except those float64 cannot hold (1e400),
-// which stay json.Number for the validate stage to quarantine by field.
+// numbers become float64 where float64 holds them exactly; any other
+// (an amount with more than ~15 significant digits, 1e400) stays
+// json.Number, the vendor's exact text, for the validate stage to take
+// as an exact decimal or quarantine by field.
 // ok is false only when raw is not a JSON object.
 func DecodeObject(raw []byte) (map[string]any, bool) {
 	d := json.NewDecoder(bytes.NewReader(raw))
@@ -23,11 +27,12 @@ func DecodeObject(raw []byte) (map[string]any, bool) {
 	return m, true
 }
 
-// floats turns the json.Numbers of v that float64 holds into float64.
+// floats turns the json.Numbers of v that float64 holds exactly into
+// float64.
 func floats(v any) any {
 	switch x := v.(type) {
 	case json.Number:
-		if f, err := x.Float64(); err == nil {
+		if f, err := x.Float64(); err == nil && exact(x, f) {
 			return f
 		}
 	case map[string]any:
@@ -40,4 +45,14 @@ func floats(v any) any {
 		}
 	}
 	return v
+}
+
+// exact reports whether f is the same number as the text n.
+func exact(n json.Number, f float64) bool {
+	d, err := decimal.Parse(string(n))
+	if err != nil {
+		return false
+	}
+	g, err := decimal.FromFloat(f)
+	return err == nil && d.Equal(g)
 }

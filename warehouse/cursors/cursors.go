@@ -56,7 +56,6 @@ type Stream struct {
 
 // Plan is what a reset of a Filter covers.
 type Plan struct {
-	Filter      Filter   `json:"-"`
 	Streams     []Stream `json:"streams"`
 	Checkpoints int      `json:"checkpoints"`
 }
@@ -94,7 +93,7 @@ func inspect(ctx context.Context, q queryer, f Filter) (Plan, error) {
 		return Plan{}, fmt.Errorf("reading cursors of %s/%s: %w", f.Tenant, f.Source, warehouse.Redact(err))
 	}
 	defer rows.Close()
-	p := Plan{Filter: f, Streams: []Stream{}}
+	p := Plan{Streams: []Stream{}}
 	for rows.Next() {
 		var s Stream
 		var oldest, newest any
