@@ -316,7 +316,7 @@ func TestReconcileScheduleProblems(t *testing.T) {
 	e := newSalesforceEnv(t, `"every day"`)
 	_, err := loadConfig(e.cfgPath, newRegistry(), schemasDefault())
 	if err == nil || !strings.Contains(err.Error(), "line 6: tenants[0].connectors[0].reconcile") {
-		t.Errorf("loadConfig(reconcile: every day) = %v, want a problem at line 6 (the key's own line)", err)
+		t.Errorf("loadConfig(reconcile: every day) = %v, want a problem at line 6 (the reconcile key)", err)
 	}
 	h := newEnv(t, hubspottest.Generate(1, hubspottest.Sizes{Owners: 1, Deals: 1}), sqliteWarehouse(t))
 	b, _ := os.ReadFile(h.cfgPath)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -42,10 +43,7 @@ func ParseChecked(data []byte, reg *pipeline.Registry, cat *schemas.Catalog, che
 	}
 	// A key that failed to decode keeps its default; what Validate says
 	// about it again on the same line would only mislead.
-	decoded := map[int]bool{}
-	for _, p := range ps {
-		decoded[p.Line] = true
-	}
+	decoded := failedLines(ps)
 	for _, p := range f.Validate(reg, cat, checks...) {
 		if p.Line == 0 || !decoded[p.Line] {
 			ps = append(ps, p)
@@ -128,4 +126,16 @@ func decodeFile(data []byte) (*File, Problems) {
 	ps.AddErr(0, "", DecodeStrict(root, &file))
 	file.locate(&doc)
 	return &file, ps
+}
+
+// failedLines returns the lines of values that failed to decode (an
+// unknown key leaves no value behind, so it does not count).
+func failedLines(ps Problems) map[int]bool {
+	out := map[int]bool{}
+	for _, p := range ps {
+		if !strings.Contains(p.Msg, "unknown key ") {
+			out[p.Line] = true
+		}
+	}
+	return out
 }

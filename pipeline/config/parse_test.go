@@ -234,3 +234,17 @@ func TestDecodingGoesOnAfterABadValue(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownKeyDoesNotHideItsLine: an unknown key and a bad value on
+// one line are both reported.
+func TestUnknownKeyDoesNotHideItsLine(t *testing.T) {
+	t.Setenv("TALLY_TEST_TOKEN", "tok")
+	t.Setenv("TALLY_TEST_MASTER", strings.Repeat("m", 32))
+	_, err := ParseChecked([]byte(valid+"kafka: {partitons: 0, partitions: 0}\n"), testRegistry(), schemas.Default())
+	got := err.Error()
+	for _, want := range []string{"line 10: unknown key kafka.partitons (did you mean partitions?)", "line 10: kafka.partitions: 0 is out of range 1-64"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("ParseChecked() = %v, want %q", got, want)
+		}
+	}
+}

@@ -166,10 +166,7 @@ func (f *File) connectorProblems(reg *pipeline.Registry, cat *schemas.Catalog, t
 	if len(dec)+len(val) == 0 {
 		val.AddErr(c.Line, where+": ", f.buildConnector(reg, cat, tenant, c, cfg))
 	}
-	failed := map[int]bool{}
-	for _, p := range dec {
-		failed[p.Line] = true
-	}
+	failed := failedLines(dec)
 	for _, p := range f.lines.finish(val) {
 		if !failed[p.Line] {
 			dec = append(dec, p)
