@@ -75,7 +75,7 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 	if err != nil {
 		return a, err
 	}
-	if err := a.openLog(cfg, opts); err != nil {
+	if err := a.openLog(ctx, cfg, opts); err != nil {
 		return a, err
 	}
 	if err := a.openWarehouse(ctx, cfg, kpis); err != nil {
@@ -105,7 +105,7 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 	return a, nil
 }
 
-func (a *app) openLog(cfg *config.File, opts appOptions) error {
+func (a *app) openLog(ctx context.Context, cfg *config.File, opts appOptions) error {
 	brokers := cfg.Kafka.Brokers
 	if len(brokers) == 0 {
 		dir := ""
@@ -119,16 +119,29 @@ func (a *app) openLog(cfg *config.File, opts appOptions) error {
 		}
 		a.embedded = emb
 		brokers = emb.Addrs()
+		if dir != "" {
+			warnEmbedded(a.logger, cfg.DataDir)
+		}
 	}
-	l, err := kafka.Open(kafka.Config{Brokers: brokers, GroupID: cfg.Kafka.GroupID}, a.logger)
+	kc, err := kafkaConfig(cfg, brokers)
+	if err != nil {
+		return err
+	}
+	l, err := kafka.Open(kc, a.logger)
 	if err != nil {
 		return err
 	}
 	a.log = l
+	if len(cfg.Kafka.Brokers) > 0 {
+		// Fail at start, naming the broker and the step, rather than
+		// retry wrong TLS settings or credentials forever.
+		return checkBrokers(ctx, l, cfg, nil)
+	}
 	return nil
 }
 
 func (a *app) openWarehouse(ctx context.Context, cfg *config.File, kpis []string) error {
+	warnWarehouseTransit(a.logger, cfg)
 	wc := warehouse.Config{Driver: cfg.Warehouse.Driver, DSN: cfg.Warehouse.DSN.Reveal(), Path: cfg.Warehouse.Path,
 		FactTTL: cfg.Retention.Facts.D(), KPITTL: cfg.Retention.KPIs.D(), QuarantineTTL: cfg.Retention.Quarantine.D(), KPIs: kpis,
 		EvidenceTTL: cfg.Retention.Evidence.D(), TenantTTLs: tenantTTLs(cfg), Roles: roles(cfg)}
