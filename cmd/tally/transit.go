@@ -56,7 +56,12 @@ func checkBrokers(ctx context.Context, l *kafka.Log, cfg *config.File, out io.Wr
 	}
 	if out != nil {
 		for _, s := range statuses {
-			if s.Err != nil {
+			var be *kafka.BrokerError
+			switch {
+			case errors.As(s.Err, &be):
+				fmt.Fprintf(out, "kafka broker %s: FAILED at %s: %v\n", s.Addr, be.Step, be.Err)
+				continue
+			case s.Err != nil:
 				fmt.Fprintf(out, "kafka broker %s: FAILED: %v\n", s.Addr, s.Err)
 				continue
 			}

@@ -145,7 +145,10 @@ func warnSecurity(c Config, logger *slog.Logger) {
 			"component", component)
 	}
 	if c.SASL.Enabled() && c.TLS == nil {
-		logger.Warn("kafka SASL without TLS: records travel unencrypted, and with PLAIN so does the password; set kafka.tls",
-			"component", component, "sasl", c.SASL.Mechanism)
+		what := "records travel unencrypted"
+		if c.SASL.Mechanism == MechanismPlain {
+			what += ", and so does the password"
+		}
+		logger.Warn("kafka SASL without TLS: "+what+"; set kafka.tls", "component", component, "sasl", c.SASL.Mechanism)
 	}
 }
