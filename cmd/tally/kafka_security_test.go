@@ -164,3 +164,40 @@ func TestRunWarnsAboutEmbeddedBroker(t *testing.T) {
 		t.Errorf("run logged %d embedded-broker lines, want one warning on durability:\n%s", len(warns), strings.Join(warns, "\n"))
 	}
 }
+
+// TestCheckWarnsAboutPlaintextWarehouse: a remote warehouse reached with
+// an sslmode that allows plaintext gets one warning; verify-full and
+// loopback get none.
+func TestCheckWarnsAboutPlaintextWarehouse(t *testing.T) {
+	for _, v := range []string{"PGSSLMODE", "PGHOST", "PGHOSTADDR"} {
+		t.Setenv(v, "") // restored after the test
+		os.Unsetenv(v)
+	}
+	cases := []struct {
+		dsn  string
+		want int
+	}{
+		{"postgres://tally@db.example.com:5432/tally?sslmode=disable", 1},
+		{"host=db.example.com dbname=tally sslmode=prefer", 1},
+		{"postgres://tally@db.example.com:5432/tally?sslmode=verify-full&sslrootcert=/etc/tally/pg-ca.pem", 0},
+		{"postgres://tally@127.0.0.1:5432/tally?sslmode=disable", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.dsn, func(t *testing.T) {
+			t.Setenv("TALLY_TEST_REMOTE_DSN", tc.dsn)
+			ds := hubspottest.Generate(7, hubspottest.Sizes{Owners: 1, Deals: 2, Contacts: 2})
+			e := newEnv(t, ds, "  driver: postgres\n  dsn: ${TALLY_TEST_REMOTE_DSN}")
+			var out, errb bytes.Buffer
+			if code := run(context.Background(), []string{"check", "--config", e.cfgPath}, &out, &errb); code != exitOK {
+				t.Fatalf("check exited %d: %s", code, tail(errb.String(), 2000))
+			}
+			n := strings.Count(errb.String(), "the warehouse is reached over the network with sslmode=")
+			if n != tc.want {
+				t.Errorf("check logged %d warehouse transit warnings, want %d:\n%s", n, tc.want, tail(errb.String(), 2000))
+			}
+			if n > 0 && !strings.Contains(errb.String(), `"level":"WARN"`) {
+				t.Errorf("the transit message is not a warning:\n%s", errb.String())
+			}
+		})
+	}
+}
