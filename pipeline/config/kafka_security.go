@@ -82,8 +82,12 @@ func (k Kafka) securityProblems() []error {
 	if !k.TLS.Enabled && k.TLS.set() {
 		errs = append(errs, errors.New("kafka.tls: options are set but enabled is false; set kafka.tls.enabled: true"))
 	}
-	if _, err := k.TLS.Config(); err != nil {
-		errs = append(errs, err)
+	if k.TLS.set() {
+		t := k.TLS
+		t.Enabled = true // check the files even when enabled is forgotten
+		if _, err := t.Config(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	s := k.SASL
 	switch {

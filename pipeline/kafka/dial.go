@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -52,7 +51,14 @@ func (e *BrokerError) Unwrap() []error { return []error{e.Err, e.kind()} }
 func (e *BrokerError) kind() error {
 	switch e.Step {
 	case StepSASL:
-		if !errors.Is(e.Err, os.ErrDeadlineExceeded) && !errors.Is(e.Err, context.DeadlineExceeded) {
+		// A rejection (the broker's error code, or the connection
+		// closed on the credentials) is for the operator to fix; a
+		// network failure during the exchange is not.
+		// (kafka-go's Error also satisfies net.Error: test it first.)
+		var kerr kafkago.Error
+		var nerr net.Error
+		if errors.As(e.Err, &kerr) || !errors.As(e.Err, &nerr) && !errors.Is(e.Err, syscall.ECONNRESET) &&
+			!errors.Is(e.Err, syscall.EPIPE) && !errors.Is(e.Err, context.DeadlineExceeded) {
 			return pipeline.ErrConfig
 		}
 	case StepTLS:

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"strings"
 	"testing"
 
@@ -236,5 +237,25 @@ func TestSASLValidate(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCheckUnreachableBroker: a broker nobody listens on is a transient
+// dial failure, not a configuration error.
+func TestCheckUnreachableBroker(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	l := openLog(t, []string{addr}, nil)
+	_, err = l.Check(context.Background())
+	var be *BrokerError
+	if !errors.As(err, &be) || be.Addr != addr || be.Step != StepDial {
+		t.Fatalf("Check = %v, want a dial failure of %s", err, addr)
+	}
+	if !errors.Is(err, pipeline.ErrTransient) || errors.Is(err, pipeline.ErrConfig) {
+		t.Errorf("Check = %v, want it transient, not a configuration error", err)
 	}
 }
