@@ -36,6 +36,11 @@ type EmbeddedOptions struct {
 // talks to it like to any cluster, through Open(Config{Brokers:
 // e.Addrs()}).
 //
+// It is a development broker: one node in the process, so no
+// replication, writes through the page cache without fsync, and no
+// broker while the process is down. `tally run` says so in a warning at
+// every start on it.
+//
 // It does not auto-create topics: create them with Log.EnsureTopic.
 // Without a DataDir, retention is not enforced across restarts because
 // nothing survives one.
