@@ -60,15 +60,17 @@ func (c Connector) Reconciles() bool { return c.Reconcile != "" && c.Reconcile !
 // Kafka configures the log. No brokers means the embedded broker, with
 // its data under DataDir/kafka.
 type Kafka struct {
-	Brokers      []string  `yaml:"brokers" doc:"Bootstrap addresses (host:port) of a Kafka cluster. Empty starts the embedded broker on 127.0.0.1, persisted under data_dir/kafka."`
-	EmbeddedPort int       `yaml:"embedded_port" doc:"Port of the embedded broker; 0 picks a free port."`
-	TopicPrefix  string    `yaml:"topic_prefix" doc:"Prefix of raw topic names, <prefix>.<tenant>.<connector>.<object>: 1-40 letters, digits, ., _ and -."`
-	Partitions   int       `yaml:"partitions" doc:"Partitions of the raw topics tally creates, 1 to 64."`
-	Retention    Duration  `yaml:"retention" doc:"How long raw topics keep records, at least 10m. They hold personal data: keep it short."`
-	GroupID      string    `yaml:"group_id" doc:"Consumer group shared by every 'tally run' process; required."`
-	TLS          KafkaTLS  `yaml:"tls" doc:"TLS to kafka.brokers: encryption and verification of the brokers. Off by default."`
-	SASL         KafkaSASL `yaml:"sasl" doc:"SASL authentication to kafka.brokers."`
-	Line         int       `yaml:"-"`
+	Brokers      []string `yaml:"brokers" doc:"Bootstrap addresses (host:port) of a Kafka cluster. Empty starts the embedded broker on 127.0.0.1, persisted under data_dir/kafka."`
+	EmbeddedPort int      `yaml:"embedded_port" doc:"Port of the embedded broker; 0 picks a free port."`
+	TopicPrefix  string   `yaml:"topic_prefix" doc:"Prefix of raw topic names, <prefix>.<tenant>.<connector>.<object>: 1-40 letters, digits, ., _ and -."`
+	Partitions   int      `yaml:"partitions" doc:"Partitions of the raw topics tally creates, 1 to 64."`
+	Retention    Duration `yaml:"retention" doc:"How long raw topics keep records, at least 10m. They hold personal data: keep it short."`
+	GroupID      string   `yaml:"group_id" doc:"Consumer group shared by every 'tally run' process; required."`
+	Line         int      `yaml:"-"`
+
+	// Transport security of kafka.brokers (kafka_security.go).
+	TLS  KafkaTLS  `yaml:"tls" doc:"TLS to kafka.brokers: encryption and verification of the brokers. Off by default."`
+	SASL KafkaSASL `yaml:"sasl" doc:"SASL authentication to kafka.brokers."`
 }
 
 // Warehouse configures the sink.
