@@ -132,12 +132,7 @@ func (a *app) openLog(ctx context.Context, cfg *config.File, opts appOptions) er
 		return err
 	}
 	a.log = l
-	if len(cfg.Kafka.Brokers) > 0 {
-		// Fail at start, naming the broker and the step, rather than
-		// retry wrong TLS settings or credentials forever.
-		return checkBrokers(ctx, l, cfg, nil)
-	}
-	return nil
+	return preflightBrokers(ctx, l, cfg, a.logger)
 }
 
 func (a *app) openWarehouse(ctx context.Context, cfg *config.File, kpis []string) error {

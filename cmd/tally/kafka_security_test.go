@@ -5,12 +5,14 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tally-dev/tally/connectors/hubspot/hubspottest"
+	"github.com/tally-dev/tally/pipeline/config"
 	"github.com/tally-dev/tally/pipeline/kafka"
 	"github.com/tally-dev/tally/pipeline/pipelinetest"
 )
@@ -199,5 +201,31 @@ func TestCheckWarnsAboutPlaintextWarehouse(t *testing.T) {
 				t.Errorf("the transit message is not a warning:\n%s", errb.String())
 			}
 		})
+	}
+}
+
+// TestPreflightToleratesUnreachableBroker: a bootstrap broker that is
+// down at start is a warning, left to the pipeline's retries; wrong
+// settings are not (TestSecuredBrokerMisconfigured).
+func TestPreflightToleratesUnreachableBroker(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cfg := &config.File{Kafka: config.Kafka{Brokers: []string{addr}, GroupID: "tally"}}
+	l, err := kafka.Open(kafka.Config{Brokers: cfg.Kafka.Brokers}, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var logs bytes.Buffer
+	if err := preflightBrokers(context.Background(), l, cfg, newTestLogger(&logs)); err != nil {
+		t.Errorf("preflightBrokers(unreachable) = %v, want nil", err)
+	}
+	if !strings.Contains(logs.String(), `"level":"WARN","msg":"kafka broker unreachable at start`) ||
+		!strings.Contains(logs.String(), "kafka broker "+addr+": dial: ") {
+		t.Errorf("preflightBrokers logged %s, want a warning naming the broker and the dial step", logs.String())
 	}
 }

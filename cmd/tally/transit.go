@@ -74,6 +74,23 @@ func checkBrokers(ctx context.Context, l *kafka.Log, cfg *config.File, out io.Wr
 	return err
 }
 
+// preflightBrokers connects to the configured brokers once at start.
+// Wrong TLS settings or credentials stop the process at once, naming the
+// broker and the step, rather than being retried forever; an unreachable
+// broker is logged and left to the pipeline's retries, since the
+// bootstrap list exists for brokers that are down.
+func preflightBrokers(ctx context.Context, l *kafka.Log, cfg *config.File, logger *slog.Logger) error {
+	if len(cfg.Kafka.Brokers) == 0 {
+		return nil
+	}
+	err := checkBrokers(ctx, l, cfg, nil)
+	if err == nil || errors.Is(err, pipeline.ErrConfig) {
+		return err
+	}
+	logger.Warn("kafka broker unreachable at start; the pipeline retries", "component", "kafka", "error", err)
+	return nil
+}
+
 // checkKafka is tally check's broker section: connectivity and
 // authentication of kafka.brokers, or a note on the embedded broker.
 func checkKafka(ctx context.Context, cfg *config.File, logger *slog.Logger, out io.Writer) error {
