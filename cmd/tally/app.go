@@ -73,7 +73,7 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 	if err != nil {
 		return a, err
 	}
-	if err := a.openLog(cfg, opts); err != nil {
+	if err := a.openLog(ctx, cfg, opts); err != nil {
 		return a, err
 	}
 	if err := a.openWarehouse(ctx, cfg, kpis); err != nil {
@@ -107,7 +107,7 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 	return a, nil
 }
 
-func (a *app) openLog(cfg *config.File, opts appOptions) error {
+func (a *app) openLog(ctx context.Context, cfg *config.File, opts appOptions) error {
 	brokers := cfg.Kafka.Brokers
 	if len(brokers) == 0 {
 		dir := ""
@@ -121,17 +121,24 @@ func (a *app) openLog(cfg *config.File, opts appOptions) error {
 		}
 		a.embedded = emb
 		brokers = emb.Addrs()
+		if dir != "" {
+			warnEmbedded(a.logger, cfg.DataDir)
+		}
 	}
-	l, err := kafka.Open(kafka.Config{Brokers: brokers, GroupID: cfg.Kafka.GroupID,
-		MaxMessageBytes: cfg.Kafka.MaxMessageBytes}, a.logger)
+	kc, err := kafkaConfig(cfg, brokers)
+	if err != nil {
+		return err
+	}
+	l, err := kafka.Open(kc, a.logger)
 	if err != nil {
 		return err
 	}
 	a.log = l
-	return nil
+	return preflightBrokers(ctx, l, cfg, a.logger)
 }
 
 func (a *app) openWarehouse(ctx context.Context, cfg *config.File, kpis []string) error {
+	warnWarehouseTransit(a.logger, cfg)
 	wc := warehouse.Config{Driver: cfg.Warehouse.Driver, DSN: cfg.Warehouse.DSN.Reveal(), Path: cfg.Warehouse.Path,
 		FactTTL: cfg.Retention.Facts.D(), KPITTL: cfg.Retention.KPIs.D(), QuarantineTTL: cfg.Retention.Quarantine.D(), KPIs: kpis,
 		EvidenceTTL: cfg.Retention.Evidence.D(), TenantTTLs: tenantTTLs(cfg), Roles: roles(cfg)}

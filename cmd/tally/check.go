@@ -56,7 +56,10 @@ func checkCmd(g *globals) *cobra.Command {
 					}
 				}
 			}
-			if err := checkTopicRetention(cmd, g, cfg, bindings); err != nil {
+			warnWarehouseTransit(logger, cfg)
+			if err := checkKafka(cmd.Context(), cfg, logger, g.stdout); err != nil {
+				failed = append(failed, err)
+			} else if err := checkTopicRetention(cmd, g, cfg, bindings); err != nil {
 				failed = append(failed, err)
 			}
 			if err := errors.Join(failed...); err != nil {
@@ -79,7 +82,11 @@ func checkTopicRetention(cmd *cobra.Command, g *globals, cfg *config.File, bindi
 	if len(cfg.Kafka.Brokers) == 0 {
 		return nil
 	}
-	l, err := kafka.Open(kafka.Config{Brokers: cfg.Kafka.Brokers, GroupID: cfg.Kafka.GroupID}, slog.New(slog.DiscardHandler))
+	kc, err := kafkaConfig(cfg, cfg.Kafka.Brokers)
+	if err != nil {
+		return err
+	}
+	l, err := kafka.Open(kc, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}

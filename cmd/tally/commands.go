@@ -40,6 +40,9 @@ func validateCmd(g *globals) *cobra.Command {
 				n += len(t.Connectors)
 			}
 			fmt.Fprintf(g.stdout, "%s is valid: %d tenant(s), %d connector(s), KPIs %v\n", g.configPath, len(cfg.Tenants), n, kpis)
+			for _, w := range cfg.Kafka.SecurityWarnings() {
+				fmt.Fprintf(g.stdout, "WARNING: %s\n", w)
+			}
 			fmt.Fprintln(g.stdout, "fields pulled per object (and why):")
 			for _, o := range proj.Objects() {
 				for _, f := range proj.Fields(o) {

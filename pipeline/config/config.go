@@ -69,6 +69,9 @@ type Kafka struct {
 
 	// MaxMessageBytes bounds every published record (pipeline.Preflight).
 	MaxMessageBytes int `yaml:"max_message_bytes" doc:"Largest raw message (key and value) tally publishes; a larger record is quarantined (rule size) and the rest of its page goes on. 0 means 1000000, under Kafka's default broker limit; keep it at or below the broker's message.max.bytes. 1024 to 67108864."`
+	// Transport security of kafka.brokers (kafka_security.go).
+	TLS  KafkaTLS  `yaml:"tls" doc:"TLS to kafka.brokers: encryption and verification of the brokers. Off by default."`
+	SASL KafkaSASL `yaml:"sasl" doc:"SASL authentication to kafka.brokers."`
 }
 
 // Warehouse configures the sink.

@@ -93,6 +93,9 @@ func (f *File) validateInfra(add func(int, string, ...any), addErr func(int, err
 	if k.GroupID == "" {
 		add(k.Line, "kafka.group_id: required")
 	}
+	for _, err := range k.securityProblems() {
+		addErr(k.Line, err)
+	}
 	w := f.Warehouse
 	switch w.Driver {
 	case "postgres":

@@ -1,8 +1,10 @@
 package kafka
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"strings"
 	"time"
@@ -22,11 +24,17 @@ const (
 )
 
 // Config configures a Log. Zero fields take the defaults above.
-//
-// TLS and SASL are not configurable yet (see the package doc).
 type Config struct {
 	// Brokers are the bootstrap addresses, host:port. Required.
 	Brokers []string
+	// TLS, when not nil, encrypts every connection (producer, admin
+	// calls, consumer group, partition readers) and verifies the
+	// brokers' certificates with it. An empty ServerName means each
+	// broker's host name. InsecureSkipVerify is honoured and logged as
+	// a warning by Open.
+	TLS *tls.Config
+	// SASL authenticates every connection; the zero value does not.
+	SASL SASL
 	// GroupID is the consumer group that tally processes reading the
 	// same topics share.
 	GroupID string
@@ -99,6 +107,7 @@ func (c Config) Validate() error {
 	if c.BatchSize < 0 {
 		errs = append(errs, fmt.Errorf("batch_size: must not be negative, got %d", c.BatchSize))
 	}
+	errs = append(errs, c.SASL.validate()...)
 	if c.MaxBatch < 0 {
 		errs = append(errs, fmt.Errorf("max_batch: must not be negative, got %d", c.MaxBatch))
 	}
@@ -135,4 +144,21 @@ func (c Config) withDefaults() Config {
 	set(&c.HeartbeatInterval, DefaultHeartbeatInterval)
 	set(&c.RebalanceTimeout, DefaultRebalanceTimeout)
 	return c
+}
+
+// warnSecurity logs, at every Open, the settings that weaken transport
+// security.
+func warnSecurity(c Config, logger *slog.Logger) {
+	if c.TLS != nil && c.TLS.InsecureSkipVerify {
+		logger.Warn("KAFKA TLS CERTIFICATE VERIFICATION IS OFF (kafka.tls.insecure_skip_verify): "+
+			"any host can pose as the brokers and read the raw records; use it only to diagnose, never in production",
+			"component", component)
+	}
+	if c.SASL.Enabled() && c.TLS == nil {
+		what := "records travel unencrypted"
+		if c.SASL.Mechanism == MechanismPlain {
+			what += ", and so does the password"
+		}
+		logger.Warn("kafka SASL without TLS: "+what+"; set kafka.tls", "component", component, "sasl", c.SASL.Mechanism)
+	}
 }

@@ -130,6 +130,11 @@ func (c *consumer) run(ctx context.Context, cg *kafkago.ConsumerGroup) {
 			if ctx.Err() != nil {
 				return
 			}
+			// Wrong TLS settings or credentials do not heal: stop now.
+			if err := c.log.brokerError(err); errors.Is(err, pipeline.ErrConfig) {
+				c.fail(fmt.Errorf("joining consumer group %s: %w", c.log.cfg.GroupID, err))
+				return
+			}
 			if !errors.Is(err, kafkago.RebalanceInProgress) {
 				failures++
 			}

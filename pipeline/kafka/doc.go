@@ -17,10 +17,11 @@
 // logs or returns a message key or value; logs and errors name topics,
 // partitions, counts and durations only.
 //
-// Transport security: the Config has no TLS or SASL settings yet. They
-// will be added as Config fields applied to the kafka-go Transport (used
-// by the producer and admin calls) and Dialer (used by the consumer
-// group and partition readers), which both accept a *tls.Config and a
-// sasl.Mechanism; until then, connect only to brokers on a trusted
-// network.
+// Transport security: Config.TLS and Config.SASL (PLAIN, SCRAM-SHA-256,
+// SCRAM-SHA-512) apply to every connection alike: the producer and admin
+// calls (kafka-go's Transport) and the consumer group and partition
+// readers (its Dialer) share one dial function, which makes the TLS
+// handshake itself so that a failure names the broker and the step
+// (BrokerError). Check proves each bootstrap broker reachable and the
+// credentials accepted.
 package kafka

@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -20,6 +21,13 @@ type EmbeddedOptions struct {
 	// Logger receives the broker's warnings and errors. Nil discards
 	// them.
 	Logger *slog.Logger
+	// TLS, when not nil, makes the broker accept TLS connections only,
+	// with this server configuration. For tests of secured clients.
+	TLS *tls.Config
+	// Users, when not empty, makes the broker require SASL: each entry
+	// is a superuser with its mechanism and password. For tests of
+	// secured clients.
+	Users []SASL
 }
 
 // Embedded is a single Kafka broker running inside the process (kfake),
@@ -27,6 +35,11 @@ type EmbeddedOptions struct {
 // and `tally run` when no brokers are configured; the rest of tally
 // talks to it like to any cluster, through Open(Config{Brokers:
 // e.Addrs()}).
+//
+// It is a development broker: one node in the process, so no
+// replication, writes through the page cache without fsync, and no
+// broker while the process is down. `tally run` says so in a warning at
+// every start on it.
 //
 // It does not auto-create topics: create them with Log.EnsureTopic.
 // Without a DataDir, retention is not enforced across restarts because
@@ -51,6 +64,15 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 	}
 	if opts.DataDir != "" {
 		kopts = append(kopts, kfake.DataDir(opts.DataDir))
+	}
+	if opts.TLS != nil {
+		kopts = append(kopts, kfake.TLS(opts.TLS))
+	}
+	if len(opts.Users) > 0 {
+		kopts = append(kopts, kfake.EnableSASL())
+		for _, u := range opts.Users {
+			kopts = append(kopts, kfake.Superuser(u.Mechanism, u.Username, u.Password))
+		}
 	}
 	c, err := kfake.NewCluster(kopts...)
 	if err != nil {

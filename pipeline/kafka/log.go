@@ -26,6 +26,7 @@ type Log struct {
 	transport *kafkago.Transport
 	client    *kafkago.Client
 	dialer    *kafkago.Dialer
+	dial      *dialer // under transport and dialer
 	writer    *kafkago.Writer
 }
 
@@ -40,20 +41,28 @@ func Open(cfg Config, logger *slog.Logger) (*Log, error) {
 	}
 	cfg = cfg.withDefaults()
 	logger = orDiscard(logger)
+	mech, err := cfg.SASL.mechanism()
+	if err != nil {
+		return nil, fmt.Errorf("kafka config: %w", err)
+	}
+	warnSecurity(cfg, logger)
+	dial := newDialer(cfg.TLS, mech, cfg.ClientID, adminTimeout)
 	transport := &kafkago.Transport{
 		ClientID:    cfg.ClientID,
 		DialTimeout: adminTimeout,
+		Dial:        dial.DialContext,
 	}
 	addr := kafkago.TCP(cfg.Brokers...)
 	l := &Log{
 		cfg:       cfg,
 		logger:    logger,
 		transport: transport,
+		dial:      dial,
 		client:    &kafkago.Client{Addr: addr, Transport: transport, Timeout: adminTimeout},
 		dialer: &kafkago.Dialer{
-			ClientID:  cfg.ClientID,
-			Timeout:   adminTimeout,
-			DualStack: true,
+			ClientID: cfg.ClientID,
+			Timeout:  adminTimeout,
+			DialFunc: dial.DialContext,
 		},
 	}
 	l.writer = &kafkago.Writer{
@@ -111,7 +120,7 @@ func (l *Log) EnsureTopic(ctx context.Context, spec pipeline.TopicSpec) (int, er
 		}},
 	})
 	if err != nil {
-		return 0, fmt.Errorf("creating topic %s: %w", spec.Name, err)
+		return 0, fmt.Errorf("creating topic %s: %w", spec.Name, l.why(ctx, err))
 	}
 	switch err := resp.Errors[spec.Name]; {
 	case err == nil:
@@ -139,7 +148,7 @@ func (l *Log) TopicRetention(ctx context.Context, topic string) (time.Duration, 
 		}},
 	})
 	if err != nil {
-		return 0, fmt.Errorf("describing topic %s: %w", topic, err)
+		return 0, fmt.Errorf("describing topic %s: %w", topic, l.why(ctx, err))
 	}
 	for _, r := range resp.Resources {
 		if r.Error != nil {

@@ -23,7 +23,7 @@ func (l *Log) partitionCount(ctx context.Context, topic string, fetch bool) (int
 		AllowAutoTopicCreation: fetch,
 	})
 	if err != nil {
-		return 0, fmt.Errorf("reading metadata of %s: %w", topic, err)
+		return 0, fmt.Errorf("reading metadata of %s: %w", topic, l.brokerError(err))
 	}
 	for _, t := range m.(*metadata.Response).Topics {
 		if t.Name != topic {
@@ -55,7 +55,7 @@ func (l *Log) offsetBounds(ctx context.Context, tps []pipeline.TopicPartition) (
 	defer cancel()
 	resp, err := l.client.ListOffsets(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("listing offsets: %w", err)
+		return nil, fmt.Errorf("listing offsets: %w", l.brokerError(err))
 	}
 	out := make(map[pipeline.TopicPartition]bounds, len(tps))
 	for topic, parts := range resp.Topics {

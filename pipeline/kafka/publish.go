@@ -49,7 +49,7 @@ func (l *Log) Publish(ctx context.Context, topic string, msgs []pipeline.Message
 	if ctx.Err() != nil {
 		return fmt.Errorf("publishing to %s: %w", topic, ctx.Err())
 	}
-	return publishError(topic, len(msgs), err)
+	return publishError(topic, len(msgs), l.brokerError(err))
 }
 
 // checkPartitions rejects explicit partitions the topic does not have;
@@ -113,6 +113,10 @@ func publishError(topic string, total int, err error) error {
 // isTransient reports whether err is a broker or network failure that a
 // later retry may get past.
 func isTransient(err error) bool {
+	var be *BrokerError
+	if errors.As(err, &be) {
+		return be.kind() == pipeline.ErrTransient
+	}
 	var kerr kafkago.Error
 	if errors.As(err, &kerr) {
 		return kerr.Temporary()
