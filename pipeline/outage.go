@@ -255,3 +255,11 @@ func (o *outages) consumerUp(log *slog.Logger) {
 		o.downSince = time.Time{}
 	}
 }
+
+// publish publishes msgs, riding out a broker outage: Publish errors that
+// wrap ErrTransient are retried with backoff. Publishing a page again is
+// harmless (see Log.Publish), so a retry never doubles a record.
+func (r *Runner) publish(ctx context.Context, topic string, msgs []Message) error {
+	return r.retry(ctx, &r.out.kafka, func(err error) bool { return errors.Is(err, ErrTransient) },
+		func(ctx context.Context) error { return r.Log.Publish(ctx, topic, msgs) })
+}
