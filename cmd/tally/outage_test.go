@@ -101,6 +101,7 @@ func TestPostgresOutageMidSync(t *testing.T) {
 		t.Fatalf("RunOnce after the outage: %v\n%s", err, tail(logs.String(), 3000))
 	}
 	out := logs.String()
+	logOutageLines(t, out)
 	if n := strings.Count(out, `"msg":"warehouse unreachable; retrying with backoff"`); n != 1 {
 		t.Errorf("%d outage start lines, want 1:\n%s", n, tail(out, 3000))
 	}
@@ -152,13 +153,18 @@ func TestBrokerRestartMidSync(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("RunOnce after the broker restart: %v\n%s", err, tail(logs.String(), 3000))
 	}
-	for _, l := range strings.Split(logs.String(), "\n") {
-		if strings.Contains(l, "consumer") || strings.Contains(l, "unreachable") || strings.Contains(l, "reachable again") {
-			t.Log(l)
-		}
-	}
+	logOutageLines(t, logs.String())
 	want, got := dump(t, refApp), dump(t, a)
 	if got != want {
 		t.Fatalf("warehouse after the broker restart differs from an uninterrupted run:\n%s", diffLines(want, got))
+	}
+}
+
+// logOutageLines shows what the run logged about the outage.
+func logOutageLines(t *testing.T, logs string) {
+	for _, l := range strings.Split(logs, "\n") {
+		if strings.Contains(l, "consumer") || strings.Contains(l, "reachable") {
+			t.Log(l)
+		}
 	}
 }
