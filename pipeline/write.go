@@ -106,7 +106,8 @@ func (r *Runner) commit(ctx context.Context, b Batch) error {
 		if err == nil || errors.Is(err, ErrInvalid) || errors.Is(err, ErrTransient) || ctx.Err() != nil {
 			return err
 		}
-		if errors.Is(err, ErrConfig) {
+		// A statement timeout of the sink's own is an outage too.
+		if errors.Is(err, ErrConfig) || errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("%w: %w", errOutage, err)
 		}
 		if perr := r.Sink.Write(ctx, Batch{}); perr != nil {
