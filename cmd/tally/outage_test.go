@@ -168,3 +168,34 @@ func logOutageLines(t *testing.T, logs string) {
 		}
 	}
 }
+
+// TestRunOnceWaitsForTheWarehouseAtStart starts `run --once` while its
+// PostgreSQL is down, then starts the server: the run waits for it and
+// completes.
+func TestRunOnceWaitsForTheWarehouseAtStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a PostgreSQL server")
+	}
+	pg := warehousetest.StartCluster(t)
+	pg.Stop()
+	t.Setenv("TALLY_TEST_PG_LATE", pg.DSN("postgres"))
+	e := newEnv(t, hubspottest.Generate(35, hubspottest.Sizes{Owners: 3, Deals: 50, Contacts: 10}),
+		"  driver: postgres\n  dsn: ${TALLY_TEST_PG_LATE}")
+	out := &pipelinetest.LogBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- run(context.Background(), []string{"run", "--once", "--config", e.cfgPath}, out, out) }()
+	for !strings.Contains(out.String(), "warehouse unreachable at start") {
+		select {
+		case code := <-done:
+			t.Fatalf("run --once exited %d without waiting for the warehouse:\n%s", code, out)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	pg.Start()
+	if code := <-done; code != exitOK {
+		t.Fatalf("run --once exited %d after the warehouse came up:\n%s", code, tail(out.String(), 3000))
+	}
+	if !strings.Contains(out.String(), "warehouse reachable") {
+		t.Errorf("no line says the warehouse became reachable:\n%s", tail(out.String(), 3000))
+	}
+}
