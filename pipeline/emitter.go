@@ -75,7 +75,7 @@ func (e *emitter) publish(ctx context.Context) {
 // page's messages is kept. Messages published before a refusal may be
 // published twice, which is harmless (records are keyed and versioned).
 func (e *emitter) send(ctx context.Context, p page, lo, hi int) error {
-	err := e.r.Log.Publish(ctx, e.t.name, p.msgs[lo:hi])
+	err := e.r.publish(ctx, e.t.name, p.msgs[lo:hi])
 	if err == nil || !errors.Is(err, ErrInvalid) || ctx.Err() != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (e *emitter) send(ctx context.Context, p page, lo, hi int) error {
 	if p.msgs[lo], err = EncodeReject(rec, *rec.Reject); err != nil {
 		return err
 	}
-	return e.r.Log.Publish(ctx, e.t.name, p.msgs[lo:hi])
+	return e.r.publish(ctx, e.t.name, p.msgs[lo:hi])
 }
 
 func (e *emitter) failed() error {

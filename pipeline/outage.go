@@ -22,6 +22,9 @@ const (
 	outageMaxWait   = 30 * time.Second
 )
 
+// errStopped marks a retry cut short because the run is stopping.
+var errStopped = errors.New("stopped while retrying")
+
 // OutageError is returned when RunOnce gives up on a dependency that
 // stayed unreachable longer than Runner.OutageLimit.
 type OutageError struct {
@@ -151,10 +154,10 @@ func (r *Runner) retry(ctx context.Context, o *outage, retryable func(error) boo
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("%s unreachable when stopped: %w", o.what, err)
+			return fmt.Errorf("%s unreachable: %w: %w", o.what, errStopped, err)
 		case <-r.out.halt:
 			t.Stop()
-			return fmt.Errorf("%s unreachable when stopped: %w", o.what, err)
+			return fmt.Errorf("%s unreachable: %w: %w", o.what, errStopped, err)
 		case <-t.C:
 		}
 		wait = min(2*wait, outageMaxWait)
@@ -212,6 +215,9 @@ func (r *Runner) consume(ctx context.Context) error {
 	wait := outageFirstWait
 	for {
 		err := r.Log.Consume(ctx, r.topicNames(), r.start, r.handle)
+		if errors.Is(err, errStopped) && ctx.Err() != nil {
+			return nil // stopped during an outage: the batch is read again next start
+		}
 		var oe *OutageError
 		if err == nil || ctx.Err() != nil || !errors.Is(err, ErrTransient) || errors.As(err, &oe) {
 			return err
@@ -254,4 +260,12 @@ func (o *outages) consumerUp(log *slog.Logger) {
 			"duration", time.Since(o.downSince).Round(time.Millisecond))
 		o.downSince = time.Time{}
 	}
+}
+
+// publish publishes msgs, riding out a broker outage: Publish errors that
+// wrap ErrTransient are retried with backoff. Publishing a page again is
+// harmless (see Log.Publish), so a retry never doubles a record.
+func (r *Runner) publish(ctx context.Context, topic string, msgs []Message) error {
+	return r.retry(ctx, &r.out.kafka, func(err error) bool { return errors.Is(err, ErrTransient) },
+		func(ctx context.Context) error { return r.Log.Publish(ctx, topic, msgs) })
 }

@@ -39,8 +39,8 @@ func (r *Runner) write(ctx context.Context, b *Batch) error {
 		return err
 	}
 	for _, i := range bad {
+		// Counted with b's other quarantine rows once committed (handle).
 		b.Quarantine = append(b.Quarantine, i.q)
-		r.Stats.Stream(b.Records[i.index].Stream()).Quarantined.Add(1)
 		r.Logger.Warn("record rejected by the warehouse; quarantined",
 			"record", b.Records[i.index], "field", i.q.Field, "rule", i.q.Rule)
 	}
@@ -106,7 +106,8 @@ func (r *Runner) commit(ctx context.Context, b Batch) error {
 		if err == nil || errors.Is(err, ErrInvalid) || errors.Is(err, ErrTransient) || ctx.Err() != nil {
 			return err
 		}
-		if errors.Is(err, ErrConfig) {
+		// A statement timeout of the sink's own is an outage too.
+		if errors.Is(err, ErrConfig) || errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("%w: %w", errOutage, err)
 		}
 		if perr := r.Sink.Write(ctx, Batch{}); perr != nil {

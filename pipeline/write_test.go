@@ -274,3 +274,36 @@ func TestOutageIsLoggedOnceForConcurrentCallers(t *testing.T) {
 		t.Errorf("%d batches committed, want 4", len(sink.writes))
 	}
 }
+
+// flakyLog fails Publish with a transient error down times, then
+// records what it published.
+type flakyLog struct {
+	Log
+	down      int
+	published int
+}
+
+func (l *flakyLog) Publish(_ context.Context, _ string, msgs []Message) error {
+	if l.down > 0 {
+		l.down--
+		return fmt.Errorf("broker restarting: %w", ErrTransient)
+	}
+	l.published += len(msgs)
+	return nil
+}
+
+func TestPublishRidesOutABrokerRestart(t *testing.T) {
+	l := &flakyLog{down: 2}
+	r, logs := testRunner(&fakeSink{}, time.Minute)
+	r.Log = l
+	if err := r.publish(context.Background(), "t", make([]Message, 3)); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	if l.published != 3 {
+		t.Errorf("published %d messages, want 3", l.published)
+	}
+	out := logs.String()
+	if strings.Count(out, "kafka unreachable") != 1 || strings.Count(out, "kafka reachable again") != 1 {
+		t.Errorf("want one start and one end line:\n%s", out)
+	}
+}

@@ -7,7 +7,10 @@
 // is the only package that imports a database driver. Every statement
 // goes through sqldb-logger with argument logging off, and every driver
 // error is re-wrapped into a *DBError that names the SQL state, table,
-// column and constraint but never a row value.
+// column and constraint but never a row value, and unwraps to its kind:
+// transient (retry), invalid (the record's value: quarantine it) or
+// configuration. A malformed DSN is reported by CheckDSN naming what to
+// fix, never quoting the DSN.
 //
 // Fact tables are named <object>_facts and hold one row per record
 // pseudonym (column key) with one column per stored field of the object

@@ -11,6 +11,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	sqldblogger "github.com/simukti/sqldb-logger"
+
+	"github.com/tally-dev/tally/pipeline"
 )
 
 // migrationLockID is the PostgreSQL advisory lock key that serializes
@@ -59,7 +61,9 @@ func connectError(err error) error {
 	switch {
 	case errors.As(err, &pqErr):
 		return redact(err)
-	case errors.As(err, &netErr), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.As(err, &netErr):
+		return fmt.Errorf("%w: %w", pipeline.ErrTransient, err)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	case mayQuoteDSN(err.Error()):
 		return fmt.Errorf("%w: connection failed (message withheld: it may quote the DSN)", ErrDSN)

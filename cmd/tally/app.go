@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/pipeline/config"
@@ -44,6 +45,9 @@ type appOptions struct {
 	transport http.RoundTripper
 	// inMemoryKafka keeps the embedded broker's data in memory.
 	inMemoryKafka bool
+	// warehouseWait is how long an unreachable warehouse is waited for
+	// at start up: zero not at all, negative until ctx is done.
+	warehouseWait time.Duration
 }
 
 // loadConfig reads and validates the configuration, for every command
@@ -76,7 +80,7 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 	if err := a.openLog(ctx, cfg, opts); err != nil {
 		return a, err
 	}
-	if err := a.openWarehouse(ctx, cfg, kpis); err != nil {
+	if err := waitForWarehouse(ctx, logger, opts.warehouseWait, func() error { return a.openWarehouseOrClose(ctx, cfg, kpis) }); err != nil {
 		return a, err
 	}
 	if a.releaseWriters, err = a.wh.HoldWriterLock(ctx); err != nil {

@@ -89,7 +89,7 @@ func runCmd(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			a, err := wire(ctx, g)
+			a, err := wireRun(ctx, g, &once)
 			if err != nil {
 				return err
 			}
@@ -135,7 +135,12 @@ func runCmd(g *globals) *cobra.Command {
 
 // wire loads and validates the configuration and wires the app with
 // its logger (no CRM I/O yet); the caller closes it.
-func wire(ctx context.Context, g *globals) (*app, error) {
+func wire(ctx context.Context, g *globals) (*app, error) { return wireRun(ctx, g, nil) }
+
+// wireRun is wire for `tally run`: when once is set, an unreachable
+// warehouse is waited for at start up, for sync.outage_limit with
+// *once, else until ctx is done.
+func wireRun(ctx context.Context, g *globals, once *bool) (*app, error) {
 	reg := newRegistry()
 	cfg, err := loadConfig(g.configPath, reg, schemas.Default())
 	if err != nil {
@@ -145,7 +150,14 @@ func wire(ctx context.Context, g *globals) (*app, error) {
 	if err != nil {
 		return nil, withCode(exitConfig, err)
 	}
-	return newApp(ctx, cfg, reg, logger, appOptions{})
+	opts := appOptions{}
+	if once != nil {
+		opts.warehouseWait = -1
+		if *once {
+			opts.warehouseWait = outageLimit(cfg.Sync)
+		}
+	}
+	return newApp(ctx, cfg, reg, logger, opts)
 }
 
 // serveMetrics exposes the pipeline counters for Prometheus.

@@ -101,6 +101,7 @@ func TestPostgresOutageMidSync(t *testing.T) {
 		t.Fatalf("RunOnce after the outage: %v\n%s", err, tail(logs.String(), 3000))
 	}
 	out := logs.String()
+	logOutageLines(t, out)
 	if n := strings.Count(out, `"msg":"warehouse unreachable; retrying with backoff"`); n != 1 {
 		t.Errorf("%d outage start lines, want 1:\n%s", n, tail(out, 3000))
 	}
@@ -152,13 +153,49 @@ func TestBrokerRestartMidSync(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("RunOnce after the broker restart: %v\n%s", err, tail(logs.String(), 3000))
 	}
-	for _, l := range strings.Split(logs.String(), "\n") {
-		if strings.Contains(l, "consumer") || strings.Contains(l, "unreachable") || strings.Contains(l, "reachable again") {
-			t.Log(l)
-		}
-	}
+	logOutageLines(t, logs.String())
 	want, got := dump(t, refApp), dump(t, a)
 	if got != want {
 		t.Fatalf("warehouse after the broker restart differs from an uninterrupted run:\n%s", diffLines(want, got))
+	}
+}
+
+// logOutageLines shows what the run logged about the outage.
+func logOutageLines(t *testing.T, logs string) {
+	for _, l := range strings.Split(logs, "\n") {
+		if strings.Contains(l, "consumer") || strings.Contains(l, "reachable") {
+			t.Log(l)
+		}
+	}
+}
+
+// TestRunOnceWaitsForTheWarehouseAtStart starts `run --once` while its
+// PostgreSQL is down, then starts the server: the run waits for it and
+// completes.
+func TestRunOnceWaitsForTheWarehouseAtStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a PostgreSQL server")
+	}
+	pg := warehousetest.StartCluster(t)
+	pg.Stop()
+	t.Setenv("TALLY_TEST_PG_LATE", pg.DSN("postgres"))
+	e := newEnv(t, hubspottest.Generate(35, hubspottest.Sizes{Owners: 3, Deals: 50, Contacts: 10}),
+		"  driver: postgres\n  dsn: ${TALLY_TEST_PG_LATE}")
+	out := &pipelinetest.LogBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- run(context.Background(), []string{"run", "--once", "--config", e.cfgPath}, out, out) }()
+	for !strings.Contains(out.String(), "warehouse unreachable at start") {
+		select {
+		case code := <-done:
+			t.Fatalf("run --once exited %d without waiting for the warehouse:\n%s", code, out)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	pg.Start()
+	if code := <-done; code != exitOK {
+		t.Fatalf("run --once exited %d after the warehouse came up:\n%s", code, tail(out.String(), 3000))
+	}
+	if !strings.Contains(out.String(), "warehouse reachable") {
+		t.Errorf("no line says the warehouse became reachable:\n%s", tail(out.String(), 3000))
 	}
 }

@@ -39,7 +39,7 @@ var malformedDSNs = []struct {
 }
 
 // TestMalformedDSNsNeverPrintTheirPassword runs every malformed DSN of
-// the corpus through run --once, migrate and check and greps everything
+// the corpus through run --once, migrate, check and validate and greps everything
 // they print: the password never shows, the error names what to fix and
 // the exit code is 2.
 func TestMalformedDSNsNeverPrintTheirPassword(t *testing.T) {
@@ -47,7 +47,7 @@ func TestMalformedDSNsNeverPrintTheirPassword(t *testing.T) {
 	for _, tc := range malformedDSNs {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("TALLY_TEST_BAD_DSN", tc.dsn)
-			for _, args := range [][]string{{"run", "--once"}, {"migrate"}, {"check"}} {
+			for _, args := range [][]string{{"run", "--once"}, {"migrate"}, {"check"}, {"validate"}} {
 				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 				var out bytes.Buffer
 				code := run(ctx, append(args, "--config", e.cfgPath, "--log-level", "debug"), &out, &out)

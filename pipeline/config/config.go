@@ -97,7 +97,7 @@ type Sync struct {
 	Interval Duration `yaml:"interval" doc:"Time between two sync passes of 'tally run', at least 10s."`
 	// OutageLimit bounds how long 'tally run --once' rides out an
 	// unreachable warehouse or Kafka; 'tally run' rides out any outage.
-	OutageLimit Duration `yaml:"outage_limit" doc:"How long 'tally run --once' keeps retrying (capped exponential backoff) while the warehouse or Kafka is unreachable before it exits with an error; 0 gives up at the first failure. 'tally run' retries until stopped."`
+	OutageLimit Duration `yaml:"outage_limit" doc:"How long 'tally run --once' keeps retrying (capped exponential backoff, 200ms to 30s) while the warehouse or Kafka is unreachable, at start-up too, before it exits with an error; 0 gives up at the first failure. 'tally run' retries until stopped."`
 	Line        int      `yaml:"-"`
 }
 
