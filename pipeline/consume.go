@@ -128,10 +128,11 @@ func (r *Runner) handle(ctx context.Context, tp TopicPartition, msgs []Message) 
 		}
 		b.Records = append(b.Records, *rec)
 	}
+	staged := len(b.Quarantine) // write counts the records it quarantines itself
 	if err := r.write(ctx, &b); err != nil {
 		return err
 	}
-	for _, q := range b.Quarantine {
+	for _, q := range b.Quarantine[:staged] {
 		st.AddQuarantine(q.Stage, q.Field, q.Rule)
 	}
 	for _, rec := range b.Records {

@@ -185,14 +185,16 @@ func TestEmitterBisectsBrokerRefusals(t *testing.T) {
 // TestEmitterOtherPublishErrorsStop: an error that is not the message's
 // fault stops the stream, as before.
 func TestEmitterOtherPublishErrorsStop(t *testing.T) {
-	l := &failLog{err: fmt.Errorf("publishing: broker down: %w", ErrTransient)}
+	// Neither transient (ridden out: TestPublishRidesOutABrokerRestart)
+	// nor a record's fault (bisected).
+	l := &failLog{err: fmt.Errorf("publishing: topic authorization failed: %w", ErrConfig)}
 	r := &Runner{Log: l, Stats: NewStats(), Logger: slog.New(slog.DiscardHandler)}
 	em := r.newEmitter(context.Background(), Stream{"acme", "crm", "deal"}, topic{name: "t", partitions: 1})
 	if err := em.Emit(context.Background(), []Record{deal("1", nil)}, "c"); err != nil {
 		t.Fatalf("Emit() = %v", err)
 	}
-	if err := em.close(); !errors.Is(err, ErrTransient) || l.calls != 1 {
-		t.Errorf("close() = %v after %d calls, want the transient error after 1", err, l.calls)
+	if err := em.close(); !errors.Is(err, ErrConfig) || l.calls != 1 {
+		t.Errorf("close() = %v after %d calls, want the configuration error after 1", err, l.calls)
 	}
 }
 

@@ -39,8 +39,8 @@ func (r *Runner) write(ctx context.Context, b *Batch) error {
 		return err
 	}
 	for _, i := range bad {
-		// Counted with b's other quarantine rows once committed (handle).
 		b.Quarantine = append(b.Quarantine, i.q)
+		r.Stats.Stream(b.Records[i.index].Stream()).AddQuarantine(i.q.Stage, i.q.Field, i.q.Rule)
 		r.Logger.Warn("record rejected by the warehouse; quarantined",
 			"record", b.Records[i.index], "field", i.q.Field, "rule", i.q.Rule)
 	}
