@@ -1,6 +1,11 @@
 package pipeline
 
-import "context"
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+)
 
 // FieldStatus says whether the vendor property behind one projected
 // field could be verified to exist. It names properties, never values.
@@ -31,4 +36,32 @@ type FieldStatus struct {
 // out). It is not called concurrently with Sync.
 type FieldChecker interface {
 	CheckFields(ctx context.Context) ([]FieldStatus, error)
+}
+
+// CheckedField is the status of a field whose vendor property was
+// looked for: reason (why it is unverified) is kept only when verified
+// is false.
+func CheckedField(object, field, property string, verified bool, reason string) FieldStatus {
+	if verified {
+		reason = ""
+	}
+	return FieldStatus{Object: object, Field: field, Property: property, Verified: verified, Reason: reason}
+}
+
+// AppendUnmapped appends to out an unverified status, with no property
+// and the given reason, for each projected field of object that no
+// vendor property maps to.
+func AppendUnmapped(out []FieldStatus, object string, fields []string, reason string) []FieldStatus {
+	for _, f := range fields {
+		out = append(out, FieldStatus{Object: object, Field: f, Reason: reason})
+	}
+	return out
+}
+
+// SortFieldStatuses sorts statuses as FieldChecker returns them: by
+// object, then field, then property.
+func SortFieldStatuses(out []FieldStatus) {
+	slices.SortStableFunc(out, func(a, b FieldStatus) int {
+		return cmp.Or(strings.Compare(a.Object, b.Object), strings.Compare(a.Field, b.Field), strings.Compare(a.Property, b.Property))
+	})
 }

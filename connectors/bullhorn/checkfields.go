@@ -1,13 +1,10 @@
 package bullhorn
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
-	"strings"
 
 	"github.com/tally-dev/tally/pipeline"
 )
@@ -36,19 +33,11 @@ func (s *Source) CheckFields(ctx context.Context) ([]pipeline.FieldStatus, error
 			if f.kind == constant {
 				continue
 			}
-			st := pipeline.FieldStatus{Object: o, Field: f.canonical, Property: p.entity + "." + f.bh, Verified: !refused[f.bh]}
-			if refused[f.bh] {
-				st.Reason = reasonRefused
-			}
-			out = append(out, st)
+			out = append(out, pipeline.CheckedField(o, f.canonical, p.entity+"."+f.bh, !refused[f.bh], reasonRefused))
 		}
-		for _, u := range p.unsupported {
-			out = append(out, pipeline.FieldStatus{Object: o, Field: u, Reason: "no bullhorn field maps to it, or tally never pulls it"})
-		}
+		out = pipeline.AppendUnmapped(out, o, p.unsupported, "no bullhorn field maps to it, or tally never pulls it")
 	}
-	slices.SortFunc(out, func(a, b pipeline.FieldStatus) int {
-		return cmp.Or(strings.Compare(a.Object, b.Object), strings.Compare(a.Field, b.Field))
-	})
+	pipeline.SortFieldStatuses(out)
 	return out, nil
 }
 

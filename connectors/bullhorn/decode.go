@@ -32,19 +32,12 @@ func parsePage(b []byte) (page, error) {
 	if json.Unmarshal(w["data"], &raws) != nil || raws == nil {
 		return page{}, errNotPage
 	}
-	pg := page{Total: -1, Data: make([]map[string]any, 0, len(raws))}
+	pg := page{Total: -1}
 	var total float64
 	if json.Unmarshal(w["total"], &total) == nil && total >= 0 && total <= math.MaxInt32 {
 		pg.Total = int(total)
 	}
-	for _, raw := range raws {
-		item, ok := crmhttp.DecodeObject(raw)
-		if !ok {
-			pg.Unreadable++
-			continue
-		}
-		pg.Data = append(pg.Data, item)
-	}
+	pg.Data, pg.Unreadable = crmhttp.DecodeRecords(raws)
 	return pg, nil
 }
 

@@ -27,6 +27,23 @@ func DecodeObject(raw []byte) (map[string]any, bool) {
 	return m, true
 }
 
+// DecodeRecords decodes each element of a page's records array with
+// DecodeObject, so that one odd element cannot fail its page: objs holds
+// the JSON objects in order (never nil), skipped counts the elements
+// that are not JSON objects.
+func DecodeRecords(raws []json.RawMessage) (objs []map[string]any, skipped int) {
+	objs = make([]map[string]any, 0, len(raws))
+	for _, raw := range raws {
+		m, ok := DecodeObject(raw)
+		if !ok {
+			skipped++
+			continue
+		}
+		objs = append(objs, m)
+	}
+	return objs, skipped
+}
+
 // floats turns the json.Numbers of v that float64 holds exactly into
 // float64.
 func floats(v any) any {

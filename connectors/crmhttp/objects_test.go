@@ -23,3 +23,36 @@ func TestDecodeObject(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeRecords(t *testing.T) {
+	tests := []struct {
+		name        string
+		raws        []string
+		wantIDs     []any
+		wantSkipped int
+	}{
+		{"empty", nil, nil, 0},
+		{"all objects", []string{`{"id":1}`, `{"id":"b"}`}, []any{1.0, "b"}, 0},
+		{"odd elements skipped in place", []string{`7`, `{"id":1}`, `null`, `[{"id":2}]`, `{"id":3}`, `"s"`}, []any{1.0, 3.0}, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raws := make([]json.RawMessage, len(tt.raws))
+			for i, r := range tt.raws {
+				raws[i] = json.RawMessage(r)
+			}
+			objs, skipped := DecodeRecords(raws)
+			if objs == nil {
+				t.Fatal("DecodeRecords returned a nil slice")
+			}
+			if skipped != tt.wantSkipped || len(objs) != len(tt.wantIDs) {
+				t.Fatalf("DecodeRecords = %d objects, %d skipped; want %d, %d", len(objs), skipped, len(tt.wantIDs), tt.wantSkipped)
+			}
+			for i, m := range objs {
+				if m["id"] != tt.wantIDs[i] {
+					t.Errorf("object %d id = %v, want %v", i, m["id"], tt.wantIDs[i])
+				}
+			}
+		})
+	}
+}

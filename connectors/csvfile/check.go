@@ -50,21 +50,17 @@ func (s *Source) CheckFields(ctx context.Context) ([]pipeline.FieldStatus, error
 	}
 	out := make([]pipeline.FieldStatus, 0, len(wants))
 	for i, w := range wants {
-		st := pipeline.FieldStatus{Object: s.cfg.Object, Field: w.field, Property: w.header}
+		var reason string
 		switch {
 		case len(names) == 0:
-			st.Reason = "no file to read a header from"
+			reason = "no file to read a header from"
 		case lacking[i] > 0:
-			st.Reason = fmt.Sprintf("column not in the header of %d of %d files", lacking[i], len(names))
-		default:
-			st.Verified = true
+			reason = fmt.Sprintf("column not in the header of %d of %d files", lacking[i], len(names))
 		}
-		out = append(out, st)
+		out = append(out, pipeline.CheckedField(s.cfg.Object, w.field, w.header, reason == "", reason))
 	}
-	for _, name := range s.unmapped {
-		out = append(out, pipeline.FieldStatus{Object: s.cfg.Object, Field: name, Reason: "no column maps to it"})
-	}
-	slices.SortFunc(out, func(a, b pipeline.FieldStatus) int { return strings.Compare(a.Field, b.Field) })
+	out = pipeline.AppendUnmapped(out, s.cfg.Object, s.unmapped, "no column maps to it")
+	pipeline.SortFieldStatuses(out)
 	return out, nil
 }
 

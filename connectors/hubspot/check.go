@@ -1,13 +1,11 @@
 package hubspot
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/tally-dev/tally/connectors/crmhttp"
@@ -51,19 +49,11 @@ func (s *Source) CheckFields(ctx context.Context) ([]pipeline.FieldStatus, error
 			return nil, fmt.Errorf("checking %s properties: %w", p.name, err)
 		}
 		for _, f := range p.fields {
-			st := pipeline.FieldStatus{Object: o, Field: f.canonical, Property: f.prop, Verified: known[f.prop]}
-			if !st.Verified {
-				st.Reason = reason
-			}
-			out = append(out, st)
+			out = append(out, pipeline.CheckedField(o, f.canonical, f.prop, known[f.prop], reason))
 		}
-		for _, name := range p.unsupported {
-			out = append(out, pipeline.FieldStatus{Object: o, Field: name, Reason: "no hubspot property maps to it"})
-		}
+		out = pipeline.AppendUnmapped(out, o, p.unsupported, "no hubspot property maps to it")
 	}
-	slices.SortFunc(out, func(a, b pipeline.FieldStatus) int {
-		return cmp.Or(strings.Compare(a.Object, b.Object), strings.Compare(a.Field, b.Field))
-	})
+	pipeline.SortFieldStatuses(out)
 	return out, nil
 }
 

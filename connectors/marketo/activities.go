@@ -35,13 +35,9 @@ func activityItems(env *envelope) (items []activityItem, unreadable int, err err
 	if err := json.Unmarshal(env.Result, &raws); err != nil {
 		return nil, 0, fmt.Errorf("marketo: activity page result is not a list: %w", pipeline.ErrTransient)
 	}
-	items = make([]activityItem, 0, len(raws))
-	for _, raw := range raws {
-		m, ok := crmhttp.DecodeObject(raw)
-		if !ok {
-			unreadable++
-			continue
-		}
+	objs, unreadable := crmhttp.DecodeRecords(raws)
+	items = make([]activityItem, 0, len(objs))
+	for _, m := range objs {
 		items = append(items, activityItem{ID: m["id"], MarketoGUID: m["marketoGUID"], LeadID: m["leadId"],
 			ActivityDate: m["activityDate"], ActivityTypeID: m["activityTypeId"]})
 	}

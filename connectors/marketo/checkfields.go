@@ -1,13 +1,11 @@
 package marketo
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -44,15 +42,11 @@ func (s *Source) CheckFields(ctx context.Context) ([]pipeline.FieldStatus, error
 			if !ok {
 				reason = "not in leads/describe.json"
 			}
-			out = append(out, pipeline.FieldStatus{Object: o, Field: f.canonical, Property: f.vendor, Verified: reason == "", Reason: reason})
+			out = append(out, pipeline.CheckedField(o, f.canonical, f.vendor, reason == "", reason))
 		}
-		for _, u := range p.unsupported {
-			out = append(out, pipeline.FieldStatus{Object: o, Field: u, Reason: "no marketo field maps to it"})
-		}
+		out = pipeline.AppendUnmapped(out, o, p.unsupported, "no marketo field maps to it")
 	}
-	slices.SortFunc(out, func(a, b pipeline.FieldStatus) int {
-		return cmp.Or(strings.Compare(a.Object, b.Object), strings.Compare(a.Field, b.Field))
-	})
+	pipeline.SortFieldStatuses(out)
 	return out, nil
 }
 

@@ -1,13 +1,11 @@
 package pipedrive
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/tally-dev/tally/connectors/crmhttp"
@@ -68,7 +66,6 @@ func (s *Source) CheckFields(ctx context.Context) ([]pipeline.FieldStatus, error
 			return nil, fmt.Errorf("sampling %s: %w", o, err)
 		}
 		for _, f := range p.fields {
-			st := pipeline.FieldStatus{Object: o, Field: f.canonical, Property: strings.Join(spec.props[f.canonical], ", ")}
 			var missing []string
 			for _, prop := range spec.props[f.canonical] {
 				if len(body.Data) == 0 {
@@ -78,22 +75,17 @@ func (s *Source) CheckFields(ctx context.Context) ([]pipeline.FieldStatus, error
 					missing = append(missing, prop)
 				}
 			}
+			var reason string
 			switch {
 			case len(body.Data) == 0:
-				st.Reason = "no " + o + " to sample"
+				reason = "no " + o + " to sample"
 			case len(missing) > 0:
-				st.Reason = "sampled " + o + " lacks " + strings.Join(missing, ", ")
-			default:
-				st.Verified = true
+				reason = "sampled " + o + " lacks " + strings.Join(missing, ", ")
 			}
-			out = append(out, st)
+			out = append(out, pipeline.CheckedField(o, f.canonical, strings.Join(spec.props[f.canonical], ", "), reason == "", reason))
 		}
-		for _, name := range p.unsupported {
-			out = append(out, pipeline.FieldStatus{Object: o, Field: name, Reason: "no pipedrive field maps to it"})
-		}
+		out = pipeline.AppendUnmapped(out, o, p.unsupported, "no pipedrive field maps to it")
 	}
-	slices.SortFunc(out, func(a, b pipeline.FieldStatus) int {
-		return cmp.Or(strings.Compare(a.Object, b.Object), strings.Compare(a.Field, b.Field))
-	})
+	pipeline.SortFieldStatuses(out)
 	return out, nil
 }

@@ -1,7 +1,6 @@
 package salesforce
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -45,24 +44,16 @@ func (s *Source) CheckFields(ctx context.Context) ([]pipeline.FieldStatus, error
 			}
 			for _, f := range p.fields {
 				for _, a := range f.api {
-					st := pipeline.FieldStatus{Object: o, Field: f.canonical, Property: p.name + "." + a, Verified: !refused[a]}
-					if refused[a] {
-						st.Reason = reasonInvalid
-					}
-					out = append(out, st)
+					out = append(out, pipeline.CheckedField(o, f.canonical, p.name+"."+a, !refused[a], reasonInvalid))
 				}
 			}
 			for _, u := range p.unsupported {
 				unsupported[u] = true
 			}
 		}
-		for _, u := range slices.Sorted(maps.Keys(unsupported)) {
-			out = append(out, pipeline.FieldStatus{Object: o, Field: u, Reason: "no salesforce field maps to it"})
-		}
+		out = pipeline.AppendUnmapped(out, o, slices.Sorted(maps.Keys(unsupported)), "no salesforce field maps to it")
 	}
-	slices.SortStableFunc(out, func(a, b pipeline.FieldStatus) int {
-		return cmp.Or(strings.Compare(a.Object, b.Object), strings.Compare(a.Field, b.Field), strings.Compare(a.Property, b.Property))
-	})
+	pipeline.SortFieldStatuses(out)
 	return out, nil
 }
 

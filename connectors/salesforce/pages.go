@@ -51,15 +51,7 @@ func parsePage(b []byte) (page, error) {
 	if json.Unmarshal(w["nextRecordsUrl"], &pg.NextRecordsURL) != nil {
 		pg.NextRecordsURL = ""
 	}
-	pg.Records = make([]map[string]any, 0, len(raws))
-	for _, raw := range raws {
-		rec, ok := crmhttp.DecodeObject(raw)
-		if !ok {
-			pg.Unreadable++
-			continue
-		}
-		pg.Records = append(pg.Records, rec)
-	}
+	pg.Records, pg.Unreadable = crmhttp.DecodeRecords(raws)
 	return pg, nil
 }
 
