@@ -44,6 +44,21 @@ func DecodeRecords(raws []json.RawMessage) (objs []map[string]any, skipped int) 
 	return objs, skipped
 }
 
+// Lenient decodes b as a T, or returns T's zero value when b is not one
+// (not a JSON object, or a value of the wrong JSON type), so that one
+// malformed item of a page decodes as an item without attributes rather
+// than failing the page. T must not itself implement json.Unmarshaler
+// by calling Lenient[T]: a connector's UnmarshalJSON passes a
+// method-less copy of its type (type plain item).
+func Lenient[T any](b []byte) T {
+	var v T
+	if json.Unmarshal(b, &v) != nil {
+		var zero T
+		return zero
+	}
+	return v
+}
+
 // floats turns the json.Numbers of v that float64 holds exactly into
 // float64.
 func floats(v any) any {

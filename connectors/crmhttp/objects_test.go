@@ -56,3 +56,27 @@ func TestDecodeRecords(t *testing.T) {
 		})
 	}
 }
+
+func TestLenient(t *testing.T) {
+	type rec struct {
+		ID   any    `json:"id"`
+		Name string `json:"name"`
+	}
+	tests := []struct {
+		name string
+		in   string
+		want rec
+	}{
+		{"object", `{"id":"7","name":"n"}`, rec{ID: "7", Name: "n"}},
+		{"not an object", `[1,2]`, rec{}},
+		{"wrong type leaves nothing half-decoded", `{"id":"7","name":3}`, rec{}},
+		{"not json", `{`, rec{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Lenient[rec]([]byte(tt.in)); got != tt.want {
+				t.Errorf("Lenient(%s) = %+v, want %+v", tt.in, got, tt.want)
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/tally-dev/tally/connectors/crmhttp"
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/schemas"
 )
@@ -50,12 +51,7 @@ type item struct {
 // validate rejects), not an error of the page.
 func (it *item) UnmarshalJSON(b []byte) error {
 	type plain item
-	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
-		*it = item{}
-		return nil
-	}
-	*it = item(p)
+	*it = item(crmhttp.Lenient[plain](b))
 	return nil
 }
 

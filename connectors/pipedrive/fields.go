@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tally-dev/tally/connectors/crmhttp"
 	"github.com/tally-dev/tally/pipeline/decimal"
 )
 
@@ -46,12 +47,7 @@ type item struct {
 // validate rejects), never an error of its page.
 func (it *item) UnmarshalJSON(b []byte) error {
 	type plain item
-	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
-		*it = item{}
-		return nil
-	}
-	*it = item(p)
+	*it = item(crmhttp.Lenient[plain](b))
 	return nil
 }
 
