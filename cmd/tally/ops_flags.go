@@ -52,9 +52,9 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
-// openForOps loads the configuration, runs check on it before anything
-// is opened (so that a usage error touches no database) and opens the
-// warehouse, as openWarehouseApp does.
+// openForOps is openWarehouseApp with check run on the configuration
+// before anything is opened, so that a usage error touches no database.
+// Without a check, call openWarehouseApp.
 func openForOps(ctx context.Context, g *globals, check func(*config.File) error) (*app, error) {
 	cat := schemas.Default()
 	cfg, err := loadConfig(g.configPath, newRegistry(), cat)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -72,32 +73,47 @@ func newQuarantineDoc(f quarantine.Filter) quarantineDoc {
 	return d
 }
 
-func quarantineListCmd(g *globals) *cobra.Command {
+// quarantineSubCmd builds list or stats: it validates the flags (a usage
+// error exits 2 before anything is opened), opens the warehouse and
+// calls show.
+func quarantineSubCmd(g *globals, use, short string, limit int, limitDoc string,
+	show func(ctx context.Context, a *app, f quarantine.Filter, asJSON bool) error) *cobra.Command {
 	var fl quarantineFlags
 	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List rejected records, newest first: when, tenant, connector, object, stage, field, rule, log position",
+		Use:   use,
+		Short: short,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := fl.filter(time.Now())
 			if err != nil {
 				return err
 			}
-			a, err := openForOps(cmd.Context(), g, nil)
+			a, err := openWarehouseApp(cmd.Context(), g)
 			if err != nil {
 				return err
 			}
 			defer a.Close()
+			return show(cmd.Context(), a, f, fl.asJSON)
+		},
+	}
+	fl.register(cmd, limit, limitDoc)
+	return cmd
+}
+
+func quarantineListCmd(g *globals) *cobra.Command {
+	return quarantineSubCmd(g, "list", "List rejected records, newest first: when, tenant, connector, object, stage, field, rule, log position",
+		100, "most records to list",
+		func(ctx context.Context, a *app, f quarantine.Filter, asJSON bool) error {
 			want := f.Limit
 			f.Limit++ // one more tells whether there are more
-			entries, err := quarantine.List(cmd.Context(), a.wh, f)
+			entries, err := quarantine.List(ctx, a.wh, f)
 			if err != nil {
 				return err
 			}
 			f.Limit = want
 			more := len(entries) > want
 			entries = entries[:min(len(entries), want)]
-			if fl.asJSON {
+			if asJSON {
 				return printJSON(g.stdout, struct {
 					quarantineDoc
 					Limit     int                `json:"limit"`
@@ -112,33 +128,18 @@ func quarantineListCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(g.stdout, "showing the newest %d; more with --limit\n", want)
 			}
 			return nil
-		},
-	}
-	fl.register(cmd, 100, "most records to list")
-	return cmd
+		})
 }
 
 func quarantineStatsCmd(g *globals) *cobra.Command {
-	var fl quarantineFlags
-	cmd := &cobra.Command{
-		Use:   "stats",
-		Short: "Count rejected records by tenant, connector, object, stage, field and rule, with first and last seen",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			f, err := fl.filter(time.Now())
+	return quarantineSubCmd(g, "stats", "Count rejected records by tenant, connector, object, stage, field and rule, with first and last seen",
+		1000, "most groups to print (the total counts all)",
+		func(ctx context.Context, a *app, f quarantine.Filter, asJSON bool) error {
+			groups, total, err := quarantine.Stats(ctx, a.wh, f)
 			if err != nil {
 				return err
 			}
-			a, err := openForOps(cmd.Context(), g, nil)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			groups, total, err := quarantine.Stats(cmd.Context(), a.wh, f)
-			if err != nil {
-				return err
-			}
-			if fl.asJSON {
+			if asJSON {
 				return printJSON(g.stdout, struct {
 					quarantineDoc
 					Total  int64              `json:"total"`
@@ -151,10 +152,7 @@ func quarantineStatsCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(g.stdout, "showing the %d largest groups; more with --limit\n", f.Limit)
 			}
 			return nil
-		},
-	}
-	fl.register(cmd, 1000, "most groups to print (the total counts all)")
-	return cmd
+		})
 }
 
 func describe(f quarantine.Filter) string {

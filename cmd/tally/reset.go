@@ -117,7 +117,7 @@ func resetHistoryCmd(g *globals) *cobra.Command {
 			if limit < 1 {
 				return withCode(exitConfig, errors.New("--limit must be at least 1"))
 			}
-			a, err := openForOps(cmd.Context(), g, nil)
+			a, err := openWarehouseApp(cmd.Context(), g)
 			if err != nil {
 				return err
 			}
