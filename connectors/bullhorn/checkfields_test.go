@@ -2,10 +2,10 @@ package bullhorn
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/tally-dev/tally/connectors/bullhorn/bullhorntest"
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 )
 
 func TestCheckFieldsSaysWhatItCouldVerify(t *testing.T) {
@@ -28,25 +28,8 @@ func TestCheckFieldsSaysWhatItCouldVerify(t *testing.T) {
 			if err != nil {
 				t.Fatalf("CheckFields = %v", err)
 			}
-			var bad []string
-			seen := map[string]bool{}
-			for _, st := range got {
-				seen[st.Object+"."+st.Field] = true
-				if !st.Verified {
-					if st.Reason == "" {
-						t.Errorf("%+v: unverified without a reason", st)
-					}
-					bad = append(bad, st.Object+"."+st.Field+"."+st.Property)
-				}
-			}
-			if strings.Join(bad, ",") != strings.Join(tc.unverified, ",") {
-				t.Errorf("unverified = %v, want %v", bad, tc.unverified)
-			}
-			for _, want := range []string{"placement.owner_id", "placement.status", "placement.start_date", "user.email", "user.is_active"} {
-				if !seen[want] {
-					t.Errorf("no status for %s", want)
-				}
-			}
+			seen := pipelinetest.CheckFieldStatuses(t, got, tc.unverified,
+				[]string{"placement.owner_id", "placement.status", "placement.start_date", "user.email", "user.is_active"})
 			if seen["placement.currency"] {
 				t.Error("the configured currency is reported as a Bullhorn field")
 			}

@@ -136,22 +136,10 @@ func TestDecodePageIsLenient(t *testing.T) {
 	if err := decodePage(&pg)([]byte(body)); err != nil {
 		t.Fatalf("decodePage = %v, want a page", err)
 	}
-	recs := testPass().records(pg.Results, false)
-	if len(recs) != 9 {
-		t.Fatalf("%d records, want 9", len(recs))
-	}
 	want := []string{"", "field currency: rule type", "field currency: rule type", "field close_date: rule range",
 		"field version: rule required", "field version: rule required", "field version: rule required",
 		"field version: rule required", "field amount: rule type"}
-	for i, r := range recs {
-		got := ""
-		if err := pipelinetest.Screen(r); err != nil {
-			got = err.Error()
-		}
-		if got != want[i] {
-			t.Errorf("record %d: Screen = %q, want %q", i, got, want[i])
-		}
-	}
+	pipelinetest.ScreenEach(t, testPass().records(pg.Results, false), want)
 	if _, err := decodePageErr(`{"results":[{"id":"1"}`); err == nil {
 		t.Errorf("truncated JSON decoded, want an error")
 	}
@@ -179,28 +167,9 @@ func TestCheckFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[string]bool{}
-	for _, st := range got {
-		key := st.Object + "." + st.Field
-		seen[key] = true
-		switch {
-		case key == "deal.is_won":
-			if st.Verified || st.Property != "hs_is_closed_won" || st.Reason != "not in the properties api" {
-				t.Errorf("deal.is_won = %+v, want unverified hs_is_closed_won not in the properties api", st)
-			}
-		case st.Property == "":
-			if st.Verified {
-				t.Errorf("%s has no property but is verified", key)
-			}
-		case !st.Verified:
-			t.Errorf("%s (%s) not verified: %s", key, st.Property, st.Reason)
-		}
-	}
-	for _, k := range []string{"deal.amount", "lead.lead_source", "user.email", "user.is_active"} {
-		if !seen[k] {
-			t.Errorf("no status for %s", k)
-		}
-	}
+	pipelinetest.CheckOneUnverified(t, got,
+		pipeline.FieldStatus{Object: "deal", Field: "is_won", Property: "hs_is_closed_won", Reason: "not in the properties api"},
+		[]string{"deal.amount", "lead.lead_source", "user.email", "user.is_active"})
 	if reqs := f.srv.Requests(); len(reqs) != 3 {
 		t.Errorf("%d requests, want 3 (owners sample, deals and contacts properties)", len(reqs))
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/tally-dev/tally/pipeline/pipelinetest"
 )
 
 func TestCheckFieldsSaysWhatItCouldVerify(t *testing.T) {
@@ -27,25 +29,8 @@ func TestCheckFieldsSaysWhatItCouldVerify(t *testing.T) {
 			if err != nil {
 				t.Fatalf("CheckFields = %v", err)
 			}
-			var bad []string
-			seen := map[string]bool{}
-			for _, st := range got {
-				seen[st.Object+"."+st.Field] = true
-				if !st.Verified {
-					if st.Reason == "" {
-						t.Errorf("%+v: unverified without a reason", st)
-					}
-					bad = append(bad, st.Object+"."+st.Field+"."+st.Property)
-				}
-			}
-			if strings.Join(bad, ",") != strings.Join(tc.unverified, ",") {
-				t.Errorf("unverified = %v, want %v", bad, tc.unverified)
-			}
-			for _, want := range []string{"deal.amount", "deal.close_date", "lead.lead_source", "activity.occurred_at", "activity.type"} {
-				if !seen[want] {
-					t.Errorf("no status for %s", want)
-				}
-			}
+			pipelinetest.CheckFieldStatuses(t, got, tc.unverified,
+				[]string{"deal.amount", "deal.close_date", "lead.lead_source", "activity.occurred_at", "activity.type"})
 			for _, r := range f.srv.Requests()[before:] {
 				if !strings.Contains(r.Query, "LIMIT+1") && !strings.Contains(r.Query, "LIMIT%201") {
 					t.Errorf("check sent %s %s?%s, want only LIMIT 1 queries", r.Method, r.Path, r.Query)

@@ -1,7 +1,9 @@
 package pipelinetest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"maps"
 	"slices"
@@ -121,4 +123,42 @@ func cycle(t *testing.T, h Harness) {
 	if n := len(fake.Requests()) - before; n > 50 {
 		t.Errorf("a repeating cursor made %d requests before the pass stopped, want a few", n)
 	}
+}
+
+// ScreenEach asserts that recs are one record per want, each screened
+// as want says: "" passes, else the rejecting FieldError's text.
+func ScreenEach(t testing.TB, recs []pipeline.Record, want []string) {
+	t.Helper()
+	if len(recs) != len(want) {
+		t.Fatalf("%d records, want %d", len(recs), len(want))
+	}
+	for i, r := range recs {
+		got := ""
+		if err := Screen(r); err != nil {
+			got = err.Error()
+		}
+		if got != want[i] {
+			t.Errorf("record %d: Screen = %q, want %q", i, got, want[i])
+		}
+	}
+}
+
+// FuzzedPage checks a connector's page decoder on a fuzzed body b, where
+// err is what the decoder returned: a body that is not JSON must fail
+// (ok is then false: nothing more to check). For valid JSON it returns b
+// decoded generically (numbers as json.Number, so 1e400 is valid; nil
+// when b is not an object), for the caller to check the decoder's page
+// against.
+func FuzzedPage(t testing.TB, b []byte, err error) (generic map[string]any, ok bool) {
+	t.Helper()
+	if !json.Valid(b) {
+		if err == nil {
+			t.Fatal("parsePage accepted a body that is not JSON")
+		}
+		return nil, false
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	_ = d.Decode(&generic)
+	return generic, true
 }
