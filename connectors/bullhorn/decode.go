@@ -3,7 +3,6 @@ package bullhorn
 import (
 	"encoding/json"
 	"errors"
-	"math"
 
 	"github.com/tally-dev/tally/connectors/crmhttp"
 )
@@ -32,22 +31,11 @@ func parsePage(b []byte) (page, error) {
 	if json.Unmarshal(w["data"], &raws) != nil || raws == nil {
 		return page{}, errNotPage
 	}
-	pg := page{Total: -1}
-	var total float64
-	if json.Unmarshal(w["total"], &total) == nil && total >= 0 && total <= math.MaxInt32 {
-		pg.Total = int(total)
-	}
+	pg := page{Total: crmhttp.Total(w["total"])}
 	pg.Data, pg.Unreadable = crmhttp.DecodeRecords(raws)
 	return pg, nil
 }
 
 func decodePage(dst *page) func([]byte) error {
-	return func(b []byte) error {
-		pg, err := parsePage(b)
-		if err != nil {
-			return err
-		}
-		*dst = pg
-		return nil
-	}
+	return crmhttp.DecodeWith(dst, parsePage)
 }

@@ -3,6 +3,7 @@ package crmhttp
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 
 	"github.com/tally-dev/tally/pipeline/decimal"
 )
@@ -57,6 +58,30 @@ func Lenient[T any](b []byte) T {
 		return zero
 	}
 	return v
+}
+
+// Total reads a page's total-count attribute: -1 when raw is missing or
+// not a count (a number from 0 to math.MaxInt32). A JSON null reads as
+// 0, as the connectors always read it.
+func Total(raw json.RawMessage) int {
+	var total float64
+	if json.Unmarshal(raw, &total) != nil || total < 0 || total > math.MaxInt32 {
+		return -1
+	}
+	return int(total)
+}
+
+// DecodeWith adapts a page parser to Client.Do's decode argument: the
+// parsed page goes to *dst, which a failed parse leaves as it was.
+func DecodeWith[T any](dst *T, parse func([]byte) (T, error)) func([]byte) error {
+	return func(b []byte) error {
+		v, err := parse(b)
+		if err != nil {
+			return err
+		}
+		*dst = v
+		return nil
+	}
 }
 
 // floats turns the json.Numbers of v that float64 holds exactly into

@@ -80,3 +80,34 @@ func TestLenient(t *testing.T) {
 		})
 	}
 }
+
+func TestTotal(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want int
+	}{
+		{``, -1}, {`null`, 0}, {`"7"`, -1}, {`-1`, -1}, {`1e400`, -1}, {`2147483648`, -1},
+		{`0`, 0}, {`42`, 42}, {`2147483647`, 2147483647},
+	}
+	for _, tt := range tests {
+		if got := Total(json.RawMessage(tt.raw)); got != tt.want {
+			t.Errorf("Total(%q) = %d, want %d", tt.raw, got, tt.want)
+		}
+	}
+}
+
+func TestDecodeWith(t *testing.T) {
+	parse := func(b []byte) (int, error) {
+		var n int
+		err := json.Unmarshal(b, &n)
+		return n, err
+	}
+	dst := 5
+	decode := DecodeWith(&dst, parse)
+	if err := decode([]byte(`"x"`)); err == nil || dst != 5 {
+		t.Errorf("failed parse: err %v, dst %d; want an error and dst untouched", err, dst)
+	}
+	if err := decode([]byte(`9`)); err != nil || dst != 9 {
+		t.Errorf("parse: err %v, dst %d; want 9", err, dst)
+	}
+}

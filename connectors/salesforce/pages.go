@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -39,15 +38,12 @@ func parsePage(b []byte) (page, error) {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return page{}, err
 	}
-	pg := page{TotalSize: -1}
+	var pg page
 	var raws []json.RawMessage
 	if json.Unmarshal(w["records"], &raws) != nil || raws == nil || json.Unmarshal(w["done"], &pg.Done) != nil {
 		return page{}, errNotPage
 	}
-	var total float64
-	if json.Unmarshal(w["totalSize"], &total) == nil && total >= 0 && total <= math.MaxInt32 {
-		pg.TotalSize = int(total)
-	}
+	pg.TotalSize = crmhttp.Total(w["totalSize"])
 	if json.Unmarshal(w["nextRecordsUrl"], &pg.NextRecordsURL) != nil {
 		pg.NextRecordsURL = ""
 	}
@@ -57,14 +53,7 @@ func parsePage(b []byte) (page, error) {
 
 // decodePage is parsePage for crmhttp.Client.Do.
 func decodePage(dst *page) func([]byte) error {
-	return func(b []byte) error {
-		pg, err := parsePage(b)
-		if err != nil {
-			return err
-		}
-		*dst = pg
-		return nil
-	}
+	return crmhttp.DecodeWith(dst, parsePage)
 }
 
 // passStats counts what a pass emitted, for its log line.
