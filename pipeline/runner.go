@@ -77,6 +77,11 @@ type Runner struct {
 	// each with the KPIs it feeds; a pass whose upserts all lack one of
 	// them warns once. Nil disables the warning.
 	FieldKPIs func(object string) map[string][]string
+	// AllowTenant, when set, reports whether this process may handle a
+	// tenant's records (residency: the tenant is of the process's
+	// region). A consumed record of any other tenant is quarantined with
+	// stage "residency" and rule "region", never written.
+	AllowTenant func(tenant string) bool
 
 	topics  map[Stream]topic
 	sources map[Stream]Source

@@ -104,6 +104,7 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 		// quarantined; absent KPI properties are warned about.
 		MaxMessageBytes: cfg.Kafka.MaxMessageBytes,
 		FieldKPIs:       fieldKPIs(cat, kpis),
+		AllowTenant:     cfg.TenantAllowed, // residency (issue 11)
 	}
 	if err := a.wirePrivacy(ctx); err != nil {
 		return a, err
