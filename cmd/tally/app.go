@@ -72,6 +72,9 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 			a.Close()
 		}
 	}()
+	for _, w := range cfg.SecretWarnings(reg) { // secrets from files (issue 11)
+		logger.Warn(w, "component", "config")
+	}
 	kpis := cfg.EnabledKPIs(cat)
 	stages, err := buildStages(cfg, cat, kpis)
 	if err != nil {
