@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -54,5 +56,19 @@ func TestResidencyQuarantinesForeignTenant(t *testing.T) {
 	}
 	if got := r.Stats.Stream(us).Upserted.Load(); got != 0 {
 		t.Errorf("us tenant upserted = %d, want 0", got)
+	}
+}
+
+// TestResidencyNeverPullsForeignTenant: a sync pass of another region's
+// tenant fails as a configuration error before the source is asked.
+func TestResidencyNeverPullsForeignTenant(t *testing.T) {
+	r, _ := testRunner(&fakeSink{}, time.Second)
+	r.AllowTenant = func(tenant string) bool { return tenant == "globex" }
+	err := r.syncObject(context.Background(), Stream{"acme", "hubspot", "deal"})
+	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "tenant acme is not in this process's region") {
+		t.Errorf("syncObject(us tenant) = %v, want a configuration error naming the tenant", err)
+	}
+	if oc := r.outcomes.get(Stream{"acme", "hubspot", "deal"}); !errors.Is(oc.err, ErrConfig) {
+		t.Errorf("the pass report holds %v, want the residency error", oc.err)
 	}
 }

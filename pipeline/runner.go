@@ -80,7 +80,8 @@ type Runner struct {
 	// AllowTenant, when set, reports whether this process may handle a
 	// tenant's records (residency: the tenant is of the process's
 	// region). A consumed record of any other tenant is quarantined with
-	// stage "residency" and rule "region", never written.
+	// stage "residency" and rule "region", never written, and its
+	// connectors are never pulled (a configuration error).
 	AllowTenant func(tenant string) bool
 
 	topics  map[Stream]topic
@@ -259,6 +260,9 @@ func (r *Runner) pass(ctx context.Context, b Binding) error {
 func (r *Runner) syncObject(ctx context.Context, s Stream) (err error) {
 	var missing []MissingField
 	defer func() { r.outcomes.set(s, outcome{err: err, missing: missing}) }()
+	if r.AllowTenant != nil && !r.AllowTenant(s.Tenant) { // residency: never pull another region's tenant
+		return fmt.Errorf("tenant %s is not in this process's region; not pulled: %w", s.Tenant, ErrConfig)
+	}
 	t := r.topics[s]
 	cursor, err := r.storedCursor(ctx, s, t.partitions)
 	if err != nil {
