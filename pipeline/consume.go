@@ -93,6 +93,10 @@ func (r *Runner) handle(ctx context.Context, tp TopicPartition, msgs []Message) 
 			continue
 		}
 		st.Consumed.Add(1)
+		if r.AllowTenant != nil && !r.AllowTenant(rec.Tenant) { // another region's tenant
+			reject("residency", Invalid("", "region"), m.Position)
+			continue
+		}
 		if rj := rec.Reject; rj != nil { // refused before publishing
 			reject(rj.Stage, &FieldError{Field: rj.Field, Rule: rj.Rule, Kind: ErrInvalid}, m.Position)
 			continue

@@ -77,6 +77,12 @@ type Runner struct {
 	// each with the KPIs it feeds; a pass whose upserts all lack one of
 	// them warns once. Nil disables the warning.
 	FieldKPIs func(object string) map[string][]string
+	// AllowTenant, when set, reports whether this process may handle a
+	// tenant's records (residency: the tenant is of the process's
+	// region). A consumed record of any other tenant is quarantined with
+	// stage "residency" and rule "region", never written, and its
+	// connectors are never pulled (a configuration error).
+	AllowTenant func(tenant string) bool
 
 	topics  map[Stream]topic
 	sources map[Stream]Source
@@ -254,6 +260,9 @@ func (r *Runner) pass(ctx context.Context, b Binding) error {
 func (r *Runner) syncObject(ctx context.Context, s Stream) (err error) {
 	var missing []MissingField
 	defer func() { r.outcomes.set(s, outcome{err: err, missing: missing}) }()
+	if r.AllowTenant != nil && !r.AllowTenant(s.Tenant) { // residency: never pull another region's tenant
+		return fmt.Errorf("tenant %s is not in this process's region; not pulled: %w", s.Tenant, ErrConfig)
+	}
 	t := r.topics[s]
 	cursor, err := r.storedCursor(ctx, s, t.partitions)
 	if err != nil {

@@ -72,6 +72,9 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 			a.Close()
 		}
 	}()
+	for _, w := range cfg.SecretWarnings(reg) { // secrets from files (issue 11)
+		logger.Warn(w, "component", "config")
+	}
 	kpis := cfg.EnabledKPIs(cat)
 	stages, err := buildStages(cfg, cat, kpis)
 	if err != nil {
@@ -104,6 +107,7 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 		// quarantined; absent KPI properties are warned about.
 		MaxMessageBytes: cfg.Kafka.MaxMessageBytes,
 		FieldKPIs:       fieldKPIs(cat, kpis),
+		AllowTenant:     cfg.TenantAllowed, // residency (issue 11)
 	}
 	if err := a.wirePrivacy(ctx); err != nil {
 		return a, err

@@ -43,6 +43,9 @@ func validateCmd(g *globals) *cobra.Command {
 			for _, w := range cfg.Kafka.SecurityWarnings() {
 				fmt.Fprintf(g.stdout, "WARNING: %s\n", w)
 			}
+			for _, w := range cfg.SecretWarnings(newRegistry()) {
+				fmt.Fprintf(g.stdout, "WARNING: %s\n", w)
+			}
 			fmt.Fprintln(g.stdout, "fields pulled per object (and why):")
 			for _, o := range proj.Objects() {
 				for _, f := range proj.Fields(o) {

@@ -101,6 +101,7 @@ func (f *File) componentProblems(reg *pipeline.Registry, cat *schemas.Catalog, c
 	}
 	ps.AddErr(f.Warehouse.Line, "", f.Warehouse.driverSettings())
 	ps.AddErr(f.Pseudonyms.Line, "", f.Pseudonyms.keyMaterial())
+	ps.AddErr(0, "", f.residencyProblems())
 	seen := map[string]bool{}
 	for i, k := range f.KPIs {
 		if seen[k] {

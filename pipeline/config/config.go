@@ -26,7 +26,7 @@ type File struct {
 	Metrics    Metrics    `yaml:"metrics" doc:"The Prometheus endpoint of 'tally run'."`
 	Quarantine Quarantine `yaml:"quarantine" doc:"How many quarantined records a pass of 'tally run --once' tolerates."`
 	Purposes   []string   `yaml:"purposes" doc:"Enabled non-KPI purposes declared in schemas/purposes.yaml (e.g. identity_vault); unset enables all, [] none."`
-	Region     string     `yaml:"region" doc:"Where the data lives (e.g. eu-central-1), stated in the processing report."`
+	Region     string     `yaml:"region" doc:"The region this process serves (e.g. us, eu, eu-central-1); TALLY_REGION overrides it. Every tenant must be in it: validate refuses a tenant of another region, and a running process quarantines such a tenant's records (rule region). Stated in the processing report."`
 
 	kpisLine int
 	lines    *lineIndex
@@ -37,6 +37,7 @@ type Tenant struct {
 	ID         string          `yaml:"id" spec:"required" doc:"Customer id, 1-40 characters of a-z, 0-9, _ and -, unique; it names Kafka topics and scopes pseudonym keys, so two tenants' pseudonyms are unlinkable."`
 	Connectors []Connector     `yaml:"connectors" spec:"required" doc:"The tenant's CRM connections; at least one."`
 	Retention  TenantRetention `yaml:"retention" doc:"Overrides of the global row lifetimes for this tenant."`
+	Region     string          `yaml:"region" doc:"Region where the tenant's data must stay (e.g. us, eu); required when the process has a region, and must equal it."`
 	Line       int             `yaml:"-"`
 }
 

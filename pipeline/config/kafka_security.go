@@ -26,8 +26,8 @@ type KafkaTLS struct {
 // KafkaSASL configures SASL authentication to the brokers.
 type KafkaSASL struct {
 	Mechanism string `yaml:"mechanism" doc:"PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; empty: no SASL. Confluent Cloud uses PLAIN with an API key and secret, MSK SCRAM-SHA-512. Use it with kafka.tls: PLAIN sends the password as is."`
-	Username  Secret `yaml:"username" doc:"SASL user name (Confluent Cloud: the API key), an ${ENV} reference; required with a mechanism."`
-	Password  Secret `yaml:"password" doc:"SASL password (Confluent Cloud: the API secret), an ${ENV} reference; required with a mechanism."`
+	Username  Secret `yaml:"username" doc:"SASL user name (Confluent Cloud: the API key), an ${ENV} or ${file:PATH} reference; required with a mechanism."`
+	Password  Secret `yaml:"password" doc:"SASL password (Confluent Cloud: the API secret), an ${ENV} or ${file:PATH} reference; required with a mechanism."`
 }
 
 // Config returns the client TLS configuration, nil when TLS is off. It

@@ -104,7 +104,7 @@ func TestKafkaSecurity(t *testing.T) {
 // refused, like every other secret.
 func TestLiteralKafkaPasswordRejected(t *testing.T) {
 	_, err := Parse([]byte(valid + "kafka:\n  brokers: [b:9093]\n  sasl:\n    mechanism: PLAIN\n    username: ${U}\n    password: hunter2\n"))
-	if err == nil || !strings.Contains(err.Error(), "must be an ${ENV} reference") || strings.Contains(err.Error(), "hunter2") {
+	if err == nil || !strings.Contains(err.Error(), "must be an ${ENV} or ${file:PATH} reference") || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("Parse(literal password) = %v, want an ${ENV} problem without the value", err)
 	}
 }

@@ -124,6 +124,7 @@ func decodeFile(data []byte) (*File, Problems) {
 	file := Defaults()
 	file.lines = newLineIndex(root)
 	ps.AddErr(0, "", DecodeStrict(root, &file))
+	file.applyRegionEnv()
 	file.locate(&doc)
 	return &file, ps
 }

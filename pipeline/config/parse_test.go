@@ -222,7 +222,7 @@ func TestDecodingGoesOnAfterABadValue(t *testing.T) {
 	want := []Problem{
 		{11, `kafka.retention: invalid duration "soon" (want e.g. 90d, 24h, 15m)`},
 		{12, "kafka.partitions: want an integer, got !!str"},
-		{14, "warehouse.dsn: a secret must be an ${ENV} reference, not a literal value"},
+		{14, "warehouse.dsn: a secret must be an ${ENV} or ${file:PATH} reference, not a literal value"},
 		{17, `kpis[1]: unknown KPI "deals_wno" (did you mean deals_won?)`},
 	}
 	if len(ps) != len(want) {

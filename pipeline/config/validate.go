@@ -111,7 +111,7 @@ func (f *File) validateInfra(add func(int, string, ...any), addErr func(int, err
 	case p.MasterKey.Env() != "":
 		addErr(p.Line, p.MasterKey.Validate("pseudonyms.master_key"))
 	case p.MasterKeyFile == "":
-		add(p.Line, "pseudonyms: master_key (an ${ENV} reference) or master_key_file is required")
+		add(p.Line, "pseudonyms: master_key (an ${ENV} or ${file:PATH} reference) or master_key_file is required")
 	}
 	if p.KeyVersion < 1 {
 		add(p.Line, "pseudonyms.key_version: %d must be 1 or more", p.KeyVersion)

@@ -33,10 +33,13 @@ func nextRun(s string, i int, seps string) digitRun {
 	}
 }
 
-// hasCard reports a payment card number: 13 to 19 digits, optionally in
-// groups separated by spaces or dashes, that pass the Luhn check. Any
-// consecutive groups of a longer run count, so a card number written
-// after another number is still found; digits glued to letters do not.
+// hasCard reports a payment card number: 12 to 19 digits, optionally in
+// groups separated by spaces or dashes, that pass the Luhn check and
+// start with a card issuer's major industry identifier (2 to 6: banks,
+// travel and entertainment; 12 digits only with a Maestro prefix, 50 or
+// 56 to 69). Any consecutive groups of a longer run count, so a card
+// number written after another number is still found; digits glued to
+// letters, or after a '+' (an international phone number), do not.
 func hasCard(s string) bool {
 	for i := 0; i < len(s); {
 		if !isDigit(s[i]) {
@@ -44,7 +47,7 @@ func hasCard(s string) bool {
 			continue
 		}
 		run := nextRun(s, i, " -")
-		bounded := !letterOrDigitBefore(s, i) && !letterOrDigitAt(s, run.end)
+		bounded := !letterOrDigitBefore(s, i) && !letterOrDigitAt(s, run.end) && (i == 0 || s[i-1] != '+')
 		i = run.end
 		if bounded && runHasCard(run) {
 			return true
@@ -61,12 +64,25 @@ func runHasCard(run digitRun) bool {
 			if len(digits) > 19 {
 				break
 			}
-			if len(digits) >= 13 && luhn(digits) && strings.Trim(digits, "0") != "" {
+			if len(digits) >= 12 && cardIIN(digits) && luhn(digits) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// cardIIN reports whether digits start like a card number of their
+// length: major industry identifier 2 to 6, and for 12 digits (Maestro
+// only) 50 or 56 to 69.
+func cardIIN(digits string) bool {
+	if digits[0] < '2' || digits[0] > '6' {
+		return false
+	}
+	if len(digits) == 12 {
+		return digits[:2] == "50" || digits[:2] >= "56" && digits[:2] <= "69"
+	}
+	return true
 }
 
 // luhn reports whether the ASCII digit string passes the Luhn checksum.

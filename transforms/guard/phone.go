@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -28,7 +29,7 @@ func hasPhone(s string) bool {
 			i++
 			continue
 		}
-		if letterOrDigitBefore(s, i) {
+		if letterOrDigitBefore(s, i) || inIdentifier(s, i) {
 			i = skipWord(s, i)
 			continue
 		}
@@ -37,10 +38,49 @@ func hasPhone(s string) bool {
 			i++
 			continue
 		}
-		if !letterOrDigitAt(s, p.end) && (p.isPhone() || p.isBarePhone(s[max(0, i-16):i])) {
+		end := extensionEnd(s, p.end)
+		before := s[max(0, i-16):i]
+		if !letterOrDigitAt(s, end) && !afterWord(before, idWords) && (p.isPhone() || p.isBarePhone(before)) {
 			return true
 		}
 		i = p.end
+	}
+	return false
+}
+
+// inIdentifier reports digits that go on an identifier after a dash,
+// underscore or slash: "ORD-2021-793229", "K-0318-0534", "INV_2024_1".
+func inIdentifier(s string, i int) bool {
+	return i >= 2 && strings.IndexByte("-_/", s[i-1]) >= 0 && letterOrDigitBefore(s, i-1)
+}
+
+// extRe is a phone extension right after a number: x4587, " x12",
+// " ext. 12", ", extension 345", " poste 12", " Durchwahl 12".
+var extRe = regexp.MustCompile(`^(?i)(?:x|,? ?(?:x|ext\.?|extn\.?|extension|poste|durchwahl|#) ?)[0-9]{1,6}`)
+
+// extensionEnd returns the index after the extension at s[i:], or i.
+func extensionEnd(s string, i int) int {
+	if i >= len(s) || !strings.ContainsRune("xX ,#", rune(s[i])) {
+		return i
+	}
+	if loc := extRe.FindStringIndex(s[i:]); loc != nil {
+		return i + loc[1]
+	}
+	return i
+}
+
+// idWords announce a number that is an identifier, not a phone number
+// ("SKU 3838-548-60", "Order #4155550134").
+var idWords = []string{"sku", "part", "model", "item", "order", "invoice", "inv", "ticket", "isbn", "ean", "serial", "po", "ref", "art"}
+
+// afterWord reports whether before (the text preceding a number) ends
+// with one of words, as a whole word, possibly followed by " :.#+-(".
+func afterWord(before string, words []string) bool {
+	before = strings.ToLower(strings.TrimRight(before, " :.#+-("))
+	for _, w := range words {
+		if strings.HasSuffix(before, w) && !letterOrDigitBefore(before, len(before)-len(w)) {
+			return true
+		}
 	}
 	return false
 }
@@ -148,13 +188,7 @@ func (p phoneCandidate) isBarePhone(before string) bool {
 	if d := p.digits(); len(p.groups) != 1 || d < 7 || d > 15 {
 		return false
 	}
-	before = strings.ToLower(strings.TrimRight(before, " :.#+-("))
-	for _, w := range phoneWords {
-		if strings.HasSuffix(before, w) {
-			return true
-		}
-	}
-	return false
+	return afterWord(before, phoneWords)
 }
 
 // notPhone recognizes grouped numbers that are not phone numbers.
@@ -163,8 +197,16 @@ func notPhone(groups, seps []string) bool {
 	same := allSame(seps)
 	first := groups[0]
 	switch {
+	case len(groups) == 3 && seps[0] == " " && same && allLen(groups, 3) && first[0] >= '6':
+		return false // Spanish: 699 956 915, 912 345 678
 	case same && (seps[0] == " " || seps[0] == ".") && first[0] != '0' && len(first) <= 3 && allLen(groups[1:], 3):
 		return true // thousands: 1 234 567, 1.234.567
+	case len(groups) == 2 && (seps[0] == "-" || seps[0] == "/") && isYear(first) && len(groups[1]) >= 4:
+		return true // year-numbered ids: 2024/00123
+	case len(groups) == 2 && seps[0] == " " && first[0] != '0' && len(first) <= 4 && len(groups[1]) == 5:
+		return true // house number and postcode: Hauptstr. 12 10115 Berlin
+	case len(groups) == 2 && seps[0] == "-" && first[0] != '0' && len(first) == 5 && len(groups[1]) == 4:
+		return true // ZIP+4: 94043-1351
 	case len(groups) == 2 && seps[0] == ".":
 		return true // decimal: 1234567.89
 	case len(groups) == 4 && same && seps[0] == "." && isIPv4(groups):

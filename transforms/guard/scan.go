@@ -8,8 +8,9 @@ import (
 )
 
 // rules in the order Scan applies them. When a value trips several (an
-// SSN also has the shape of a phone number) the first is reported.
-var rules = []string{"email", "ssn", "card", "iban", "phone"}
+// SSN also has the shape of a phone number, an IBAN's digits may pass
+// the Luhn check) the first is reported.
+var rules = []string{"email", "ssn", "iban", "card", "phone"}
 
 // Rules returns the pattern rules Scan applies, in order.
 func Rules() []string { return append([]string(nil), rules...) }
@@ -44,10 +45,10 @@ func Scan(s string) string {
 	switch {
 	case hasSSN(n):
 		return "ssn"
-	case hasCard(n):
-		return "card"
 	case hasIBAN(n):
 		return "iban"
+	case hasCard(n):
+		return "card"
 	case hasPhone(n):
 		return "phone"
 	}
