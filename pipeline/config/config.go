@@ -30,6 +30,8 @@ type File struct {
 
 	kpisLine int
 	lines    *lineIndex
+	// noSources: validated for a command that builds no source (nosources.go).
+	noSources bool
 }
 
 // Tenant is one customer whose CRMs tally pulls.

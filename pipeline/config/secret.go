@@ -51,17 +51,32 @@ func (s Secret) Env() string { return s.env }
 func (s Secret) Set() bool { return s.value != "" }
 
 // Validate reports a missing value, naming the variable and YAML line.
+// The error is an *UnsetError.
 func (s Secret) Validate(field string) error {
 	if s.value != "" {
 		return nil
 	}
-	if s.env == "" {
-		return fmt.Errorf("%s: required secret is missing", field)
+	return &UnsetError{Field: field, Env: s.env, Line: s.line}
+}
+
+// UnsetError is a required secret without a value: its ${ENV} variable
+// is unset or empty (or no reference was given). Loading for a command
+// that builds no source drops it for connector secrets
+// (LoadCheckedNoSources).
+type UnsetError struct {
+	Field string // key path, e.g. "token"
+	Env   string // the variable, empty when no reference was given
+	Line  int    // YAML line of the reference, 0 when unknown
+}
+
+func (e *UnsetError) Error() string {
+	switch {
+	case e.Env == "":
+		return fmt.Sprintf("%s: required secret is missing", e.Field)
+	case e.Line > 0:
+		return fmt.Sprintf("line %d: %s: environment variable %s is not set", e.Line, e.Field, e.Env)
 	}
-	if s.line > 0 {
-		return fmt.Errorf("line %d: %s: environment variable %s is not set", s.line, field, s.env)
-	}
-	return fmt.Errorf("%s: environment variable %s is not set", field, s.env)
+	return fmt.Sprintf("%s: environment variable %s is not set", e.Field, e.Env)
 }
 
 func (s Secret) String() string       { return "[secret]" }

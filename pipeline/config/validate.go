@@ -165,8 +165,12 @@ func (f *File) connectorProblems(reg *pipeline.Registry, cat *schemas.Catalog, t
 	cfg := fac.NewConfig()
 	var dec, val Problems
 	dec.AddErr(c.Line, where+": ", DecodeStrict(&c.Options, cfg))
-	val.AddErr(c.Line, where+": ", cfg.Validate())
-	if len(dec)+len(val) == 0 {
+	verr := cfg.Validate()
+	if f.noSources {
+		verr = withoutUnset(verr) // nosources.go
+	}
+	val.AddErr(c.Line, where+": ", verr)
+	if len(dec)+len(val) == 0 && !f.noSources {
 		val.AddErr(c.Line, where+": ", f.buildConnector(reg, cat, tenant, c, cfg))
 	}
 	failed := failedLines(dec)
