@@ -27,6 +27,7 @@ type File struct {
 	Quarantine Quarantine `yaml:"quarantine" doc:"How many quarantined records a pass of 'tally run --once' tolerates."`
 	Purposes   []string   `yaml:"purposes" doc:"Enabled non-KPI purposes declared in schemas/purposes.yaml (e.g. identity_vault); unset enables all, [] none."`
 	Region     string     `yaml:"region" doc:"Where the data lives (e.g. eu-central-1), stated in the processing report."`
+	Controller Controller `yaml:"controller" doc:"Who answers for the processing, stated in the processing record ('tally report processing', GDPR Art. 30): controller, DPO, processors, transfers and security measures. Optional; the report says 'not stated' for what is absent."`
 
 	kpisLine int
 	lines    *lineIndex
