@@ -56,6 +56,14 @@ func loadConfig(path string, reg *pipeline.Registry, cat *schemas.Catalog) (*con
 	return config.LoadChecked(path, reg, cat, configChecks...)
 }
 
+// loadAdminConfig is loadConfig for the commands that build no source
+// and so call no CRM (purge, subject, keys, report, tenant, roles,
+// people, quarantine, reset, migrate, retention): an unset connector
+// secret is not a problem for them (config.LoadCheckedNoSources).
+func loadAdminConfig(path string, reg *pipeline.Registry, cat *schemas.Catalog) (*config.File, error) {
+	return config.LoadCheckedNoSources(path, reg, cat, configChecks...)
+}
+
 // configChecks are the checks of the configuration whose rules live in
 // this binary's libraries: cron schedules, warehouse role names and the
 // PostgreSQL DSN.
@@ -268,7 +276,7 @@ func buildBindings(cfg *config.File, reg *pipeline.Registry, cat *schemas.Catalo
 // warehouse only: no broker, no connectors, for admin commands.
 func openWarehouseApp(ctx context.Context, g *globals) (*app, error) {
 	cat := schemas.Default()
-	cfg, err := loadConfig(g.configPath, newRegistry(), cat)
+	cfg, err := loadAdminConfig(g.configPath, newRegistry(), cat)
 	if err != nil {
 		return nil, err
 	}

@@ -64,7 +64,7 @@ func migrateCmd(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cat := schemas.Default()
-			cfg, err := loadConfig(g.configPath, newRegistry(), cat)
+			cfg, err := loadAdminConfig(g.configPath, newRegistry(), cat)
 			if err != nil {
 				return err
 			}

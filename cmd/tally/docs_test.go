@@ -51,7 +51,8 @@ func TestRequiredKeysAreRequired(t *testing.T) {
 	reg := newRegistry()
 	var msgs []string
 	for _, f := range []config.File{config.Defaults(),
-		withTenants(config.Tenant{}), withTenants(config.Tenant{Connectors: []config.Connector{{}}})} {
+		withTenants(config.Tenant{}), withTenants(config.Tenant{Connectors: []config.Connector{{}}}),
+		withController(config.Controller{Name: "c", Processors: []config.Processor{{}}, Transfers: []config.Transfer{{}}})} {
 		for _, p := range f.Validate(reg, schemasDefault()) {
 			msgs = append(msgs, strings.ReplaceAll(p.Msg, "]: ", "]."))
 		}
@@ -65,6 +66,12 @@ func TestRequiredKeysAreRequired(t *testing.T) {
 		}
 		checkRequired(t, kind, []config.Section{{Fields: config.Spec(cfg)}}, problems)
 	}
+}
+
+func withController(c config.Controller) config.File {
+	f := config.Defaults()
+	f.Controller = c
+	return f
 }
 
 func withTenants(ts ...config.Tenant) config.File {

@@ -57,7 +57,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 // Without a check, call openWarehouseApp.
 func openForOps(ctx context.Context, g *globals, check func(*config.File) error) (*app, error) {
 	cat := schemas.Default()
-	cfg, err := loadConfig(g.configPath, newRegistry(), cat)
+	cfg, err := loadAdminConfig(g.configPath, newRegistry(), cat)
 	if err != nil {
 		return nil, err
 	}

@@ -1,28 +1,40 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/tally-dev/tally/pipeline"
+	"github.com/tally-dev/tally/pipeline/buildinfo"
 	"github.com/tally-dev/tally/pipeline/config"
 	"github.com/tally-dev/tally/schemas"
 )
 
 // processingRecord is the GDPR Art. 30 record of processing, built only
-// from the running configuration and the embedded schemas, so it cannot
-// drift from what tally does.
+// from the running configuration, the embedded schemas and each
+// connector's own plan, so it cannot drift from what tally does.
 type processingRecord struct {
-	Region     string            `json:"region"`
-	Warehouse  string            `json:"warehouse"`
-	Kafka      string            `json:"kafka"`
-	Recipients []string          `json:"recipients"`
-	Retention  []retentionRow    `json:"retention"`
-	Purposes   []purposeRow      `json:"purposes"`
-	Activities []processingEntry `json:"activities"`
+	GeneratedAt string         `json:"generated_at"` // RFC 3339, UTC
+	Tally       buildinfo.Info `json:"tally"`
+	Controller  controllerRow  `json:"controller"`
+	Region      string         `json:"region"`
+	Warehouse   string         `json:"warehouse"`
+	Kafka       string         `json:"kafka"`
+	Purposes    []purposeRow   `json:"purposes"`
+	Subjects    []subjectRow   `json:"data_subjects"`
+	Recipients  []string       `json:"recipients"`
+	Transfers   []transferRow  `json:"transfers"`
+	Retention   []retentionRow `json:"retention"`
+	Security    securityRow    `json:"security_measures"`
+	Connectors  []connectorRow `json:"connectors"`
 }
 
 type retentionRow struct {
@@ -36,14 +48,23 @@ type purposeRow struct {
 	Doc   string `json:"doc"`
 }
 
-// processingEntry is one (tenant, connector, object): what is collected
-// from which system and what becomes of each field.
-type processingEntry struct {
-	Tenant    string     `json:"tenant"`
-	Connector string     `json:"connector"`
-	System    string     `json:"system"`
+// connectorRow is one (tenant, connector): the objects its own plan
+// pulls.
+type connectorRow struct {
+	Tenant    string      `json:"tenant"`
+	Connector string      `json:"connector"`
+	System    string      `json:"system"`
+	Objects   []objectRow `json:"objects"`
+	// Undetermined says why the objects could not be listed (the
+	// connector could not be built); empty when they could.
+	Undetermined string `json:"undetermined,omitempty"`
+}
+
+// objectRow is what a connector pulls of one object and what becomes of
+// each field.
+type objectRow struct {
 	Object    string     `json:"object"`
-	Subjects  string     `json:"data_subjects"`
+	Record    string     `json:"record"`
 	Fields    []fieldRow `json:"fields"`
 	NotPulled []string   `json:"not_collected"`
 }
@@ -55,49 +76,77 @@ type fieldRow struct {
 	Why       []string `json:"justified_by"`
 }
 
-func buildProcessingRecord(cfg *config.File, cat *schemas.Catalog) (*processingRecord, error) {
+// unpulled is implemented by a source whose plan leaves some projected
+// fields of an object unrequested (the CRM lacks them).
+type unpulled interface {
+	Unpulled(object string) []string
+}
+
+func buildProcessingRecord(cfg *config.File, reg *pipeline.Registry, cat *schemas.Catalog, now time.Time, version buildinfo.Info) (*processingRecord, error) {
 	kpis := cfg.EnabledKPIs(cat)
 	proj, err := projection(cfg, cat, kpis)
 	if err != nil {
 		return nil, err
 	}
-	rec := &processingRecord{Region: cfg.Region, Warehouse: cfg.Warehouse.Driver,
+	rec := &processingRecord{GeneratedAt: now.UTC().Format(time.RFC3339), Tally: version,
+		Controller: controllerOf(cfg.Controller), Transfers: transfersOf(cfg.Controller),
+		Region: cmp.Or(cfg.Region, notStated+" (set region in tally.yaml)"), Warehouse: cfg.Warehouse.Driver,
 		Kafka: "embedded broker (in process, data under " + cfg.DataDir + "/kafka)"}
-	if rec.Region == "" {
-		rec.Region = "not stated (set region in tally.yaml)"
-	}
 	if len(cfg.Kafka.Brokers) > 0 {
 		rec.Kafka = "cluster " + strings.Join(cfg.Kafka.Brokers, ", ")
 	}
 	rec.Recipients = append([]string{"tally service (writes the warehouse)"}, roleRecipients(cfg, cat)...)
-	raw := cfg.Kafka.Retention.D().String()
-	rec.Retention = []retentionRow{
-		{"raw Kafka topics", raw + " (personal fields crypto-shredded per subject; unreadable once the subject is erased)"},
-		{"*_facts", cfg.Retention.Facts.D().String()}, {"kpi_daily", cfg.Retention.KPIs.D().String() + " after the end of the day each rollup describes"},
-		{"quarantine", cfg.Retention.Quarantine.D().String()}, {"identity_vault", cfg.Retention.Facts.D().String()},
-		{"subject_keys", cfg.Retention.Facts.D().String()},
-		{"suppressions, erasure_receipts", "10 years (evidence of erasure; no personal value)"},
-	}
+	rec.Retention = retentionRows(cfg)
 	for _, name := range cfg.EnabledPurposes(cat) {
 		p, _ := cat.Purpose(name)
 		rec.Purposes = append(rec.Purposes, purposeRow{p.Name, p.Basis, p.Doc})
 	}
 	for _, t := range cfg.Tenants {
 		for _, c := range t.Connectors {
-			for _, o := range proj.Objects() {
-				rec.Activities = append(rec.Activities, entryFor(t.ID, c, cat, proj, o))
-			}
+			rec.Connectors = append(rec.Connectors, connectorFor(cfg, reg, cat, proj, t.ID, c))
 		}
 	}
+	rec.Subjects = subjectsOf(cat, rec.Connectors, cfg.EnabledPurposes(cat))
+	rec.Security = securityOf(cfg)
 	return rec, nil
 }
 
-func entryFor(tenant string, c config.Connector, cat *schemas.Catalog, proj schemas.Projection, object string) processingEntry {
+// connectorFor asks the connector's own source (built with stand-ins
+// for unset secrets, never opened) which objects and fields it pulls.
+func connectorFor(cfg *config.File, reg *pipeline.Registry, cat *schemas.Catalog, proj schemas.Projection, tenant string, c config.Connector) connectorRow {
+	row := connectorRow{Tenant: tenant, Connector: c.InstanceName(), System: c.Kind}
+	fields := map[string][]string{}
+	for _, o := range proj.Objects() {
+		fields[o] = proj.Fields(o)
+	}
+	fac, _ := reg.Source(c.Kind)
+	ccfg, err := cfg.PlanningConfig(reg, c)
+	var src pipeline.Source
+	if err == nil {
+		src, err = fac.New(ccfg, pipeline.SourceEnv{Tenant: tenant, Name: row.Connector, Projection: fields,
+			Logger: slog.New(slog.DiscardHandler)})
+	}
+	if err != nil {
+		row.Undetermined = "the connector could not be planned: " + err.Error()
+		return row
+	}
+	defer src.Close()
+	for _, o := range src.Objects() {
+		var skip []string
+		if u, ok := src.(unpulled); ok {
+			skip = u.Unpulled(o)
+		}
+		row.Objects = append(row.Objects, objectFor(cat, proj, o, skip))
+	}
+	return row
+}
+
+func objectFor(cat *schemas.Catalog, proj schemas.Projection, object string, skip []string) objectRow {
 	o, _ := cat.Object(object)
-	e := processingEntry{Tenant: tenant, Connector: c.InstanceName(), System: c.Kind, Object: object, Subjects: o.Doc}
+	e := objectRow{Object: object, Record: o.Doc}
 	for _, f := range o.Fields {
 		why, ok := proj[object][f.Name]
-		if !ok {
+		if !ok || slices.Contains(skip, f.Name) {
 			e.NotPulled = append(e.NotPulled, f.Name)
 			continue
 		}
@@ -128,19 +177,24 @@ func reportCmd(g *globals) *cobra.Command {
 	proc := &cobra.Command{
 		Use:   "processing",
 		Short: "Print the GDPR Art. 30 record of processing (md, json or html)",
-		Args:  cobra.NoArgs,
+		Long: "Print the GDPR Art. 30 record of processing: controller and DPO, purposes, categories of data\n" +
+			"subjects and personal data, recipients, transfers, retention in days, security measures, and per\n" +
+			"connector the objects and fields it pulls. The controller: section of tally.yaml supplies what only\n" +
+			"the organisation knows; the rest comes from the configuration and each connector's own plan.\n" +
+			"It calls no CRM and needs no CRM secret; --format html is styled for printing.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cat := schemas.Default()
-			cfg, err := loadConfig(g.configPath, newRegistry(), cat)
-			if err != nil {
-				return err
-			}
-			rec, err := buildProcessingRecord(cfg, cat)
-			if err != nil {
-				return err
-			}
 			if format != "md" && format != "json" && format != "html" {
 				return withCode(exitConfig, errors.New("report: --format is md, json or html"))
+			}
+			cat, reg := schemas.Default(), newRegistry()
+			cfg, err := loadAdminConfig(g.configPath, reg, cat)
+			if err != nil {
+				return err
+			}
+			rec, err := buildProcessingRecord(cfg, reg, cat, time.Now(), buildinfo.Read())
+			if err != nil {
+				return err
 			}
 			return writeReport(g.stdout, rec, format)
 		},

@@ -52,7 +52,7 @@ func TestRoleNamesAreValidated(t *testing.T) {
 func TestProcessingReportListsRoleAccess(t *testing.T) {
 	md := processingReport(t, "[deals_won]", "md")
 	var analyst, privacy string
-	for _, r := range strings.Split(md, "; ") {
+	for _, r := range strings.Split(md, "\n") { // one recipient a line
 		switch {
 		case strings.Contains(r, "database role analyst "):
 			analyst = r

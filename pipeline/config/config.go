@@ -27,9 +27,12 @@ type File struct {
 	Quarantine Quarantine `yaml:"quarantine" doc:"How many quarantined records a pass of 'tally run --once' tolerates."`
 	Purposes   []string   `yaml:"purposes" doc:"Enabled non-KPI purposes declared in schemas/purposes.yaml (e.g. identity_vault); unset enables all, [] none."`
 	Region     string     `yaml:"region" doc:"The region this process serves (e.g. us, eu, eu-central-1); TALLY_REGION overrides it. Every tenant must be in it: validate refuses a tenant of another region, and a running process quarantines such a tenant's records (rule region). Stated in the processing report."`
+	Controller Controller `yaml:"controller" doc:"Who answers for the processing, stated in the processing record ('tally report processing', GDPR Art. 30): controller, DPO, processors, transfers and security measures. Optional; the report says 'not stated' for what is absent."`
 
 	kpisLine int
 	lines    *lineIndex
+	// noSources: validated for a command that builds no source (nosources.go).
+	noSources bool
 }
 
 // Tenant is one customer whose CRMs tally pulls.

@@ -28,6 +28,8 @@ func (f *File) locate(root *yaml.Node) {
 			f.Sync.Line = key.Line
 		case "quarantine":
 			f.Quarantine.Line = key.Line
+		case "controller":
+			f.Controller.Line = key.Line
 		case "tenants":
 			for ti, tn := range val.Content {
 				if ti >= len(f.Tenants) {

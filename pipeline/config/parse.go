@@ -37,10 +37,16 @@ func LoadChecked(path string, reg *pipeline.Registry, cat *schemas.Catalog, chec
 
 // ParseChecked is LoadChecked over bytes.
 func ParseChecked(data []byte, reg *pipeline.Registry, cat *schemas.Catalog, checks ...Check) (*File, error) {
+	return parseChecked(data, false, reg, cat, checks)
+}
+
+// parseChecked is ParseChecked; noSources is ParseCheckedNoSources's.
+func parseChecked(data []byte, noSources bool, reg *pipeline.Registry, cat *schemas.Catalog, checks []Check) (*File, error) {
 	f, ps := parse(data)
 	if f == nil {
 		return nil, ps
 	}
+	f.noSources = noSources
 	// A key that failed to decode keeps its default; what Validate says
 	// about it again on the same line would only mislead.
 	decoded := failedLines(ps)

@@ -80,7 +80,8 @@ func (s Secret) File() string {
 func (s Secret) Set() bool { return s.value != "" }
 
 // Validate reports a missing value, naming the variable or file and the
-// YAML line; never the value.
+// YAML line; never the value. An unset or empty variable is an
+// *UnsetError.
 func (s Secret) Validate(field string) error {
 	if s.value != "" {
 		return nil
@@ -91,15 +92,33 @@ func (s Secret) Validate(field string) error {
 		msg = fmt.Sprintf("%s: cannot read secret file %s: %s", field, s.file.path, s.file.err)
 	case s.file != nil:
 		msg = fmt.Sprintf("%s: secret file %s is empty", field, s.file.path)
-	case s.env == "":
-		return fmt.Errorf("%s: required secret is missing", field)
 	default:
-		msg = fmt.Sprintf("%s: environment variable %s is not set", field, s.env)
+		return &UnsetError{Field: field, Env: s.env, Line: s.line}
 	}
 	if s.line > 0 {
 		return fmt.Errorf("line %d: %s", s.line, msg)
 	}
 	return fmt.Errorf("%s", msg)
+}
+
+// UnsetError is a required secret without a value: its ${ENV} variable
+// is unset or empty (or no reference was given). Loading for a command
+// that builds no source drops it for connector secrets
+// (LoadCheckedNoSources).
+type UnsetError struct {
+	Field string // key path, e.g. "token"
+	Env   string // the variable, empty when no reference was given
+	Line  int    // YAML line of the reference, 0 when unknown
+}
+
+func (e *UnsetError) Error() string {
+	switch {
+	case e.Env == "":
+		return fmt.Sprintf("%s: required secret is missing", e.Field)
+	case e.Line > 0:
+		return fmt.Sprintf("line %d: %s: environment variable %s is not set", e.Line, e.Field, e.Env)
+	}
+	return fmt.Sprintf("%s: environment variable %s is not set", e.Field, e.Env)
 }
 
 func (s Secret) String() string       { return "[secret]" }

@@ -118,6 +118,7 @@ func (f *File) validateInfra(add func(int, string, ...any), addErr func(int, err
 	}
 	f.validateRetention(add)
 	f.validateQuarantine(add)
+	f.validateController(add) // controller.go
 	if f.Sync.Interval.D() < 10*time.Second {
 		add(f.Sync.Line, "sync.interval: %s is shorter than 10s", f.Sync.Interval)
 	}
@@ -165,8 +166,12 @@ func (f *File) connectorProblems(reg *pipeline.Registry, cat *schemas.Catalog, t
 	cfg := fac.NewConfig()
 	var dec, val Problems
 	dec.AddErr(c.Line, where+": ", DecodeStrict(&c.Options, cfg))
-	val.AddErr(c.Line, where+": ", cfg.Validate())
-	if len(dec)+len(val) == 0 {
+	verr := cfg.Validate()
+	if f.noSources {
+		verr = withoutUnset(verr) // nosources.go
+	}
+	val.AddErr(c.Line, where+": ", verr)
+	if len(dec)+len(val) == 0 && !f.noSources {
 		val.AddErr(c.Line, where+": ", f.buildConnector(reg, cat, tenant, c, cfg))
 	}
 	failed := failedLines(dec)
