@@ -25,6 +25,7 @@ const hubspotYAML = `
 region: eu-central-1
 tenants:
   - id: acme
+    region: eu-central-1
     connectors:
       - kind: hubspot
         options: {token: "${TALLY_TEST_HUBSPOT_TOKEN}"}
