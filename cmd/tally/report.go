@@ -26,6 +26,7 @@ type processingRecord struct {
 	Tally       buildinfo.Info `json:"tally"`
 	Controller  controllerRow  `json:"controller"`
 	Region      string         `json:"region"`
+	Tenants     []string       `json:"tenant_regions"` // "acme (eu)"
 	Warehouse   string         `json:"warehouse"`
 	Kafka       string         `json:"kafka"`
 	Purposes    []purposeRow   `json:"purposes"`
@@ -90,8 +91,11 @@ func buildProcessingRecord(cfg *config.File, reg *pipeline.Registry, cat *schema
 	}
 	rec := &processingRecord{GeneratedAt: now.UTC().Format(time.RFC3339), Tally: version,
 		Controller: controllerOf(cfg.Controller), Transfers: transfersOf(cfg.Controller),
-		Region: cmp.Or(cfg.Region, notStated+" (set region in tally.yaml)"), Warehouse: cfg.Warehouse.Driver,
+		Region: cmp.Or(cfg.Region, notStated+" (set region in tally.yaml)"), Warehouse: cfg.Warehouse.Endpoint(),
 		Kafka: "embedded broker (in process, data under " + cfg.DataDir + "/kafka)"}
+	for _, t := range cfg.Residency().Tenants {
+		rec.Tenants = append(rec.Tenants, t.Tenant+" ("+cmp.Or(t.Region, notStated)+")")
+	}
 	if len(cfg.Kafka.Brokers) > 0 {
 		rec.Kafka = "cluster " + strings.Join(cfg.Kafka.Brokers, ", ")
 	}

@@ -34,7 +34,7 @@ Generated {{.GeneratedAt}} by tally {{.Tally.Short}}{{if .Tally.GoVersion}} ({{.
 
 ## 4. Recipients and processors
 
-Where: region {{.Region}}; warehouse {{.Warehouse}}; Kafka {{.Kafka}}.
+Where: region {{.Region}}; tenants {{join .Tenants ", "}}; warehouse {{.Warehouse}}; Kafka {{.Kafka}}.
 {{range .Recipients}}
 - {{.}}
 {{- end}}
@@ -124,7 +124,7 @@ const reportHTML = `<!doctype html>
 <table><tr><th>data subjects</th><th>personal data</th><th>handling</th></tr>
 {{range .Subjects}}<tr><td>{{.Category}}</td><td>{{join .Data ", "}}</td><td>{{.Handling}}</td></tr>{{else}}<tr><td colspan="3">none: the configured connectors pull no personal data</td></tr>{{end}}</table>
 <h2>4. Recipients and processors</h2>
-<p>Where: region {{.Region}}; warehouse {{.Warehouse}}; Kafka {{.Kafka}}.</p>
+<p>Where: region {{.Region}}; tenants {{join .Tenants ", "}}; warehouse {{.Warehouse}}; Kafka {{.Kafka}}.</p>
 <ul>{{range .Recipients}}<li>{{.}}</li>{{end}}</ul>
 <table><tr><th>processor</th><th>service</th><th>location</th></tr>
 {{range .Controller.Processors}}<tr><td>{{.Name}}</td><td>{{ns .Service}}</td><td>{{ns .Location}}</td></tr>{{else}}<tr><td colspan="3">{{ns ""}}</td></tr>{{end}}</table>

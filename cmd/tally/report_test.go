@@ -99,6 +99,7 @@ func TestProcessingReportFollowsKPIConfig(t *testing.T) {
 	}
 	for _, want := range []string{
 		"region eu-central-1",
+		"tenants acme (eu-central-1)",
 		"| email | person | sealed (AES-GCM) in the identity vault, dropped from facts | purpose identity_vault |",
 		"database role privacy_admin",
 	} {
