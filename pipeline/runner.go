@@ -77,6 +77,9 @@ type Runner struct {
 	// each with the KPIs it feeds; a pass whose upserts all lack one of
 	// them warns once. Nil disables the warning.
 	FieldKPIs func(object string) map[string][]string
+	// OnPass, when set, is called after each stream's sync pass with its
+	// duration and error (nil when it completed); metrics use it.
+	OnPass func(s Stream, took time.Duration, err error)
 
 	topics  map[Stream]topic
 	sources map[Stream]Source
@@ -253,7 +256,13 @@ func (r *Runner) pass(ctx context.Context, b Binding) error {
 // syncObject runs one object's pass from its stored cursor.
 func (r *Runner) syncObject(ctx context.Context, s Stream) (err error) {
 	var missing []MissingField
-	defer func() { r.outcomes.set(s, outcome{err: err, missing: missing}) }()
+	began := time.Now()
+	defer func() {
+		r.outcomes.set(s, outcome{err: err, missing: missing})
+		if r.OnPass != nil {
+			r.OnPass(s, time.Since(began), err)
+		}
+	}()
 	t := r.topics[s]
 	cursor, err := r.storedCursor(ctx, s, t.partitions)
 	if err != nil {
