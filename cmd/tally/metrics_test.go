@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/http/httptest"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/tally-dev/tally/pipeline"
@@ -181,6 +184,53 @@ func TestErrorKind(t *testing.T) {
 	} {
 		if got := pipeline.ErrorKind(tc.err); got != tc.want {
 			t.Errorf("ErrorKind(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+}
+
+// TestDeployFilesUseExportedMetrics keeps the alert rules and the
+// Grafana dashboard in step with the metric names tally exports.
+func TestDeployFilesUseExportedMetrics(t *testing.T) {
+	m := newMetrics(pipeline.NewStats())
+	obs := m.requests("t", "c", "k")
+	obs.Attempt(200)
+	obs.Retry(time.Second, true)
+	obs.Refused()
+	m.observePass(pipeline.Stream{Tenant: "t", Source: "c", Object: "o"}, time.Second, nil)
+	m.observePass(pipeline.Stream{Tenant: "t", Source: "c", Object: "o"}, time.Second, pipeline.ErrConfig)
+	known := map[string]bool{}
+	for name := range families(t, m) {
+		known[name] = true
+	}
+	descs := make(chan *prometheus.Desc, 100)
+	m.state.Describe(descs)
+	newCollector(pipeline.NewStats()).Describe(descs)
+	close(descs)
+	fq := regexp.MustCompile(`fqName: "([a-z_]+)"`)
+	for d := range descs {
+		if mm := fq.FindStringSubmatch(d.String()); mm != nil {
+			known[mm[1]] = true
+		}
+	}
+	use := regexp.MustCompile(`\btally_[a-z_]+`)
+	for _, file := range []string{"../../deploy/prometheus/tally-alerts.yml", "../../deploy/grafana/tally-dashboard.json"} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, name := range use.FindAllString(string(data), -1) {
+			base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, "_bucket"), "_count"), "_sum")
+			if strings.HasPrefix(name, "tally_sync_pass_duration_seconds") {
+				base = "tally_sync_pass_duration_seconds"
+			}
+			n++
+			if !known[base] {
+				t.Errorf("%s uses %s, which tally does not export", file, name)
+			}
+		}
+		if n < 8 {
+			t.Errorf("%s names only %d tally metrics", file, n)
 		}
 	}
 }
