@@ -21,7 +21,11 @@ type recorder struct {
 	refused  int
 }
 
-func (r *recorder) Attempt(status int) { r.mu.Lock(); r.statuses = append(r.statuses, status); r.mu.Unlock() }
+func (r *recorder) Attempt(status int) {
+	r.mu.Lock()
+	r.statuses = append(r.statuses, status)
+	r.mu.Unlock()
+}
 func (r *recorder) Retry(wait time.Duration, rateLimited bool) {
 	r.mu.Lock()
 	r.waits, r.limited = append(r.waits, wait), append(r.limited, rateLimited)
