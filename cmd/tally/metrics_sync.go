@@ -97,13 +97,15 @@ func (m *metrics) observePass(s pipeline.Stream, took time.Duration, err error) 
 
 // requests returns the CRM request observer of one connector.
 func (m *metrics) requests(tenant, connector, kind string) pipeline.RequestObserver {
-	return &crmObserver{m: m, l: prometheus.Labels{"tenant": tenant, "connector": connector, "kind": kind}}
+	l := prometheus.Labels{"tenant": tenant, "connector": connector, "kind": kind}
+	return &crmObserver{requests: m.crmRequests.MustCurryWith(l), retries: m.crmRetries.MustCurryWith(l),
+		rateWait: m.crmRateWait.With(l), refused: m.crmRefusals.With(l)}
 }
 
 // crmObserver counts one connector's attempts (pipeline.RequestObserver).
 type crmObserver struct {
-	m *metrics
-	l prometheus.Labels
+	requests, retries *prometheus.CounterVec
+	rateWait, refused prometheus.Counter
 }
 
 func (o *crmObserver) Attempt(status int) {
@@ -111,16 +113,16 @@ func (o *crmObserver) Attempt(status int) {
 	if status >= 100 && status <= 599 {
 		code = strconv.Itoa(status/100) + "xx"
 	}
-	o.m.crmRequests.MustCurryWith(o.l).WithLabelValues(code).Inc()
+	o.requests.WithLabelValues(code).Inc()
 }
 
 func (o *crmObserver) Retry(wait time.Duration, rateLimited bool) {
 	reason := "error"
 	if rateLimited {
 		reason = "rate_limit"
-		o.m.crmRateWait.With(o.l).Add(wait.Seconds())
+		o.rateWait.Add(wait.Seconds())
 	}
-	o.m.crmRetries.MustCurryWith(o.l).WithLabelValues(reason).Inc()
+	o.retries.WithLabelValues(reason).Inc()
 }
 
-func (o *crmObserver) Refused() { o.m.crmRefusals.With(o.l).Inc() }
+func (o *crmObserver) Refused() { o.refused.Inc() }
