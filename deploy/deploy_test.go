@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
-
-	"github.com/tally-dev/tally/pipeline/config"
 )
 
 func readYAML(t *testing.T, path string) map[string]any {
@@ -73,9 +71,29 @@ func TestComposeFile(t *testing.T) {
 	}
 	// The config the compose file mounts must be a valid tally.yaml
 	// whose broker is the compose Kafka.
-	cfg, err := config.Load(filepath.Join("compose", "tally.yaml"))
+	text, err := os.ReadFile(filepath.Join("compose", "tally.yaml"))
 	if err != nil {
-		t.Fatalf("compose/tally.yaml: %v", err)
+		t.Fatal(err)
+	}
+	cfg := loadTally(t, string(text))
+	if cfg.Metrics.Listen != "0.0.0.0:9464" {
+		t.Errorf("compose tally.yaml metrics.listen %q, want 0.0.0.0:9464", cfg.Metrics.Listen)
+	}
+	for _, tc := range []struct {
+		path []string
+		want any
+	}{
+		{[]string{"services", "tally", "ports", "0"}, "127.0.0.1:9464:9464"},
+		{[]string{"services", "tally", "ports", "1"}, "127.0.0.1:9465:9465"},
+		{[]string{"services", "tally", "healthcheck", "test", "2"}, "probe"},
+		{[]string{"services", "tally", "healthcheck", "test", "3"}, "http://127.0.0.1:9465/healthz"},
+	} {
+		if got := get(t, doc, tc.path...); got != tc.want {
+			t.Errorf("%s = %v, want %v", strings.Join(tc.path, "."), got, tc.want)
+		}
+	}
+	if _, ok := get(t, doc, "services", "tally", "environment").(map[string]any)["TALLY_ADMIN_TOKEN"]; !ok {
+		t.Error("compose passes no TALLY_ADMIN_TOKEN for admin.token")
 	}
 	adv := get(t, doc, "services", "kafka", "environment", "KAFKA_ADVERTISED_LISTENERS").(string)
 	if len(cfg.Kafka.Brokers) != 1 || !strings.HasSuffix(adv, cfg.Kafka.Brokers[0]) {
@@ -116,7 +134,7 @@ func TestSystemdAndCron(t *testing.T) {
 	}{
 		{"systemd/tally-purge.service", []string{"Type=oneshot", "ExecStart=/usr/local/bin/tally purge --config /etc/tally/tally.yaml", "SuccessExitStatus=3"}},
 		{"systemd/tally-purge.timer", []string{"OnCalendar=", "Persistent=true", "Unit=tally-purge.service"}},
-		{"cron/tally-purge.crontab", []string{"/usr/local/bin/tally purge --config /etc/tally/tally.yaml"}},
+		{"cron/tally-purge.crontab", []string{"/usr/local/bin/tally purge --config /etc/tally/tally.yaml", "set -a", "exit ${PIPESTATUS[0]}", "SHELL=/bin/bash"}},
 	} {
 		data, err := os.ReadFile(tc.file)
 		if err != nil {
@@ -136,6 +154,29 @@ func TestSystemdAndCron(t *testing.T) {
 		// /etc/cron.d format: five time fields, a user, the command.
 		if f := strings.Fields(line); len(f) < 7 || f[5] != "tally" {
 			t.Errorf("crontab line %q: want 5 time fields, user tally, command", line)
+		}
+	}
+}
+
+// TestDockerignore keeps history, binaries, demo and data directories
+// and key files out of the image's build context (the repository root).
+func TestDockerignore(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", ".dockerignore"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]bool{}
+	for _, l := range strings.Split(string(data), "\n") {
+		lines[strings.TrimSpace(l)] = true
+	}
+	for _, want := range []string{".git", "bin/", "tally-demo/", "tally-data/", "*.key"} {
+		if !lines[want] {
+			t.Errorf(".dockerignore lacks %q", want)
+		}
+	}
+	for _, keep := range []string{"go.mod", "go.sum", "cmd", "pipeline", "connectors", "warehouse", "schemas", "transforms"} {
+		if lines[keep] || lines[keep+"/"] {
+			t.Errorf(".dockerignore excludes %s, which the build needs", keep)
 		}
 	}
 }

@@ -35,6 +35,9 @@ type SourceEnv struct {
 	// connector's read-only guard and retries (tests use it to count or
 	// fail requests); nil means http.DefaultTransport.
 	Transport http.RoundTripper
+	// Requests, when set, is told about every CRM request attempt,
+	// retry and guard refusal (metrics); nil observes nothing.
+	Requests RequestObserver
 }
 
 // SourceFactory builds one kind of connector from its configuration.

@@ -83,6 +83,9 @@ type Runner struct {
 	// stage "residency" and rule "region", never written, and its
 	// connectors are never pulled (a configuration error).
 	AllowTenant func(tenant string) bool
+	// OnPass, when set, is called after each stream's sync pass with its
+	// duration and error (nil when it completed); metrics use it.
+	OnPass func(s Stream, took time.Duration, err error)
 
 	topics  map[Stream]topic
 	sources map[Stream]Source
@@ -259,7 +262,13 @@ func (r *Runner) pass(ctx context.Context, b Binding) error {
 // syncObject runs one object's pass from its stored cursor.
 func (r *Runner) syncObject(ctx context.Context, s Stream) (err error) {
 	var missing []MissingField
-	defer func() { r.outcomes.set(s, outcome{err: err, missing: missing}) }()
+	began := time.Now()
+	defer func() {
+		r.outcomes.set(s, outcome{err: err, missing: missing})
+		if r.OnPass != nil {
+			r.OnPass(s, time.Since(began), err)
+		}
+	}()
 	if r.AllowTenant != nil && !r.AllowTenant(s.Tenant) { // residency: never pull another region's tenant
 		return fmt.Errorf("tenant %s is not in this process's region; not pulled: %w", s.Tenant, ErrConfig)
 	}

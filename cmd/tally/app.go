@@ -33,6 +33,7 @@ type app struct {
 	wh       *warehouse.Warehouse
 	runner   *pipeline.Runner
 	stats    *pipeline.Stats
+	metrics  *metrics            // Prometheus registry (metrics_sync.go)
 	shredder *warehouse.Shredder // crypto-shredding of raw messages (keys_wiring.go)
 	// releaseWriters releases the shared writer lock a pipeline holds so
 	// that no rekey runs under it (nil when not held).
@@ -75,6 +76,7 @@ var configChecks = []config.Check{checkSchedules, checkRoles, checkDSN}
 func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logger *slog.Logger, opts appOptions) (a *app, err error) {
 	cat := schemas.Default()
 	a = &app{cfg: cfg, cat: cat, logger: logger, stats: pipeline.NewStats()}
+	a.metrics = newMetrics(a.stats)
 	defer func() {
 		if err != nil {
 			a.Close()
@@ -97,7 +99,7 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 	if a.releaseWriters, err = a.wh.HoldWriterLock(ctx); err != nil {
 		return a, err
 	}
-	bindings, err := buildBindings(cfg, reg, cat, kpis, logger, opts.transport)
+	bindings, err := buildBindings(cfg, reg, cat, kpis, logger, opts.transport, a.metrics.requests)
 	if err != nil {
 		return a, err
 	}
@@ -117,6 +119,8 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 		FieldKPIs:       fieldKPIs(cat, kpis),
 		AllowTenant:     cfg.TenantAllowed, // residency (issue 11)
 	}
+	a.runner.OnPass = a.metrics.observePass
+	a.metrics.state.attach(a.runner, a.wh, cfg.Kafka.TopicPrefix, logger)
 	if err := a.wirePrivacy(ctx); err != nil {
 		return a, err
 	}
@@ -241,7 +245,7 @@ func masterKey(p config.Pseudonyms) ([]byte, error) {
 // buildBindings builds every configured connector with the projection of
 // the enabled KPIs.
 func buildBindings(cfg *config.File, reg *pipeline.Registry, cat *schemas.Catalog, kpis []string,
-	logger *slog.Logger, transport http.RoundTripper) ([]pipeline.Binding, error) {
+	logger *slog.Logger, transport http.RoundTripper, requests func(tenant, name, kind string) pipeline.RequestObserver) ([]pipeline.Binding, error) {
 	proj, err := projection(cfg, cat, kpis)
 	if err != nil {
 		return nil, err
@@ -262,7 +266,7 @@ func buildBindings(cfg *config.File, reg *pipeline.Registry, cat *schemas.Catalo
 			src, err := fac.New(ccfg, pipeline.SourceEnv{Tenant: t.ID, Name: name, Projection: projection,
 				StateDir:  filepath.Join(cfg.DataDir, "state", t.ID, name),
 				Logger:    logger.With("component", "connector", "tenant", t.ID, "connector", name),
-				Transport: transport})
+				Transport: transport, Requests: observer(requests, t.ID, name, c.Kind)})
 			if err != nil {
 				return nil, fmt.Errorf("building connector %s of tenant %s: %w", name, t.ID, err)
 			}
@@ -290,4 +294,12 @@ func openWarehouseApp(ctx context.Context, g *globals) (*app, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// observer is the request observer of one connector, nil without metrics.
+func observer(requests func(tenant, name, kind string) pipeline.RequestObserver, tenant, name, kind string) pipeline.RequestObserver {
+	if requests == nil {
+		return nil
+	}
+	return requests(tenant, name, kind)
 }

@@ -35,7 +35,7 @@ func checkCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			bindings, err := buildBindings(cfg, reg, cat, kpis, logger, nil)
+			bindings, err := buildBindings(cfg, reg, cat, kpis, logger, nil, nil)
 			if err != nil {
 				return err
 			}

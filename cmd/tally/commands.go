@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/schemas"
@@ -99,7 +97,7 @@ func runCmd(g *globals) *cobra.Command {
 			defer a.Close()
 			cfg, logger := a.cfg, a.logger
 			if cfg.Metrics.Listen != "" {
-				stop, err := serveMetrics(cfg.Metrics.Listen, a.stats)
+				stop, err := serveMetrics(cfg.Metrics.Listen, a.metrics)
 				if err != nil {
 					return err
 				}
@@ -163,16 +161,15 @@ func wireRun(ctx context.Context, g *globals, once *bool) (*app, error) {
 	return newApp(ctx, cfg, reg, logger, opts)
 }
 
-// serveMetrics exposes the pipeline counters for Prometheus.
-func serveMetrics(addr string, stats *pipeline.Stats) (stop func(), err error) {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(newCollector(stats), prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+// serveMetrics exposes the metrics for Prometheus.
+func serveMetrics(addr string, m *metrics) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics listener: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("/metrics", m.Handler())
+	m.state.log.Info("serving metrics", "address", "http://"+ln.Addr().String()+"/metrics")
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	return func() { srv.Close() }, nil

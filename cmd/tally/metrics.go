@@ -6,11 +6,13 @@ import (
 )
 
 // collector exports pipeline.Stats. Labels are tenant, connector and
-// object names from the configuration, never record data.
+// object names from the configuration, and stage, field and rule names
+// from the schemas, never record data.
 type collector struct {
-	stats    *pipeline.Stats
-	records  *prometheus.Desc
-	personal *prometheus.Desc
+	stats      *pipeline.Stats
+	records    *prometheus.Desc
+	personal   *prometheus.Desc
+	quarantine *prometheus.Desc
 }
 
 func newCollector(s *pipeline.Stats) *collector {
@@ -22,12 +24,16 @@ func newCollector(s *pipeline.Stats) *collector {
 		personal: prometheus.NewDesc("tally_personal_values_total",
 			"Raw personal values in records read from the log (seen) and left after the stages (kept, must stay 0).",
 			append(labels, "state"), nil),
+		quarantine: prometheus.NewDesc("tally_quarantined_records_total",
+			"Quarantined records by the stage, field (\"record\" for the whole record) and rule that rejected them.",
+			append(labels, "stage", "field", "rule"), nil),
 	}
 }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.records
 	ch <- c.personal
+	ch <- c.quarantine
 }
 
 func (c *collector) Collect(ch chan<- prometheus.Metric) {
@@ -39,5 +45,13 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(c.personal, prometheus.CounterValue, float64(s.PersonalSeen), append(l, "seen")...)
 		ch <- prometheus.MustNewConstMetric(c.personal, prometheus.CounterValue, float64(s.PersonalKept), append(l, "kept")...)
+		for k, n := range s.Quarantine {
+			field := k.Field
+			if field == "" {
+				field = "record"
+			}
+			ch <- prometheus.MustNewConstMetric(c.quarantine, prometheus.CounterValue, float64(n),
+				append(l, k.Stage, field, k.Rule)...)
+		}
 	}
 }

@@ -113,6 +113,7 @@ func (s *Source) newClient(base string, transport http.RoundTripper, redirectHos
 		Timeout:       s.cfg.Timeout,
 		Transport:     transport,
 		Logger:        s.log,
+		Observer:      s.env.Requests,
 	})
 }
 

@@ -61,6 +61,9 @@ type Options struct {
 	// and the allow-list; the Token goes along. Empty (the default)
 	// follows no redirect: the 3xx is the answer.
 	RedirectHosts []string
+	// Observer, when set, is told about every attempt, retry wait and
+	// guard refusal (for metrics).
+	Observer Observer
 }
 
 // maxRedirects bounds the 307/308 hops of one request.
@@ -127,7 +130,7 @@ func New(o Options) (*Client, error) {
 	c := &Client{opts: o, base: base, log: log.With("component", "crmhttp"), vendor: o.Vendor}
 	c.retry = &retryablehttp.Client{
 		HTTPClient: &http.Client{
-			Transport:     &Guard{Allow: o.AllowList, BaseURL: base, Hosts: o.RedirectHosts, Next: next},
+			Transport:     observe(o.Observer, &Guard{Allow: o.AllowList, BaseURL: base, Hosts: o.RedirectHosts, Next: next}),
 			Timeout:       o.Timeout,
 			CheckRedirect: checkRedirect(len(o.RedirectHosts) > 0),
 		},

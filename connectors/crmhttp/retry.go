@@ -55,6 +55,9 @@ func (c *Client) backoff(lo, hi time.Duration, attempt int, resp *http.Response)
 		wait = Backoff(lo, hi, attempt)
 	}
 	wait = min(wait, maxWait)
+	if c.opts.Observer != nil {
+		c.opts.Observer.Retry(wait, resp != nil && resp.StatusCode == http.StatusTooManyRequests)
+	}
 	c.log.Warn("retrying request", "count", attempt+1, "duration", wait, "error", reason)
 	return wait
 }

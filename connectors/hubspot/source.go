@@ -82,6 +82,7 @@ func New(cfg Config, env pipeline.SourceEnv) (*Source, error) {
 		RetryWaitMax:  cfg.RetryWaitMax,
 		Timeout:       cfg.Timeout,
 		Transport:     env.Transport,
+		Observer:      env.Requests,
 		Logger:        log,
 		RateLimitWait: RateLimitWait,
 		Quota:         IsDailyLimit,

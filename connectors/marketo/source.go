@@ -99,6 +99,7 @@ func New(cfg Config, env pipeline.SourceEnv) (*Source, error) {
 		RetryWaitMax: cfg.RetryWaitMax,
 		Timeout:      cfg.Timeout,
 		Logger:       log,
+		Observer:     env.Requests,
 	}
 	rest, idn := opts, opts
 	rest.BaseURL, rest.AllowList, rest.Transport = cfg.BaseURL, AllowList, &transport{tok: &s.auth.tok, next: base}

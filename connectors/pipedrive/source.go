@@ -80,6 +80,7 @@ func New(cfg Config, env pipeline.SourceEnv) (*Source, error) {
 		Timeout:      cfg.Timeout,
 		Transport:    &apiToken{token: cfg.Token.Reveal(), next: next},
 		Logger:       log,
+		Observer:     env.Requests,
 		RateLimitWait: func(h http.Header) (time.Duration, bool) {
 			d, ok := RateLimitWait(h)
 			return min(d, cfg.RetryWaitMax), ok

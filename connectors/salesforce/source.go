@@ -110,7 +110,8 @@ func (s *Source) Open(ctx context.Context) error {
 		Timeout:      s.cfg.Timeout,
 		Transport: &transport{s: s.session, next: base, limits: s.limits,
 			batch: "batchSize=" + strconv.Itoa(s.cfg.PageSize)},
-		Logger: s.log,
+		Logger:   s.log,
+		Observer: s.env.Requests,
 	})
 	if err != nil {
 		return fmt.Errorf("salesforce: %w: %w", err, pipeline.ErrConfig)
