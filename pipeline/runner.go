@@ -77,6 +77,11 @@ type Runner struct {
 	// each with the KPIs it feeds; a pass whose upserts all lack one of
 	// them warns once. Nil disables the warning.
 	FieldKPIs func(object string) map[string][]string
+	// OnPass, when set, is called with the report of every sync pass
+	// (RunOnceReport's, and each binding's pass in Run) after its
+	// summary is logged, e.g. to record it as evidence. It must not
+	// block for long; its failures are its own to log.
+	OnPass func(ctx context.Context, rep PassReport)
 
 	topics  map[Stream]topic
 	sources map[Stream]Source
@@ -119,7 +124,7 @@ func (r *Runner) RunOnceReport(ctx context.Context) (PassReport, error) {
 	cons := r.startConsumer(ctx)
 	defer cons.stop()
 
-	before := r.counts(r.streams())
+	before, started := r.counts(r.streams()), time.Now()
 	var wg sync.WaitGroup
 	for _, b := range r.Bindings {
 		wg.Go(func() { _ = r.pass(ctx, b) }) // errors are in the report
@@ -134,6 +139,7 @@ func (r *Runner) RunOnceReport(ctx context.Context) (PassReport, error) {
 	}
 	rep := r.report(before)
 	r.logReport(ctx, rep)
+	r.onPass(ctx, rep, started)
 	return rep, err
 }
 
@@ -207,17 +213,21 @@ func (r *Runner) syncTurn(ctx context.Context, b Binding, cons *consumer) error 
 		return err
 	}
 	defer r.release(id)
-	before := r.counts(r.streams(b))
+	before, started := r.counts(r.streams(b)), time.Now()
 	if err := r.pass(ctx, b); err != nil {
 		if ctx.Err() == nil {
-			r.logReport(ctx, r.report(before))
+			rep := r.report(before)
+			r.logReport(ctx, rep)
+			r.onPass(ctx, rep, started)
 		}
 		return err
 	}
 	dctx, dcancel := context.WithTimeout(ctx, r.Interval)
 	_ = r.drain(dctx, r.bindingTopics(b), cons)
 	dcancel()
-	r.logReport(ctx, r.report(before))
+	rep := r.report(before)
+	r.logReport(ctx, rep)
+	r.onPass(ctx, rep, started)
 	return nil
 }
 
