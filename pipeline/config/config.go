@@ -24,6 +24,7 @@ type File struct {
 	Sync       Sync       `yaml:"sync" doc:"Connector passes in 'tally run'."`
 	Log        Log        `yaml:"log" doc:"tally's own logs, on standard error."`
 	Metrics    Metrics    `yaml:"metrics" doc:"The Prometheus endpoint of 'tally run'."`
+	Admin      Admin      `yaml:"admin" doc:"The admin HTTP listener of 'tally run' and 'tally demo': health, readiness, metrics, the status API and page."`
 	Quarantine Quarantine `yaml:"quarantine" doc:"How many quarantined records a pass of 'tally run --once' tolerates."`
 	Purposes   []string   `yaml:"purposes" doc:"Enabled non-KPI purposes declared in schemas/purposes.yaml (e.g. identity_vault); unset enables all, [] none."`
 	Region     string     `yaml:"region" doc:"Where the data lives (e.g. eu-central-1), stated in the processing report."`

@@ -29,7 +29,7 @@ type Run struct {
 	ErrorKind string `json:"error_kind,omitempty"`
 	// CursorAge is how old the stream's stored checkpoint was when the
 	// pass ended; nil when the stream had none.
-	CursorAge *time.Duration `json:"cursor_age_ns,omitempty"`
+	CursorAgeSeconds *int64 `json:"cursor_age_seconds,omitempty"`
 }
 
 // Stream returns the run's stream.
@@ -51,7 +51,8 @@ func Runs(ctx context.Context, w *warehouse.Warehouse, rep pipeline.PassReport, 
 			Result: s.Result(), Pulled: s.Pulled, Written: s.Written, Deleted: s.Deleted, Quarantined: s.Quarantined,
 			ErrorKind: kind(s)}
 		if a, ok := ages[s.Stream]; ok {
-			r.CursorAge = &a
+			secs := int64(a.Seconds())
+			r.CursorAgeSeconds = &secs
 		}
 		out = append(out, r)
 	}
@@ -76,8 +77,8 @@ func Record(ctx context.Context, w *warehouse.Warehouse, rep pipeline.PassReport
 		quarantined, error_kind, cursor_age_seconds, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	for _, r := range runs {
 		var age any
-		if r.CursorAge != nil {
-			age = int64(r.CursorAge.Seconds())
+		if r.CursorAgeSeconds != nil {
+			age = *r.CursorAgeSeconds
 		}
 		exp := r.Started.Add(w.Policy().Evidence)
 		if _, err := tx.ExecContext(ctx, q, r.Tenant, r.Source, r.Object, w.TimeArg(r.Started), w.TimeArg(r.Ended), r.Result,
@@ -170,8 +171,7 @@ func query(ctx context.Context, w *warehouse.Warehouse, q string, args ...any) (
 		}
 		r.Started, r.Ended = s.UTC(), e.UTC()
 		if age.Valid {
-			d := time.Duration(age.Int64) * time.Second
-			r.CursorAge = &d
+			r.CursorAgeSeconds = &age.Int64
 		}
 		out = append(out, r)
 	}
