@@ -108,6 +108,7 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 	if err := a.wirePrivacy(ctx); err != nil {
 		return a, err
 	}
+	a.wireSyncRuns() // sync history as evidence (issue 10)
 	return a, nil
 }
 
