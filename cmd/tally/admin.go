@@ -225,4 +225,3 @@ func (a *app) status(ctx context.Context, tenant string, live bool) status.Statu
 	}
 	return status.Build(ctx, src, tenant)
 }
-

@@ -95,6 +95,13 @@ func runCmd(g *globals) *cobra.Command {
 			}
 			defer a.Close()
 			cfg, logger := a.cfg, a.logger
+			if !once || cfg.Admin.Listen != "" { // --once serves only when admin.listen is set
+				adm, err := startAdmin(a, true)
+				if err != nil {
+					return err
+				}
+				defer adm.Close()
+			}
 			if cfg.Metrics.Listen != "" {
 				stop, err := serveMetrics(cfg.Metrics.Listen, a.stats)
 				if err != nil {
