@@ -41,7 +41,7 @@ func (b *builder) streams(ctx context.Context, tenant string) {
 				st.Reason += ": " + r.ErrorKind
 			}
 		}
-		if b.src.Live && b.src.Interval > 0 {
+		if b.src.Scheduled && b.src.Interval > 0 {
 			next := r.Ended.Add(b.src.Interval)
 			st.NextPass = &next
 		}

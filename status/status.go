@@ -113,8 +113,11 @@ type Sources struct {
 	Streams  []pipeline.Stream
 	Tenants  []string // configured tenants, for receipt chains
 	Interval time.Duration
-	// Live: a run is going on (NextPass is computed).
+	// Live: a run is going on in this process (its data is served).
 	Live bool
+	// Scheduled: the live run repeats passes every Interval, so
+	// NextPass is computed.
+	Scheduled bool
 	// Runner and Stats are the live run's in this process (nil outside).
 	Runner *pipeline.Runner
 	Stats  *pipeline.Stats

@@ -26,6 +26,9 @@ type adminServer struct {
 	srv   *http.Server
 	url   string
 	live  bool // a pipeline runs in this process
+	// scheduled: passes repeat every sync.interval (tally run without
+	// --once), so next passes are known.
+	scheduled bool
 }
 
 // metricsHandler serves the pipeline's Prometheus metrics.
@@ -39,7 +42,7 @@ func metricsHandler(stats *pipeline.Stats) http.Handler {
 // off and logs its URL. An address in use is an error when admin.listen
 // was set, and only a warning for the default address (another tally
 // on this machine has it), so that a second run still starts.
-func startAdmin(a *app, live bool) (*adminServer, error) {
+func startAdmin(a *app, scheduled bool) (*adminServer, error) {
 	ac := a.cfg.Admin
 	addr := ac.Addr()
 	if addr == "" {
@@ -54,7 +57,7 @@ func startAdmin(a *app, live bool) (*adminServer, error) {
 		}
 		return nil, fmt.Errorf("admin listener: %w", err)
 	}
-	s := &adminServer{a: a, live: live, url: "http://" + urlHost(ln.Addr().String()) + "/"}
+	s := &adminServer{a: a, live: true, scheduled: scheduled, url: "http://" + urlHost(ln.Addr().String()) + "/"}
 	if ac.Token.Set() {
 		sum := sha256.Sum256([]byte(ac.Token.Reveal()))
 		s.token = sum[:]
@@ -160,7 +163,7 @@ func (s *adminServer) apiStatus(w http.ResponseWriter, r *http.Request) {
 		writeJSONStatus(w, http.StatusNotFound, map[string]string{"error": "unknown tenant"})
 		return
 	}
-	writeJSONStatus(w, http.StatusOK, s.a.status(r.Context(), tenant, s.live))
+	writeJSONStatus(w, http.StatusOK, s.a.status(r.Context(), tenant, s.live, s.scheduled))
 }
 
 func writeJSONStatus(w http.ResponseWriter, code int, v any) {
@@ -206,9 +209,10 @@ func (a *app) hasTenant(id string) bool {
 }
 
 // status assembles the status of tenant (all when "").
-func (a *app) status(ctx context.Context, tenant string, live bool) status.Status {
+// live: a pipeline runs in this process; scheduled: it repeats passes.
+func (a *app) status(ctx context.Context, tenant string, live, scheduled bool) status.Status {
 	src := status.Sources{Warehouse: a.wh, TopicPrefix: a.cfg.Kafka.TopicPrefix, Streams: a.configuredStreams(),
-		Interval: a.cfg.Sync.Interval.D(), Live: live, Logger: a.logger.With("component", "status")}
+		Interval: a.cfg.Sync.Interval.D(), Live: live, Scheduled: scheduled, Logger: a.logger.With("component", "status")}
 	for _, t := range a.cfg.Tenants {
 		src.Tenants = append(src.Tenants, t.ID)
 	}

@@ -16,7 +16,7 @@ const pageRefresh = 10
 // page serves the status page: server-rendered, CSS embedded, no
 // script and no external asset, so it works offline.
 func (s *adminServer) page(w http.ResponseWriter, r *http.Request) {
-	st := s.a.status(r.Context(), "", s.live)
+	st := s.a.status(r.Context(), "", s.live, s.scheduled)
 	var buf bytes.Buffer
 	if err := statusPage.Execute(&buf, pageData{Status: st, Refresh: pageRefresh}); err != nil {
 		s.a.logger.Warn("rendering the status page failed", "component", "admin", "error", err)

@@ -96,7 +96,7 @@ func runCmd(g *globals) *cobra.Command {
 			defer a.Close()
 			cfg, logger := a.cfg, a.logger
 			if !once || cfg.Admin.Listen != "" { // --once serves only when admin.listen is set
-				adm, err := startAdmin(a, true)
+				adm, err := startAdmin(a, !once)
 				if err != nil {
 					return err
 				}

@@ -10,7 +10,7 @@ import (
 // taken).
 func startDemoAdmin(g *globals, a *app, o demoOptions) (*adminServer, error) {
 	a.cfg.Admin.Listen = o.adminListen
-	adm, err := startAdmin(a, true)
+	adm, err := startAdmin(a, false)
 	if err != nil || adm == nil {
 		return adm, err
 	}

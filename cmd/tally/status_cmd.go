@@ -39,7 +39,7 @@ admin API serves at /api/v1/status.`,
 			st, ok := liveStatus(cmd.Context(), a, tenant)
 			if !ok {
 				a.openStatusLog()
-				st = a.status(cmd.Context(), tenant, false)
+				st = a.status(cmd.Context(), tenant, false, false)
 			}
 			if asJSON {
 				return writeJSON(g.stdout, st)
