@@ -41,7 +41,8 @@ func (b *builder) streams(ctx context.Context, tenant string) {
 				st.Reason += ": " + r.ErrorKind
 			}
 		}
-		if b.src.Scheduled && b.src.Interval > 0 {
+		st.Halted = r.ErrorKind == "config"
+		if b.src.Scheduled && b.src.Interval > 0 && !st.Halted {
 			next := r.Ended.Add(b.src.Interval)
 			st.NextPass = &next
 		}

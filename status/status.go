@@ -20,8 +20,8 @@ type Status struct {
 	Schema      int       `json:"schema"`  // version of this document's shape: 1
 	Version     string    `json:"version"` // tally's build version
 	GeneratedAt time.Time `json:"generated_at"`
-	// Live is true when a tally run is running on this warehouse (the
-	// data comes from it, or it holds the writer lock).
+	// Live is true when the status comes from a process running the
+	// pipeline (the admin API of tally run or tally demo).
 	Live    bool     `json:"live"`
 	Tenant  string   `json:"tenant,omitempty"` // the --tenant filter, "" for all
 	Streams []Stream `json:"streams"`
@@ -57,6 +57,10 @@ type Stream struct {
 	// live run is in an outage; Reason says which.
 	Stuck  bool   `json:"stuck"`
 	Reason string `json:"stuck_reason,omitempty"`
+	// Halted is true when the last pass stopped on a configuration
+	// error: the run stopped the connector until it is restarted with a
+	// fixed configuration, so no next pass is due.
+	Halted bool `json:"halted"`
 	// Quarantined is the stream's retained quarantine rows.
 	Quarantined int64 `json:"quarantined"`
 }

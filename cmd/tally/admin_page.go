@@ -58,13 +58,13 @@ var statusPage = template.Must(template.New("status").Funcs(template.FuncMap{
 		if t.IsZero() {
 			return "—"
 		}
-		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+		return t.UTC().Format("2006-01-02 15:04:05Z")
 	},
 	"whenp": func(t *time.Time) string {
 		if t == nil {
 			return "unknown"
 		}
-		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+		return t.UTC().Format("2006-01-02 15:04:05Z")
 	},
 	"lag": func(n *int64) string {
 		if n == nil {
@@ -98,15 +98,15 @@ const pageHTML = `<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>tally status</title>
 <style>
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2330;background:#f5f6f8}
+body{font:13px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2330;background:#f5f6f8}
 header{background:#1d2330;color:#fff;padding:12px 24px;display:flex;gap:24px;align-items:baseline;flex-wrap:wrap}
 header h1{font-size:18px;margin:0}
 header span{opacity:.8}
-main{padding:16px 24px;max-width:1400px}
-section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:12px 16px;margin:0 0 16px}
+main{padding:16px 24px}
+section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:12px 16px;margin:0 0 16px;overflow-x:auto}
 h2{font-size:15px;margin:0 0 8px}
 table{border-collapse:collapse;width:100%}
-th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eceef2;white-space:nowrap}
+th,td{text-align:left;padding:4px 7px;border-bottom:1px solid #eceef2;white-space:nowrap}
 th{font-weight:600;color:#4a5263;background:#fafbfc}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.stuck td{background:#fdecea}
@@ -138,7 +138,7 @@ code{font-size:12px}
 <td class="state">{{if .Stuck}}<span class="bad">STUCK: {{.Reason}}</span>{{else}}<span class="ok">ok</span>{{end}}</td>
 {{with .LastPass}}<td>{{when .Ended}}</td><td class="result">{{.Result}}{{with .ErrorKind}} ({{.}}){{end}}</td>
 <td class="n pulled">{{.Pulled}}</td><td class="n written">{{.Written}}</td><td class="n deleted">{{.Deleted}}</td><td class="n quarantined">{{.Quarantined}}</td>{{else}}<td class="muted">never</td><td></td><td class="n pulled">—</td><td class="n written">—</td><td class="n deleted">—</td><td class="n quarantined">—</td>{{end}}
-<td class="n lag">{{lag .Lag}}</td><td>{{with .LastPass}}{{age .CursorAgeSeconds}}{{end}}</td><td>{{whenp .NextPass}}</td>
+<td class="n lag">{{lag .Lag}}</td><td>{{with .LastPass}}{{age .CursorAgeSeconds}}{{end}}</td><td>{{if .Halted}}<span class="bad">none: fix the configuration, restart</span>{{else}}{{whenp .NextPass}}{{end}}</td>
 </tr>
 {{else}}<tr><td colspan="13" class="muted">No stream has run yet.</td></tr>{{end}}
 </tbody>

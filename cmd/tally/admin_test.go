@@ -205,3 +205,14 @@ func TestStatusCommandJSON(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// getMaybe fetches url, returning 0 when it cannot connect.
+func getMaybe(url string) (int, string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}

@@ -139,6 +139,9 @@ func printStatus(w io.Writer, st status.Status) error {
 		if s.NextPass != nil {
 			next = s.NextPass.Format(time.RFC3339)
 		}
+		if s.Halted {
+			next = "none (restart)"
+		}
 		if s.Stuck {
 			state = "STUCK: " + s.Reason
 		}

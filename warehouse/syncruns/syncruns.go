@@ -33,7 +33,9 @@ type Run struct {
 }
 
 // Stream returns the run's stream.
-func (r Run) Stream() pipeline.Stream { return pipeline.Stream{Tenant: r.Tenant, Source: r.Source, Object: r.Object} }
+func (r Run) Stream() pipeline.Stream {
+	return pipeline.Stream{Tenant: r.Tenant, Source: r.Source, Object: r.Object}
+}
 
 // KindFunc names an error's kind; nil uses StreamReport.ErrorKind.
 type KindFunc func(pipeline.StreamReport) string
