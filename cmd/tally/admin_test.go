@@ -216,3 +216,34 @@ func getMaybe(url string) (int, string) {
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(body)
 }
+
+// TestStatusPageBanners: a non-zero personal-values-kept count gets the
+// red breach banner, an outage and a stuck stream their own; a clean
+// status none of them.
+func TestStatusPageBanners(t *testing.T) {
+	render := func(st status.Status) string {
+		var b bytes.Buffer
+		if err := statusPage.Execute(&b, pageData{Status: st, Refresh: pageRefresh}); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	clean := render(status.Status{Version: "v1", PersonalKept: ptr(int64(0))})
+	for _, banner := range []string{`id="personal-kept"`, `class="banner warn outage"`, `id="stuck"`} {
+		if strings.Contains(clean, banner) {
+			t.Errorf("a clean status shows %s", banner)
+		}
+	}
+	bad := render(status.Status{Version: "v1", PersonalKept: ptr(int64(3)), Outages: []string{"warehouse"},
+		Streams: []status.Stream{{Tenant: "acme", Connector: "hubspot", Object: "deal", Stuck: true, Reason: "outage: warehouse"}}})
+	for _, want := range []string{`<div class="banner breach" id="personal-kept">BREACH SIGNAL: 3 personal value(s)`,
+		`Outage: the warehouse is unreachable`, `1 stream(s) stuck: acme/hubspot/deal (outage: warehouse)`,
+		`data-state="stuck"`, `<meta http-equiv="refresh" content="10">`} {
+		if !strings.Contains(bad, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.Contains(bad, "<script") || strings.Contains(bad, "http://") || strings.Contains(bad, "https://") {
+		t.Error("the page loads a script or an external asset")
+	}
+}
