@@ -7,7 +7,7 @@ BENCH_COUNT ?= 5
 BENCH_DEALS ?= 1000000
 
 .PHONY: build demo test bench bench-micro bench-e2e bench-purge lint pg clean fuzz
-.PHONY: bench-subjects
+.PHONY: bench-subjects browser-test screenshot
 
 build:
 	$(GO) build -o bin/tally ./cmd/tally
@@ -22,6 +22,14 @@ test: pg
 
 pg:
 	@deploy/dev/ensure-postgres.sh --if-installed
+
+# The status page in headless Chromium (Debian's chromium; skips without
+# it unless CI=true). `make screenshot` also refreshes docs/status-page.png.
+browser-test:
+	$(GO) test -count=1 -run TestStatusPageInBrowser ./cmd/tally
+
+screenshot:
+	TALLY_SCREENSHOT=$(CURDIR)/docs/status-page.png $(GO) test -count=1 -run TestStatusPageInBrowser ./cmd/tally
 
 bench: bench-micro bench-e2e bench-purge
 

@@ -6,12 +6,15 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"time"
 )
 
 // PassReport is the outcome of a sync pass, stream by stream, sorted by
 // stream: what `tally run --once` decides its exit code from.
 type PassReport struct {
 	Streams []StreamReport
+	// Started and Ended bound the pass (Ended: after its drain).
+	Started, Ended time.Time
 }
 
 // StreamReport is what one stream's pass did. Counts are those of the

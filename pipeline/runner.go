@@ -83,9 +83,14 @@ type Runner struct {
 	// stage "residency" and rule "region", never written, and its
 	// connectors are never pulled (a configuration error).
 	AllowTenant func(tenant string) bool
-	// OnPass, when set, is called after each stream's sync pass with its
-	// duration and error (nil when it completed); metrics use it.
-	OnPass func(s Stream, took time.Duration, err error)
+	// OnStreamPass, when set, is called after each stream's sync pass
+	// with its duration and error (nil when it completed); metrics use it.
+	OnStreamPass func(s Stream, took time.Duration, err error)
+	// OnPass, when set, is called with the report of every sync pass
+	// (RunOnceReport's, and each binding's pass in Run) after its
+	// summary is logged, e.g. to record it as evidence. It must not
+	// block for long; its failures are its own to log.
+	OnPass func(ctx context.Context, rep PassReport)
 
 	topics  map[Stream]topic
 	sources map[Stream]Source
@@ -128,7 +133,7 @@ func (r *Runner) RunOnceReport(ctx context.Context) (PassReport, error) {
 	cons := r.startConsumer(ctx)
 	defer cons.stop()
 
-	before := r.counts(r.streams())
+	before, started := r.counts(r.streams()), time.Now()
 	var wg sync.WaitGroup
 	for _, b := range r.Bindings {
 		wg.Go(func() { _ = r.pass(ctx, b) }) // errors are in the report
@@ -143,6 +148,7 @@ func (r *Runner) RunOnceReport(ctx context.Context) (PassReport, error) {
 	}
 	rep := r.report(before)
 	r.logReport(ctx, rep)
+	r.onPass(ctx, rep, started)
 	return rep, err
 }
 
@@ -216,17 +222,21 @@ func (r *Runner) syncTurn(ctx context.Context, b Binding, cons *consumer) error 
 		return err
 	}
 	defer r.release(id)
-	before := r.counts(r.streams(b))
+	before, started := r.counts(r.streams(b)), time.Now()
 	if err := r.pass(ctx, b); err != nil {
 		if ctx.Err() == nil {
-			r.logReport(ctx, r.report(before))
+			rep := r.report(before)
+			r.logReport(ctx, rep)
+			r.onPass(ctx, rep, started)
 		}
 		return err
 	}
 	dctx, dcancel := context.WithTimeout(ctx, r.Interval)
 	_ = r.drain(dctx, r.bindingTopics(b), cons)
 	dcancel()
-	r.logReport(ctx, r.report(before))
+	rep := r.report(before)
+	r.logReport(ctx, rep)
+	r.onPass(ctx, rep, started)
 	return nil
 }
 
@@ -265,8 +275,8 @@ func (r *Runner) syncObject(ctx context.Context, s Stream) (err error) {
 	began := time.Now()
 	defer func() {
 		r.outcomes.set(s, outcome{err: err, missing: missing})
-		if r.OnPass != nil {
-			r.OnPass(s, time.Since(began), err)
+		if r.OnStreamPass != nil {
+			r.OnStreamPass(s, time.Since(began), err)
 		}
 	}()
 	if r.AllowTenant != nil && !r.AllowTenant(s.Tenant) { // residency: never pull another region's tenant

@@ -89,6 +89,8 @@ func registry(tables map[string]*factTable) []Purgeable {
 		// Evidence of cursor resets (migration 0006, warehouse/cursors):
 		// expires under retention.evidence, goes with its tenant.
 		Purgeable{Table: "reset_runs", Class: ClassEvidence, Expires: "expires_at", Written: "reset_at", Tenant: "tenant"},
+		// Evidence of sync passes (migration 0007, warehouse/syncruns).
+		Purgeable{Table: "sync_runs", Class: ClassEvidence, Expires: "expires_at", Written: "started_at", Tenant: "tenant"},
 	)
 	return out
 }

@@ -119,11 +119,12 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 		FieldKPIs:       fieldKPIs(cat, kpis),
 		AllowTenant:     cfg.TenantAllowed, // residency (issue 11)
 	}
-	a.runner.OnPass = a.metrics.observePass
+	a.runner.OnStreamPass = a.metrics.observePass
 	a.metrics.state.attach(a.runner, a.wh, cfg.Kafka.TopicPrefix, logger)
 	if err := a.wirePrivacy(ctx); err != nil {
 		return a, err
 	}
+	a.wireSyncRuns() // sync history as evidence (issue 10)
 	return a, nil
 }
 

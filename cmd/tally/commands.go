@@ -96,6 +96,13 @@ func runCmd(g *globals) *cobra.Command {
 			}
 			defer a.Close()
 			cfg, logger := a.cfg, a.logger
+			if !once || cfg.Admin.Listen != "" { // --once serves only when admin.listen is set
+				adm, err := startAdmin(a, !once)
+				if err != nil {
+					return err
+				}
+				defer adm.Close()
+			}
 			if cfg.Metrics.Listen != "" {
 				stop, err := serveMetrics(cfg.Metrics.Listen, a.metrics)
 				if err != nil {

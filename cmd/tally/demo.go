@@ -42,6 +42,7 @@ log:
 func demoCmd(g *globals) *cobra.Command {
 	var deals, partitions int
 	var dir, dsn, source string
+	var o demoOptions
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the whole pipeline on a simulated HubSpot, embedded Kafka and a SQLite warehouse",
@@ -50,13 +51,16 @@ func demoCmd(g *globals) *cobra.Command {
 			if deals < 1 {
 				return withCode(exitConfig, fmt.Errorf("--deals must be at least 1"))
 			}
-			return runDemo(cmd.Context(), g, demoOptions{deals: deals, partitions: partitions, dir: dir, dsn: dsn, source: source})
+			o.deals, o.partitions, o.dir, o.dsn, o.source = deals, partitions, dir, dsn, source
+			return runDemo(cmd.Context(), g, o)
 		},
 	}
 	cmd.Flags().IntVar(&deals, "deals", 10000, "number of simulated deals (contacts: half as many)")
 	cmd.Flags().StringVar(&source, "source", "hubspot", "simulated CRM: "+strings.Join(simulatorNames(), ", "))
 	cmd.Flags().IntVar(&partitions, "partitions", 1, "partitions of each raw topic (parallel warehouse writers per object)")
 	cmd.Flags().StringVar(&dir, "dir", "tally-demo", "directory for the demo's warehouse file and key")
+	cmd.Flags().StringVar(&o.adminListen, "admin-listen", "", "address of the status page and admin API (default "+config.DefaultAdminListen+"; off: none)")
+	cmd.Flags().BoolVar(&o.serve, "serve", false, "keep serving the status page after the pass, until interrupted")
 	cmd.Flags().StringVar(&dsn, "warehouse-dsn", "", "load into this PostgreSQL database (schema "+demoSchema+", recreated) instead of SQLite")
 	return cmd
 }
@@ -65,6 +69,8 @@ func demoCmd(g *globals) *cobra.Command {
 type demoOptions struct {
 	deals, partitions int
 	dir, dsn, source  string
+	adminListen       string // admin.listen of the demo
+	serve             bool   // keep serving the status page after the pass
 }
 
 func runDemo(ctx context.Context, g *globals, o demoOptions) error {
@@ -117,6 +123,11 @@ func runDemo(ctx context.Context, g *globals, o demoOptions) error {
 	}
 	defer a.Close()
 
+	adm, err := startDemoAdmin(g, a, o)
+	if err != nil {
+		return err
+	}
+	defer adm.Close()
 	stop := showProgress(g, a.stats, sim.records)
 	began := time.Now()
 	err = a.runner.RunOnce(ctx)
@@ -124,7 +135,10 @@ func runDemo(ctx context.Context, g *globals, o demoOptions) error {
 	if err != nil {
 		return err
 	}
-	return printDemoSummary(ctx, g, a, sim, time.Since(began))
+	if err := printDemoSummary(ctx, g, a, sim, time.Since(began)); err != nil {
+		return err
+	}
+	return serveDemo(ctx, g, adm, o)
 }
 
 // demoSchema is the PostgreSQL schema the demo loads into.

@@ -82,7 +82,7 @@ func (m *metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
-// observePass is pipeline.Runner.OnPass.
+// observePass is pipeline.Runner.OnStreamPass.
 func (m *metrics) observePass(s pipeline.Stream, took time.Duration, err error) {
 	l := prometheus.Labels{"tenant": s.Tenant, "connector": s.Source, "object": s.Object}
 	m.passDuration.With(l).Observe(took.Seconds())

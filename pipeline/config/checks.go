@@ -94,6 +94,7 @@ func (f *File) componentProblems(reg *pipeline.Registry, cat *schemas.Catalog, c
 	var ps Problems
 	ps.AddErr(0, "", f.Log.Validate())
 	ps.AddErr(0, "", f.Metrics.Validate())
+	ps.AddErr(0, "", f.Admin.Validate())
 	for i, b := range f.Kafka.Brokers {
 		if err := hostPort(b); err != nil {
 			ps.AddErr(f.Kafka.Line, "", fmt.Errorf("kafka.brokers[%d]: %w", i, err))

@@ -24,6 +24,7 @@ type File struct {
 	Sync       Sync       `yaml:"sync" doc:"Connector passes in 'tally run'."`
 	Log        Log        `yaml:"log" doc:"tally's own logs, on standard error."`
 	Metrics    Metrics    `yaml:"metrics" doc:"The Prometheus endpoint of 'tally run'."`
+	Admin      Admin      `yaml:"admin" doc:"The admin HTTP listener of 'tally run' and 'tally demo': health, readiness, metrics, the status API and page."`
 	Quarantine Quarantine `yaml:"quarantine" doc:"How many quarantined records a pass of 'tally run --once' tolerates."`
 	Purposes   []string   `yaml:"purposes" doc:"Enabled non-KPI purposes declared in schemas/purposes.yaml (e.g. identity_vault); unset enables all, [] none."`
 	Region     string     `yaml:"region" doc:"The region this process serves (e.g. us, eu, eu-central-1); TALLY_REGION overrides it. Every tenant must be in it: validate refuses a tenant of another region, and a running process quarantines such a tenant's records (rule region). Stated in the processing report."`

@@ -158,7 +158,7 @@ func TestFileSections(t *testing.T) {
 			keys[f.Key] = f
 		}
 	}
-	wantNames := []string{"general", "tenants", "kafka", "warehouse", "pseudonyms", "retention", "purge", "sync", "log", "metrics", "quarantine", "controller"}
+	wantNames := []string{"general", "tenants", "kafka", "warehouse", "pseudonyms", "retention", "purge", "sync", "log", "metrics", "admin", "quarantine", "controller"}
 	if diff := cmp.Diff(wantNames, names); diff != "" {
 		t.Errorf("FileSections names mismatch (-want +got):\n%s", diff)
 	}
