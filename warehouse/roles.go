@@ -25,6 +25,8 @@ type Roles struct {
 	// Admin is the privacy admins' role: everything the reader reads,
 	// plus the identity vault and the subject-rights tables.
 	Admin string `yaml:"admin_role"`
+	// Tenants are the tenants that get per-tenant roles (roles_tenant.go).
+	Tenants []string `yaml:"-"`
 }
 
 var roleNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
@@ -46,6 +48,9 @@ func (r Roles) Validate() error {
 	if r.Reader != "" && r.Reader == r.Admin {
 		errs = append(errs, fmt.Errorf("warehouse: reader_role and admin_role are both %q; the reader must not read the vault", r.Reader))
 	}
+	if err := r.validateTenants(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -54,13 +59,15 @@ func (r Roles) Validate() error {
 // that both ApplyRoles and the processing report use.
 type RoleAccess struct {
 	Role     string   `json:"role"`
+	Tenant   string   `json:"tenant,omitempty"` // "" for an all-tenant role
 	Audience string   `json:"audience"`
 	Tables   []string `json:"tables"`
 }
 
 // Access returns what each configured role may read, for a warehouse of
 // the catalog's objects: the reader the analyst tables of the table
-// registry (facts, kpi_daily), the admin every table of the registry.
+// registry (facts) and PublishedView instead of kpi_daily, the admin
+// every table of the registry and PublishedView.
 func Access(cat *schemas.Catalog, r Roles) []RoleAccess {
 	return access(registry(factTables(cat)), r)
 }
@@ -68,12 +75,13 @@ func Access(cat *schemas.Catalog, r Roles) []RoleAccess {
 func access(reg []Purgeable, r Roles) []RoleAccess {
 	var out []RoleAccess
 	if r.Reader != "" {
-		ra := RoleAccess{Role: r.Reader, Audience: "analysts: minimized facts and KPI rollups, read-only"}
+		ra := RoleAccess{Role: r.Reader, Audience: "analysts: minimized facts and the published KPI rollups (small groups of contact KPIs left out), read-only"}
 		for _, p := range reg {
-			if p.Analyst {
+			if p.Analyst && p.Table != "kpi_daily" { // readers read kpi_daily through PublishedView
 				ra.Tables = append(ra.Tables, p.Table)
 			}
 		}
+		ra.Tables = append(ra.Tables, PublishedView)
 		out = append(out, ra)
 	}
 	if r.Admin != "" {
@@ -81,6 +89,7 @@ func access(reg []Purgeable, r Roles) []RoleAccess {
 		for _, p := range reg {
 			ra.Tables = append(ra.Tables, p.Table)
 		}
+		ra.Tables = append(ra.Tables, PublishedView)
 		out = append(out, ra)
 	}
 	return out

@@ -55,6 +55,8 @@ type Warehouse struct {
 	// grants maps a partitioned table to the roles that read it, once
 	// ApplyRoles has run; new partitions get the same grants.
 	grants atomic.Pointer[map[string][]string]
+	// contactKPIs are the catalog's contact-derived KPIs (PublishedView).
+	contactKPIs []string
 }
 
 var _ pipeline.Sink = (*Warehouse)(nil)
@@ -81,6 +83,8 @@ func Open(ctx context.Context, cfg Config, cat *schemas.Catalog, logger *slog.Lo
 		tables: factTables(cat),
 		log:    logger,
 		now:    time.Now,
+
+		contactKPIs: ContactKPIs(cat),
 	}
 	switch cfg.Driver {
 	case Postgres:

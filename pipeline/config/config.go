@@ -26,6 +26,7 @@ type File struct {
 	Metrics    Metrics    `yaml:"metrics" doc:"The Prometheus endpoint of 'tally run'."`
 	Quarantine Quarantine `yaml:"quarantine" doc:"How many quarantined records a pass of 'tally run --once' tolerates."`
 	Purposes   []string   `yaml:"purposes" doc:"Enabled non-KPI purposes declared in schemas/purposes.yaml (e.g. identity_vault); unset enables all, [] none."`
+	Privacy    Privacy    `yaml:"privacy" doc:"What analysts may read of the warehouse."`
 	Region     string     `yaml:"region" doc:"Where the data lives (e.g. eu-central-1), stated in the processing report."`
 
 	kpisLine int
@@ -128,6 +129,7 @@ func Defaults() File {
 		Log:  Log{Level: "info", Format: "text"},
 
 		Quarantine: Quarantine{MaxShare: DefaultMaxShare},
+		Privacy:    Privacy{MinGroupSize: DefaultMinGroupSize},
 	}
 }
 
