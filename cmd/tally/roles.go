@@ -34,7 +34,8 @@ func roleRecipients(cfg *config.File, cat *schemas.Catalog) []string {
 		return []string{"no database roles: the SQLite warehouse file is readable by whoever may read the file"}
 	}
 	var out []string
-	for _, ra := range warehouse.Access(cat, roles(cfg)) {
+	acc := warehouse.Access(cat, roles(cfg))
+	for _, ra := range append(acc, warehouse.TenantAccess(acc, roles(cfg))...) {
 		out = append(out, fmt.Sprintf("database role %s (%s): SELECT on %s", ra.Role, ra.Audience, strings.Join(ra.Tables, ", ")))
 	}
 	return out
