@@ -108,7 +108,7 @@ func countAs(t *testing.T, db *sql.DB, query string, args ...any) (n int64, ok b
 // TestTenantIsolationAsLoginUsers logs in as members of each role and
 // reads: the reader of tenant ta reads no row of tb from any tenant
 // table or partition named directly, reads ta's facts and published
-// KPIs, and not the vault; the admin of ta reads ta's vault and not
+// KPIs, and neither the vault nor the facts of contact-derived KPIs; the admin of ta reads ta's vault and not
 // tb's; the all-tenant reader reads both tenants' facts and not the
 // vault, the all-tenant admin both vaults. Small groups of contact KPIs
 // are absent from the reader's view and present in the base table.
@@ -246,6 +246,9 @@ func TestTenantIsolationAsLoginUsers(t *testing.T) {
 		{read{readerTA, "reader of ta", ownFacts, 0}, "tb"},
 		{read{readerTA, "reader of ta", vault, -1}, "ta"},
 		{read{readerTA, "reader of ta", "SELECT count(*) FROM kpi_daily WHERE tenant = $1", -1}, "ta"},
+		{read{readerTA, "reader of ta", "SELECT count(*) FROM lead_facts WHERE tenant = $1", -1}, "ta"},
+		{read{reader, "all-tenant reader", "SELECT count(*) FROM activity_facts WHERE tenant = $1", -1}, "ta"},
+		{read{adminTA, "admin of ta", "SELECT count(*) FROM lead_facts WHERE tenant = $1", 6}, "ta"},
 		{read{adminTA, "admin of ta", vault, 1}, "ta"},
 		{read{adminTA, "admin of ta", vault, 0}, "tb"},
 		{read{adminTA, "admin of ta", "SELECT count(*) FROM kpi_daily WHERE tenant = $1", 0}, "tb"},

@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/lib/pq"
@@ -15,7 +16,10 @@ import (
 // kpis.yaml contact_derived: counts about the customer's people) only
 // when at least MinGroupSize records contribute to them (kpi_daily.n).
 // A reader therefore cannot single out a person from a small daily
-// count; reps' own KPIs are about the rep and are not suppressed. The
+// count; nor from the facts those counts are made of: the reader roles
+// do not read the fact tables of contact-derived KPIs (lead_facts,
+// activity_facts). Reps' own KPIs are about the rep and are not
+// suppressed. The
 // base table, unsuppressed, stays readable by the owner and the admin
 // roles.
 //
@@ -35,6 +39,20 @@ func ContactKPIs(cat *schemas.Catalog) []string {
 	for _, k := range cat.KPIs() {
 		if k.ContactDerived {
 			out = append(out, k.Name)
+		}
+	}
+	return out
+}
+
+// contactFactTables returns the fact tables of the objects of the
+// catalog's contact-derived KPIs: one row per person of the customer's,
+// which the reader roles do not read (they read the counts of
+// PublishedView).
+func contactFactTables(cat *schemas.Catalog) []string {
+	var out []string
+	for _, k := range cat.KPIs() {
+		if t := FactTable(k.Object); k.ContactDerived && !slices.Contains(out, t) {
+			out = append(out, t)
 		}
 	}
 	return out

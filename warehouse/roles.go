@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/tally-dev/tally/schemas"
@@ -66,18 +67,23 @@ type RoleAccess struct {
 
 // Access returns what each configured role may read, for a warehouse of
 // the catalog's objects: the reader the analyst tables of the table
-// registry (facts) and PublishedView instead of kpi_daily, the admin
+// registry (facts, except those of contact-derived KPIs: lead_facts,
+// activity_facts) and PublishedView instead of kpi_daily, the admin
 // every table of the registry and PublishedView.
 func Access(cat *schemas.Catalog, r Roles) []RoleAccess {
-	return access(registry(factTables(cat)), r)
+	return access(registry(factTables(cat)), r, contactFactTables(cat))
 }
 
-func access(reg []Purgeable, r Roles) []RoleAccess {
+// access lists what each role reads of reg; the reader reads none of
+// contact, the fact tables of contact-derived KPIs (published.go).
+func access(reg []Purgeable, r Roles, contact []string) []RoleAccess {
 	var out []RoleAccess
 	if r.Reader != "" {
-		ra := RoleAccess{Role: r.Reader, Audience: "analysts: minimized facts and the published KPI rollups (small groups of contact KPIs left out), read-only"}
+		ra := RoleAccess{Role: r.Reader, Audience: "analysts: minimized facts (not those of contact-derived KPIs) and the published KPI rollups (small groups of contact-derived KPIs left out), read-only"}
 		for _, p := range reg {
-			if p.Analyst && p.Table != "kpi_daily" { // readers read kpi_daily through PublishedView
+			// Readers read kpi_daily through PublishedView, and the rows
+			// of the customer's people only as its suppressed counts.
+			if p.Analyst && p.Table != "kpi_daily" && !slices.Contains(contact, p.Table) {
 				ra.Tables = append(ra.Tables, p.Table)
 			}
 		}

@@ -52,7 +52,7 @@ func (w *Warehouse) ApplyRoles(ctx context.Context) (*RolesReport, error) {
 	if w.d.name != Postgres {
 		return rep, nil
 	}
-	acc := access(w.purgeables(), w.cfg.Roles)
+	acc := access(w.purgeables(), w.cfg.Roles, w.contactFacts)
 	if len(acc) == 0 {
 		return rep, nil
 	}

@@ -80,7 +80,7 @@ type Warehouse struct {
 	Driver     string `yaml:"driver" doc:"postgres or sqlite."`
 	DSN        Secret `yaml:"dsn" doc:"PostgreSQL connection string (URL or key=value form; it may set search_path); required with driver postgres."`
 	Path       string `yaml:"path" doc:"SQLite database file, for driver sqlite. Empty means data_dir/tally.db."`
-	ReaderRole string `yaml:"reader_role" doc:"PostgreSQL group role of analysts (SELECT on facts and the view kpi_daily_published, never kpi_daily itself), rows of every tenant; migrate also creates <reader_role>_<tenant> per tenant, which reads that tenant's rows only (row-level security). Migrate creates and grants them, the processing report lists them as recipients. Empty leaves them out."`
+	ReaderRole string `yaml:"reader_role" doc:"PostgreSQL group role of analysts (SELECT on the facts, except those of contact-derived KPIs, and the view kpi_daily_published, never kpi_daily itself), rows of every tenant; migrate also creates <reader_role>_<tenant> per tenant, which reads that tenant's rows only (row-level security). Migrate creates and grants them, the processing report lists them as recipients. Empty leaves them out."`
 	AdminRole  string `yaml:"admin_role" doc:"PostgreSQL group role of privacy admins, the only role that may read identity_vault and the subject tables, rows of every tenant; migrate also creates <admin_role>_<tenant> per tenant, which reads that tenant's rows only (row-level security). Migrate creates and grants them, the processing report lists them as recipients. Empty leaves them out."`
 	Line       int    `yaml:"-"`
 }
