@@ -21,6 +21,10 @@ type KPI struct {
 	Measure   string `yaml:"measure"`
 	Value     string `yaml:"value,omitempty"`
 	Currency  string `yaml:"currency,omitempty"`
+	// ContactDerived marks a KPI that counts the customer's people
+	// (leads, contacts, their activities) rather than the rep: analysts
+	// see its rows only for groups of privacy.min_group_size records.
+	ContactDerived bool `yaml:"contact_derived,omitempty"`
 }
 
 // Fields lists the object's fields the KPI reads.

@@ -46,6 +46,10 @@ type Config struct {
 	// Roles are the database roles Migrate creates and grants on
 	// PostgreSQL (see ApplyRoles); zero means none.
 	Roles Roles `yaml:"roles"`
+	// MinGroupSize is privacy.min_group_size: PublishedView leaves out
+	// rows of contact-derived KPIs with fewer contributing records. Zero
+	// means DefaultMinGroupSize.
+	MinGroupSize int `yaml:"min_group_size"`
 }
 
 // Validate reports every problem of the configuration at once. It never
@@ -83,6 +87,9 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("warehouse: ttls of tenant %s must not be negative", tenant))
 		}
 	}
+	if c.MinGroupSize < 0 {
+		errs = append(errs, errors.New("warehouse: min_group_size must not be negative"))
+	}
 	if err := c.Roles.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -111,6 +118,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.EvidenceTTL == 0 {
 		c.EvidenceTTL = DefaultEvidenceTTL
+	}
+	if c.MinGroupSize == 0 {
+		c.MinGroupSize = DefaultMinGroupSize
 	}
 	return c
 }

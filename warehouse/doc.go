@@ -18,4 +18,12 @@
 // currency the sum (value) and number of facts (n) of each enabled KPI.
 // Every fact, rollup and quarantine row carries an expires_at computed at
 // write time from the configured TTLs.
+//
+// On PostgreSQL, analysts and privacy admins log in as themselves and
+// are members of group roles (roles.go): all-tenant ones and one per
+// tenant, which row-level security on every table with a tenant column
+// limits to that tenant's rows (rls.go). Analysts read kpi_daily through
+// PublishedView, which leaves out small groups of contact-derived KPIs
+// (published.go). tally's writer owns the tables and is not subject to
+// row-level security. SQLite is single-user: its access is the file's.
 package warehouse

@@ -232,7 +232,9 @@ func (w *Warehouse) createPartition(ctx context.Context, table string, start tim
 		}
 		return err
 	}
-	w.grantPartition(ctx, tx, table, partitionName(table, start))
+	if w.securePartition(ctx, tx, table, partitionName(table, start)) {
+		w.grantPartition(ctx, tx, table, partitionName(table, start))
+	}
 	return tx.commit()
 }
 

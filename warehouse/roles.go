@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/tally-dev/tally/schemas"
@@ -25,6 +26,8 @@ type Roles struct {
 	// Admin is the privacy admins' role: everything the reader reads,
 	// plus the identity vault and the subject-rights tables.
 	Admin string `yaml:"admin_role"`
+	// Tenants are the tenants that get per-tenant roles (roles_tenant.go).
+	Tenants []string `yaml:"-"`
 }
 
 var roleNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
@@ -46,6 +49,9 @@ func (r Roles) Validate() error {
 	if r.Reader != "" && r.Reader == r.Admin {
 		errs = append(errs, fmt.Errorf("warehouse: reader_role and admin_role are both %q; the reader must not read the vault", r.Reader))
 	}
+	if err := r.validateTenants(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -54,26 +60,34 @@ func (r Roles) Validate() error {
 // that both ApplyRoles and the processing report use.
 type RoleAccess struct {
 	Role     string   `json:"role"`
+	Tenant   string   `json:"tenant,omitempty"` // "" for an all-tenant role
 	Audience string   `json:"audience"`
 	Tables   []string `json:"tables"`
 }
 
 // Access returns what each configured role may read, for a warehouse of
 // the catalog's objects: the reader the analyst tables of the table
-// registry (facts, kpi_daily), the admin every table of the registry.
+// registry (facts, except those of contact-derived KPIs: lead_facts,
+// activity_facts) and PublishedView instead of kpi_daily, the admin
+// every table of the registry and PublishedView.
 func Access(cat *schemas.Catalog, r Roles) []RoleAccess {
-	return access(registry(factTables(cat)), r)
+	return access(registry(factTables(cat)), r, contactFactTables(cat))
 }
 
-func access(reg []Purgeable, r Roles) []RoleAccess {
+// access lists what each role reads of reg; the reader reads none of
+// contact, the fact tables of contact-derived KPIs (published.go).
+func access(reg []Purgeable, r Roles, contact []string) []RoleAccess {
 	var out []RoleAccess
 	if r.Reader != "" {
-		ra := RoleAccess{Role: r.Reader, Audience: "analysts: minimized facts and KPI rollups, read-only"}
+		ra := RoleAccess{Role: r.Reader, Audience: "analysts: minimized facts (not those of contact-derived KPIs) and the published KPI rollups (small groups of contact-derived KPIs left out), read-only"}
 		for _, p := range reg {
-			if p.Analyst {
+			// Readers read kpi_daily through PublishedView, and the rows
+			// of the customer's people only as its suppressed counts.
+			if p.Analyst && p.Table != "kpi_daily" && !slices.Contains(contact, p.Table) {
 				ra.Tables = append(ra.Tables, p.Table)
 			}
 		}
+		ra.Tables = append(ra.Tables, PublishedView)
 		out = append(out, ra)
 	}
 	if r.Admin != "" {
@@ -81,6 +95,7 @@ func access(reg []Purgeable, r Roles) []RoleAccess {
 		for _, p := range reg {
 			ra.Tables = append(ra.Tables, p.Table)
 		}
+		ra.Tables = append(ra.Tables, PublishedView)
 		out = append(out, ra)
 	}
 	return out

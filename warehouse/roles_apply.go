@@ -30,6 +30,10 @@ type RolesReport struct {
 // nothing on SQLite, whose access is the file's permissions). Migrate
 // calls it after the migrations; `tally roles apply` calls it alone.
 //
+// The roles are the all-tenant ones of Access and the per-tenant ones of
+// TenantAccess; every tenant table gets row-level security first
+// (rls.go) and analysts read kpi_daily through PublishedView.
+//
 // A missing role is created NOLOGIN. Each role gets USAGE on the schema,
 // SELECT on its tables and on every partition of them, and loses every
 // privilege on the other registry tables and their partitions, so a
@@ -48,10 +52,11 @@ func (w *Warehouse) ApplyRoles(ctx context.Context) (*RolesReport, error) {
 	if w.d.name != Postgres {
 		return rep, nil
 	}
-	acc := access(w.purgeables(), w.cfg.Roles)
+	acc := access(w.purgeables(), w.cfg.Roles, w.contactFacts)
 	if len(acc) == 0 {
 		return rep, nil
 	}
+	tenants := TenantAccess(acc, w.cfg.Roles)
 	ready := map[string][]string{} // parent table → roles that read it
 	err := w.inMigrationTx(ctx, func(tx *txn) error {
 		var schema string
@@ -62,7 +67,17 @@ func (w *Warehouse) ApplyRoles(ctx context.Context) (*RolesReport, error) {
 		if err != nil {
 			return err
 		}
-		for _, ra := range acc {
+		// Row-level security first: no per-tenant role is granted a
+		// table before its policy holds (rls.go).
+		secured, err := applyRLS(ctx, tx, tenantVisible(w.cfg.Roles), rep)
+		if err != nil {
+			return err
+		}
+		var viewers []string
+		for _, ra := range append(acc, tenants...) {
+			if ra.Tenant != "" && !secured {
+				continue // applyRLS reported the problem
+			}
 			ok, err := ensureRole(ctx, tx, ra.Role, rep)
 			if err != nil {
 				return err
@@ -75,9 +90,15 @@ func (w *Warehouse) ApplyRoles(ctx context.Context) (*RolesReport, error) {
 			}
 			if ok {
 				rep.Granted = append(rep.Granted, ra.Role)
+				viewers = append(viewers, ra.Role)
 				for _, t := range ra.Tables {
 					ready[t] = append(ready[t], ra.Role)
 				}
+			}
+		}
+		if len(viewers) > 0 {
+			if _, err := w.applyPublished(ctx, tx, viewers, rep); err != nil {
+				return err
 			}
 		}
 		return nil

@@ -76,7 +76,7 @@ func TestReaderAndAdminRoles(t *testing.T) {
 		t.Fatal(err) // a receipt and a suppression row to be denied
 	}
 	reader, admin := defaultRoles.Reader, defaultRoles.Admin
-	for _, q := range []string{"SELECT count(*) FROM deal_facts", "SELECT count(*) FROM kpi_daily", "SELECT count(*) FROM user_facts"} {
+	for _, q := range []string{"SELECT count(*) FROM deal_facts", "SELECT count(*) FROM " + warehouse.PublishedView, "SELECT count(*) FROM user_facts"} {
 		if n, err := asRole(t, f.w, reader, q); err != nil || n == 0 {
 			t.Errorf("as %s: %s = %d, %v; want rows", reader, q, n, err)
 		}

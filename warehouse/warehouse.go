@@ -55,6 +55,9 @@ type Warehouse struct {
 	// grants maps a partitioned table to the roles that read it, once
 	// ApplyRoles has run; new partitions get the same grants.
 	grants atomic.Pointer[map[string][]string]
+	// contactKPIs are the catalog's contact-derived KPIs and contactFacts
+	// the fact tables of their objects (PublishedView).
+	contactKPIs, contactFacts []string
 }
 
 var _ pipeline.Sink = (*Warehouse)(nil)
@@ -81,6 +84,9 @@ func Open(ctx context.Context, cfg Config, cat *schemas.Catalog, logger *slog.Lo
 		tables: factTables(cat),
 		log:    logger,
 		now:    time.Now,
+
+		contactKPIs:  ContactKPIs(cat),
+		contactFacts: contactFactTables(cat),
 	}
 	switch cfg.Driver {
 	case Postgres:

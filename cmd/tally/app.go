@@ -162,7 +162,8 @@ func (a *app) openWarehouse(ctx context.Context, cfg *config.File, kpis []string
 	warnWarehouseTransit(a.logger, cfg)
 	wc := warehouse.Config{Driver: cfg.Warehouse.Driver, DSN: cfg.Warehouse.DSN.Reveal(), Path: cfg.Warehouse.Path,
 		FactTTL: cfg.Retention.Facts.D(), KPITTL: cfg.Retention.KPIs.D(), QuarantineTTL: cfg.Retention.Quarantine.D(), KPIs: kpis,
-		EvidenceTTL: cfg.Retention.Evidence.D(), TenantTTLs: tenantTTLs(cfg), Roles: roles(cfg)}
+		EvidenceTTL: cfg.Retention.Evidence.D(), TenantTTLs: tenantTTLs(cfg), Roles: roles(cfg),
+		MinGroupSize: cfg.Privacy.MinGroupSize}
 	if wc.Driver == "sqlite" && wc.Path == "" {
 		wc.Path = filepath.Join(cfg.DataDir, "tally.db")
 		cfg.Warehouse.Path = wc.Path

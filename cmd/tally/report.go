@@ -111,7 +111,7 @@ func buildProcessingRecord(cfg *config.File, reg *pipeline.Registry, cat *schema
 		}
 	}
 	rec.Subjects = subjectsOf(cat, rec.Connectors, cfg.EnabledPurposes(cat))
-	rec.Security = securityOf(cfg)
+	rec.Security = securityOf(cfg, cat)
 	return rec, nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tally-dev/tally/pipeline/config"
 	"github.com/tally-dev/tally/schemas"
+	"github.com/tally-dev/tally/warehouse"
 )
 
 // notStated stands in the processing record for what tally.yaml does
@@ -112,7 +113,7 @@ func appendNew(s []string, v string) []string {
 
 // securityOf lists the measures tally itself applies, as configured,
 // and the controller's own.
-func securityOf(cfg *config.File) securityRow {
+func securityOf(cfg *config.File, cat *schemas.Catalog) securityRow {
 	s := securityRow{Tally: []string{
 		"data minimization: a field no enabled KPI or purpose needs is never requested from the CRM",
 		"read-only CRM access: every request is checked against the connector's allow-list before it leaves the process",
@@ -120,7 +121,10 @@ func securityOf(cfg *config.File) securityRow {
 		"personal fields kept for a purpose are sealed with AES-GCM in the identity vault",
 		"raw Kafka records are crypto-shredded per subject when the subject is erased",
 		"retention enforced by tally purge, which verifies and records each run",
-		"no personal value or secret in logs, errors or metrics; secrets only from environment variables",
+		"no personal value or secret in logs, errors or metrics; secrets only from environment variables or secret files",
+		"per-tenant row-level security in PostgreSQL (tally_reader_<tenant>, tally_admin_<tenant>)",
+		fmt.Sprintf("small groups: analysts read contact-derived KPIs (%s) only through kpi_daily_published, which leaves out rows of fewer than k = %d records (privacy.min_group_size); they do not read lead or activity facts",
+			strings.Join(warehouse.ContactKPIs(cat), ", "), cfg.Privacy.MinGroupSize),
 	}}
 	if len(cfg.Kafka.Brokers) > 0 {
 		if cfg.Kafka.TLS.Enabled {

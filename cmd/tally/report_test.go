@@ -100,6 +100,7 @@ func TestProcessingReportFollowsKPIConfig(t *testing.T) {
 	for _, want := range []string{
 		"region eu-central-1",
 		"tenants acme (eu-central-1)",
+		"fewer than k = 5 records",
 		"| email | person | sealed (AES-GCM) in the identity vault, dropped from facts | purpose identity_vault |",
 		"database role privacy_admin",
 	} {

@@ -14,7 +14,11 @@ import (
 
 // roles returns the warehouse roles of the configuration.
 func roles(cfg *config.File) warehouse.Roles {
-	return warehouse.Roles{Reader: cfg.Warehouse.ReaderRole, Admin: cfg.Warehouse.AdminRole}
+	r := warehouse.Roles{Reader: cfg.Warehouse.ReaderRole, Admin: cfg.Warehouse.AdminRole}
+	for _, t := range cfg.Tenants {
+		r.Tenants = append(r.Tenants, t.ID)
+	}
+	return r
 }
 
 // checkRoles checks warehouse.reader_role and admin_role with the
@@ -30,7 +34,8 @@ func roleRecipients(cfg *config.File, cat *schemas.Catalog) []string {
 		return []string{"no database roles: the SQLite warehouse file is readable by whoever may read the file"}
 	}
 	var out []string
-	for _, ra := range warehouse.Access(cat, roles(cfg)) {
+	acc := warehouse.Access(cat, roles(cfg))
+	for _, ra := range append(acc, warehouse.TenantAccess(acc, roles(cfg))...) {
 		out = append(out, fmt.Sprintf("database role %s (%s): SELECT on %s", ra.Role, ra.Audience, strings.Join(ra.Tables, ", ")))
 	}
 	return out
@@ -56,7 +61,8 @@ func rolesCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			for _, ra := range warehouse.Access(a.cat, roles(a.cfg)) {
+			acc := warehouse.Access(a.cat, roles(a.cfg))
+			for _, ra := range append(acc, warehouse.TenantAccess(acc, roles(a.cfg))...) {
 				fmt.Fprintf(g.stdout, "%s: SELECT on %s\n", ra.Role, strings.Join(ra.Tables, ", "))
 			}
 			fmt.Fprintf(g.stdout, "created %v, granted %v\n", rep.Created, rep.Granted)
@@ -66,5 +72,6 @@ func rolesCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	})
+	cmd.AddCommand(rolesGrantCmd(g))
 	return cmd
 }

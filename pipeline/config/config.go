@@ -27,6 +27,7 @@ type File struct {
 	Admin      Admin      `yaml:"admin" doc:"The admin HTTP listener of 'tally run' and 'tally demo': health, readiness, metrics, the status API and page."`
 	Quarantine Quarantine `yaml:"quarantine" doc:"How many quarantined records a pass of 'tally run --once' tolerates."`
 	Purposes   []string   `yaml:"purposes" doc:"Enabled non-KPI purposes declared in schemas/purposes.yaml (e.g. identity_vault); unset enables all, [] none."`
+	Privacy    Privacy    `yaml:"privacy" doc:"What analysts may read of the warehouse."`
 	Region     string     `yaml:"region" doc:"The region this process serves (e.g. us, eu, eu-central-1); TALLY_REGION overrides it. Every tenant must be in it: validate refuses a tenant of another region, and a running process quarantines such a tenant's records (rule region). Stated in the processing report."`
 	Controller Controller `yaml:"controller" doc:"Who answers for the processing, stated in the processing record ('tally report processing', GDPR Art. 30): controller, DPO, processors, transfers and security measures. Optional; the report says 'not stated' for what is absent."`
 
@@ -84,8 +85,8 @@ type Warehouse struct {
 	Driver     string `yaml:"driver" doc:"postgres or sqlite."`
 	DSN        Secret `yaml:"dsn" doc:"PostgreSQL connection string (URL or key=value form; it may set search_path); required with driver postgres."`
 	Path       string `yaml:"path" doc:"SQLite database file, for driver sqlite. Empty means data_dir/tally.db."`
-	ReaderRole string `yaml:"reader_role" doc:"PostgreSQL group role of analysts (SELECT on facts and kpi_daily): migrate creates and grants it, the processing report lists it as a recipient. Empty leaves it out."`
-	AdminRole  string `yaml:"admin_role" doc:"PostgreSQL group role of privacy admins, the only role that may read identity_vault and the subject tables: migrate creates and grants it, the processing report lists it as a recipient. Empty leaves it out."`
+	ReaderRole string `yaml:"reader_role" doc:"PostgreSQL group role of analysts (SELECT on the facts, except those of contact-derived KPIs, and the view kpi_daily_published, never kpi_daily itself), rows of every tenant; migrate also creates <reader_role>_<tenant> per tenant, which reads that tenant's rows only (row-level security). Migrate creates and grants them, the processing report lists them as recipients. Empty leaves them out."`
+	AdminRole  string `yaml:"admin_role" doc:"PostgreSQL group role of privacy admins, the only role that may read identity_vault and the subject tables, rows of every tenant; migrate also creates <admin_role>_<tenant> per tenant, which reads that tenant's rows only (row-level security). Migrate creates and grants them, the processing report lists them as recipients. Empty leaves them out."`
 	Line       int    `yaml:"-"`
 }
 
@@ -133,6 +134,7 @@ func Defaults() File {
 		Log:  Log{Level: "info", Format: "text"},
 
 		Quarantine: Quarantine{MaxShare: DefaultMaxShare},
+		Privacy:    Privacy{MinGroupSize: DefaultMinGroupSize},
 	}
 }
 

@@ -158,13 +158,13 @@ func TestFileSections(t *testing.T) {
 			keys[f.Key] = f
 		}
 	}
-	wantNames := []string{"general", "tenants", "kafka", "warehouse", "pseudonyms", "retention", "purge", "sync", "log", "metrics", "admin", "quarantine", "controller"}
+	wantNames := []string{"general", "tenants", "kafka", "warehouse", "pseudonyms", "retention", "purge", "sync", "log", "metrics", "admin", "quarantine", "privacy", "controller"}
 	if diff := cmp.Diff(wantNames, names); diff != "" {
 		t.Errorf("FileSections names mismatch (-want +got):\n%s", diff)
 	}
 	for key, want := range map[string]string{"data_dir": "./tally-data", "kafka.partitions": "1",
 		"retention.facts": "400d", "sync.interval": "5m", "purge.batch_timeout": "30s", "warehouse.driver": "sqlite",
-		"quarantine.max_share": "0.01"} {
+		"quarantine.max_share": "0.01", "privacy.min_group_size": "5"} {
 		if got := keys[key].Default; got != want {
 			t.Errorf("default of %s = %q, want %q", key, got, want)
 		}
