@@ -77,6 +77,10 @@ type Runner struct {
 	// each with the KPIs it feeds; a pass whose upserts all lack one of
 	// them warns once. Nil disables the warning.
 	FieldKPIs func(object string) map[string][]string
+	// Leases, when set, spreads bindings over several processes: Run
+	// pulls a binding only while it holds the binding's lease; RunOnce
+	// and Reconcile take it (see Leaser).
+	Leases Leaser
 
 	topics  map[Stream]topic
 	sources map[Stream]Source
@@ -122,7 +126,7 @@ func (r *Runner) RunOnceReport(ctx context.Context) (PassReport, error) {
 	before := r.counts(r.streams())
 	var wg sync.WaitGroup
 	for _, b := range r.Bindings {
-		wg.Go(func() { _ = r.pass(ctx, b) }) // errors are in the report
+		wg.Go(func() { _ = r.leasedPass(ctx, b) }) // errors are in the report
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
@@ -176,10 +180,20 @@ func (r *Runner) loop(ctx context.Context, b Binding, cons *consumer) {
 			r.Logger.Warn("refreshing suppressions failed; keeping the previous list",
 				"tenant", b.Tenant, "connector", b.Name, "error", err)
 		}
+		if r.Leases != nil && r.Leases.Wait(ctx, b.Tenant, b.Name) != nil {
+			return
+		}
 		err := r.syncTurn(ctx, b, cons)
 		switch {
 		case ctx.Err() != nil:
 			return
+		case errors.Is(err, errNotLeased):
+			select { // the lease moved since Wait: wait for it again
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+			continue
 		case errors.Is(err, ErrConfig):
 			r.Logger.Error("connector stopped: fix the configuration and restart",
 				"tenant", b.Tenant, "connector", b.Name, "error", err)
@@ -207,8 +221,13 @@ func (r *Runner) syncTurn(ctx context.Context, b Binding, cons *consumer) error 
 		return err
 	}
 	defer r.release(id)
+	lctx, done, err := r.holdLease(ctx, id, false)
+	if err != nil {
+		return err
+	}
+	defer done()
 	before := r.counts(r.streams(b))
-	if err := r.pass(ctx, b); err != nil {
+	if err := r.pass(lctx, b); err != nil {
 		if ctx.Err() == nil {
 			r.logReport(ctx, r.report(before))
 		}
