@@ -61,6 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.AddCommand(docsCmd(g))                                            // configuration reference
 	root.AddCommand(rolesCmd(g))                                           // warehouse roles (issue 5)
 	root.AddCommand(quarantineCmd(g), resetCmd(g))                         // failure visibility and recovery (issue 9)
+	root.AddCommand(leasesCmd(g))                                          // scale out (issue 13)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
