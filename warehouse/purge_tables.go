@@ -89,6 +89,10 @@ func registry(tables map[string]*factTable) []Purgeable {
 		// Evidence of cursor resets (migration 0006, warehouse/cursors):
 		// expires under retention.evidence, goes with its tenant.
 		Purgeable{Table: "reset_runs", Class: ClassEvidence, Expires: "expires_at", Written: "reset_at", Tenant: "tenant"},
+		// Connector leases (migration 0009, warehouse/lease): go with their
+		// tenant; live processes hold no tenant data.
+		Purgeable{Table: "leases", Tenant: "tenant"},
+		Purgeable{Table: "lease_holders"},
 	)
 	return out
 }
