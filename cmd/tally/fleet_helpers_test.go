@@ -239,11 +239,11 @@ func eventually(t *testing.T, limit time.Duration, what string, cond func() bool
 // holders returns the holder of each held lease, by binding.
 func holders(t *testing.T, w *warehouse.Warehouse) map[string]string {
 	t.Helper()
-	rows, err := lease.List(context.Background(), w)
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[string]string{}
+	rows, err := lease.List(context.Background(), w)
+	if err != nil { // not migrated yet: no process has started
+		return out
+	}
 	for _, r := range rows {
 		if r.Held {
 			out[r.Tenant+"/"+r.Connector] = fmt.Sprintf("%s/%d", r.Host, r.PID)

@@ -10,7 +10,10 @@ import (
 // tick is one round: heartbeat, renew, hand over, take up to the share.
 func (m *Manager) tick(ctx context.Context) error {
 	start := time.Now()
-	if m.onDemand { // tally reconcile: no share, only the leases it asks for
+	if m.onDemand { // run --once, reconcile: no share, no heartbeat, only the leases Take asks for
+		if err := m.renew(ctx, start); err != nil {
+			return err
+		}
 		_, err := m.takeUpTo(ctx, 0, start)
 		return err
 	}
