@@ -26,6 +26,7 @@ import (
 // span is one CRM request a process made for a binding.
 type span struct {
 	binding    string
+	path       string
 	launch     int
 	start, end time.Time
 }
@@ -88,7 +89,7 @@ func (f *fleet) proxy(tenant string, launch int) string {
 		start := time.Now()
 		rp.ServeHTTP(w, r)
 		f.mu.Lock()
-		f.spans = append(f.spans, span{binding: tenant + "/hubspot", launch: launch, start: start, end: time.Now()})
+		f.spans = append(f.spans, span{binding: tenant + "/hubspot", path: r.URL.Path, launch: launch, start: start, end: time.Now()})
 		f.mu.Unlock()
 	}))
 	f.t.Cleanup(srv.Close)
@@ -256,4 +257,15 @@ func holders(t *testing.T, w *warehouse.Warehouse) map[string]string {
 func pidHolder(p *proc) string {
 	host, _ := os.Hostname()
 	return fmt.Sprintf("%s/%d", host, p.cmd.Process.Pid)
+}
+
+// paths counts the requests by path.
+func (f *fleet) paths() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]int{}
+	for _, s := range f.spans {
+		out[s.path]++
+	}
+	return out
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/tally-dev/tally/warehouse/warehousetest"
 )
 
-const fleetDeals = 3000
+const fleetDeals = 5000
 
 // fleetSkip are the tables that legitimately differ between a fleet and
 // a single run: lease bookkeeping, and quarantine (none expected).
@@ -44,6 +44,7 @@ func TestFleetKillRestart(t *testing.T) {
 	}
 	bin := buildTally(t)
 	ref, want, refRequests := reference(t, bin, 6, fleetDeals)
+	total := int64(6 * fleetDeals)
 
 	dsn := warehousetest.PostgresDSN(t)
 	f := newFleet(t, bin, dsn, 6, fleetDeals).withBroker()
@@ -53,7 +54,7 @@ func TestFleetKillRestart(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 13))
 	var takeovers []time.Duration
 	for kill := range 3 {
-		progress := deals(t, w) + 1500
+		progress := min(deals(t, w)+int64(fleetDeals)/2, total)
 		eventually(t, 3*time.Minute, "deals load", func() bool { return deals(t, w) >= progress })
 		i := rng.IntN(len(procs))
 		victim := procs[i]
@@ -93,6 +94,14 @@ func TestFleetKillRestart(t *testing.T) {
 		launches = append(launches, l)
 	}
 	got := f.requests(launches...)
+	for _, l := range launches {
+		t.Logf("launch %d: %d requests", l, f.requests(l))
+	}
+	fenced := 0
+	for _, p := range procs {
+		fenced += strings.Count(p.stderr.String(), "checkpoint refused")
+	}
+	t.Logf("paths: %v; fenced (live processes): %d", f.paths(), fenced)
 	t.Logf("requests: single run %d, fleet with 3 kills %d; lease takeovers after SIGKILL: %v", refRequests, got, takeovers)
 	// Each kill re-pulls at most what was in flight since the last
 	// committed checkpoint; every later pass of a process is one search

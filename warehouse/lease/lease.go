@@ -95,7 +95,7 @@ func (m *Manager) rank(b Binding) uint64 {
 	return h.Sum64()
 }
 
-// Start registers the process, takes its first leases and renews them
+// Start registers the process, waits a third of the TTL, takes its first leases and renews them
 // in the background until Close. On SQLite it grants every lease.
 func (m *Manager) Start(ctx context.Context) error {
 	if !m.postgres {
@@ -106,6 +106,19 @@ func (m *Manager) Start(ctx context.Context) error {
 		m.mu.Unlock()
 		close(m.done)
 		return nil
+	}
+	if !m.onDemand {
+		// Announce the process and wait one renewal period before taking
+		// anything, so processes started together see each other and
+		// take their fair share, not all.
+		if err := m.heartbeat(ctx); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(m.ttl / 3):
+		}
 	}
 	if err := m.tick(ctx); err != nil {
 		return err

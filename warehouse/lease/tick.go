@@ -17,10 +17,8 @@ func (m *Manager) tick(ctx context.Context) error {
 		_, err := m.takeUpTo(ctx, 0, start)
 		return err
 	}
-	if _, err := m.db.ExecContext(ctx, `INSERT INTO lease_holders (holder, host, pid, started_at, heartbeat_at)
-		VALUES ($1, $2, $3, $4, now()) ON CONFLICT (holder) DO UPDATE SET heartbeat_at = now()`,
-		m.holder, m.host, os.Getpid(), m.started.UTC()); err != nil {
-		return fmt.Errorf("writing heartbeat: %w", redact(err))
+	if err := m.heartbeat(ctx); err != nil {
+		return err
 	}
 	if err := m.renew(ctx, start); err != nil {
 		return err
@@ -190,4 +188,14 @@ func (m *Manager) acquire(ctx context.Context, b Binding, start time.Time) (bool
 	m.log.Info("connector lease acquired", "tenant", b.Tenant, "connector", b.Connector, "token", token)
 	m.signal()
 	return true, nil
+}
+
+// heartbeat writes the process's row in lease_holders.
+func (m *Manager) heartbeat(ctx context.Context) error {
+	if _, err := m.db.ExecContext(ctx, `INSERT INTO lease_holders (holder, host, pid, started_at, heartbeat_at)
+		VALUES ($1, $2, $3, $4, now()) ON CONFLICT (holder) DO UPDATE SET heartbeat_at = now()`,
+		m.holder, m.host, os.Getpid(), m.started.UTC()); err != nil {
+		return fmt.Errorf("writing heartbeat: %w", redact(err))
+	}
+	return nil
 }
