@@ -211,3 +211,22 @@ func TestTakeAsksTheHolder(t *testing.T) {
 		t.Errorf("on-demand holds %d, runner %d; want 1 and 1", len(held(rec, bs)), len(held(run, bs)))
 	}
 }
+
+// TestSQLiteGrantsEveryLease: one process writes a SQLite warehouse, so
+// every lease is held at once with token 0 (no fencing) and none listed.
+func TestSQLiteGrantsEveryLease(t *testing.T) {
+	w := warehousetest.OpenSQLite(t, warehouse.Config{})
+	bs := bindings(3)
+	m := start(t, w, bs, lease.Options{})
+	if got := held(m, bs); len(got) != 3 {
+		t.Fatalf("held %d of 3 leases", len(got))
+	}
+	l, _ := m.Hold("acme", "a")
+	defer l.Release()
+	if l.Token != 0 {
+		t.Errorf("token = %d, want 0", l.Token)
+	}
+	if rows, err := lease.List(ctxT(t), w); err != nil || len(rows) != 0 {
+		t.Errorf("List = %v, %v; want none", rows, err)
+	}
+}
