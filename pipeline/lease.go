@@ -14,6 +14,11 @@ type Lease struct {
 	// Lost is closed when the lease is lost (expired, taken over) or
 	// handed over; the pass holding it is cancelled.
 	Lost <-chan struct{}
+	// Handover, when not nil, is closed when the lease is to move to
+	// another process after this hold: the pass then waits until the
+	// warehouse has committed its checkpoints before it releases the
+	// lease, so that the next holder resumes from them.
+	Handover <-chan struct{}
 	// Release ends this hold: the lease stays with the process, but a
 	// rebalance or a reconcile elsewhere may now hand it over.
 	Release func()
@@ -41,6 +46,8 @@ var errNotLeased = errors.New("the connector's lease is held by another process"
 
 type leaseKey struct{}
 
+type handoverKey struct{}
+
 // holdLease takes the binding's lease for a turn: Hold for Run's passes
 // (take is false), Take otherwise. The returned ctx carries the token
 // to the emitters and ends when the lease is lost; done releases it.
@@ -61,7 +68,8 @@ func (r *Runner) holdLease(ctx context.Context, b bindingID, take bool) (context
 			return ctx, nil, errNotLeased
 		}
 	}
-	ctx, cancel := context.WithCancel(context.WithValue(ctx, leaseKey{}, l.Token))
+	ctx = context.WithValue(context.WithValue(ctx, leaseKey{}, l.Token), handoverKey{}, l.Handover)
+	ctx, cancel := context.WithCancel(ctx)
 	go func() {
 		select {
 		case <-l.Lost:
@@ -90,4 +98,19 @@ func (r *Runner) leasedPass(ctx context.Context, b Binding) error {
 	}
 	defer done()
 	return r.pass(ctx, b)
+}
+
+// handingOver reports whether the lease ctx carries is to move to
+// another process.
+func handingOver(ctx context.Context) bool {
+	ch, _ := ctx.Value(handoverKey{}).(<-chan struct{})
+	if ch == nil {
+		return false
+	}
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }

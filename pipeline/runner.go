@@ -234,8 +234,14 @@ func (r *Runner) syncTurn(ctx context.Context, b Binding, cons *consumer) error 
 		return err
 	}
 	dctx, dcancel := context.WithTimeout(ctx, r.Interval)
-	_ = r.drain(dctx, r.bindingTopics(b), cons)
+	err = r.drain(dctx, r.bindingTopics(b), cons)
 	dcancel()
+	if err != nil && handingOver(lctx) {
+		// The lease moves: let the warehouse commit this pass's
+		// checkpoints first (while the lease lasts), or the next holder
+		// re-pulls what this pass did.
+		_ = r.drain(lctx, r.bindingTopics(b), cons)
+	}
 	r.logReport(ctx, r.report(before))
 	return nil
 }

@@ -38,9 +38,10 @@ type Options struct {
 type held struct {
 	token    int64
 	lost     chan struct{}
-	deadline time.Time // local: give the lease up before the table expires it
-	busy     int       // holds not yet released
-	leaving  bool      // above the fair share or wanted elsewhere: hand over when idle
+	handover chan struct{} // closed when leaving is set
+	deadline time.Time     // local: give the lease up before the table expires it
+	busy     int           // holds not yet released
+	leaving  bool          // above the fair share or wanted elsewhere: hand over when idle
 }
 
 // Manager holds this process's connector leases; see the package doc.
@@ -101,7 +102,7 @@ func (m *Manager) Start(ctx context.Context) error {
 	if !m.postgres {
 		m.mu.Lock()
 		for _, b := range m.bindings {
-			m.held[b] = &held{lost: make(chan struct{}), deadline: time.Now().Add(100 * 365 * 24 * time.Hour)}
+			m.held[b] = &held{lost: make(chan struct{}), handover: make(chan struct{}), deadline: time.Now().Add(100 * 365 * 24 * time.Hour)}
 		}
 		m.mu.Unlock()
 		close(m.done)

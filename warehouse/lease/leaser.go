@@ -46,7 +46,7 @@ func (m *Manager) Hold(tenant, name string) (pipeline.Lease, bool) {
 func (m *Manager) use(h *held) pipeline.Lease {
 	h.busy++
 	var once bool
-	return pipeline.Lease{Token: h.token, Lost: h.lost, Release: func() {
+	return pipeline.Lease{Token: h.token, Lost: h.lost, Handover: h.handover, Release: func() {
 		m.mu.Lock()
 		defer m.mu.Unlock()
 		if !once {

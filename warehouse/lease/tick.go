@@ -74,9 +74,9 @@ func (m *Manager) renew(ctx context.Context, start time.Time) error {
 			m.drop(b, h, "taken over by another process")
 			continue
 		}
-		h.deadline = start.Add(m.ttl * 9 / 10)
+		h.deadline = start.Add(m.localTTL())
 		if r.wanted && !h.leaving {
-			h.leaving = true
+			m.leave(h)
 			m.log.Info("connector lease asked for by another process; handing it over after the current pass",
 				"tenant", b.Tenant, "connector", b.Connector)
 		}
@@ -98,7 +98,7 @@ func (m *Manager) handOver(ctx context.Context, share int) error {
 		if !h.leaving {
 			keep++
 			if keep > share {
-				h.leaving = true
+				m.leave(h)
 			}
 		}
 		if h.leaving && h.busy == 0 {
@@ -183,7 +183,7 @@ func (m *Manager) acquire(ctx context.Context, b Binding, start time.Time) (bool
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.held[b] = &held{token: token, lost: make(chan struct{}), deadline: start.Add(m.ttl * 9 / 10)}
+	m.held[b] = &held{token: token, lost: make(chan struct{}), handover: make(chan struct{}), deadline: start.Add(m.localTTL())}
 	delete(m.wanted, b)
 	m.log.Info("connector lease acquired", "tenant", b.Tenant, "connector", b.Connector, "token", token)
 	m.signal()
@@ -199,3 +199,16 @@ func (m *Manager) heartbeat(ctx context.Context) error {
 	}
 	return nil
 }
+
+// leave marks a held lease for hand-over; m.mu is held.
+func (m *Manager) leave(h *held) {
+	if !h.leaving {
+		h.leaving = true
+		close(h.handover)
+	}
+}
+
+// localTTL is how long after a renewal started this process still
+// counts a lease as held: 4/5 of the TTL, checked every tenth, so it
+// gives a lease up before the table lets another process take it.
+func (m *Manager) localTTL() time.Duration { return m.ttl * 4 / 5 }
