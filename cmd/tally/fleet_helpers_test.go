@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -44,6 +46,7 @@ type fleet struct {
 	tenants []string
 	servers map[string]*hubspottest.Server
 	key     string
+	latency time.Duration // added to every CRM request
 
 	mu       sync.Mutex
 	spans    []span
@@ -85,8 +88,10 @@ func (f *fleet) withBroker() *fleet {
 func (f *fleet) proxy(tenant string, launch int) string {
 	target, _ := url.Parse(f.servers[tenant].URL())
 	rp := httputil.NewSingleHostReverseProxy(target)
+	rp.ErrorLog = log.New(io.Discard, "", 0) // requests of killed processes
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		time.Sleep(f.latency) // a CRM's answer time, so that kills land mid-pull
 		rp.ServeHTTP(w, r)
 		f.mu.Lock()
 		f.spans = append(f.spans, span{binding: tenant + "/hubspot", path: r.URL.Path, launch: launch, start: start, end: time.Now()})
