@@ -34,6 +34,7 @@ type emitter struct {
 	mu    sync.Mutex
 	err   error
 	seen  presence
+	lease int64 // fencing token of the binding's lease, carried by checkpoints
 }
 
 // page is a queued page: its messages, the first len(recs) of which are
@@ -44,7 +45,7 @@ type page struct {
 }
 
 func (r *Runner) newEmitter(ctx context.Context, s Stream, t topic) *emitter {
-	e := &emitter{r: r, s: s, t: t, pages: make(chan page, emitQueue), done: make(chan struct{})}
+	e := &emitter{r: r, s: s, t: t, pages: make(chan page, emitQueue), done: make(chan struct{}), lease: leaseToken(ctx)}
 	if r.FieldKPIs != nil {
 		e.seen = newPresence(r.FieldKPIs(s.Object))
 	}
@@ -137,7 +138,7 @@ func (e *emitter) Emit(ctx context.Context, recs []Record, cursor string) error 
 		msgs = append(msgs, m)
 	}
 	if cursor != "" {
-		cp := Checkpoint{Tenant: e.s.Tenant, Source: e.s.Source, Object: e.s.Object, Seq: e.r.nextSeq(), Cursor: cursor}
+		cp := Checkpoint{Tenant: e.s.Tenant, Source: e.s.Source, Object: e.s.Object, Seq: e.r.nextSeq(), Cursor: cursor, Lease: e.lease}
 		for p := range e.t.partitions {
 			m, err := EncodeCheckpoint(cp, p)
 			if err != nil {

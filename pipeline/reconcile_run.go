@@ -68,6 +68,11 @@ func (r *Runner) Reconcile(ctx context.Context, tenant, name string, opts Reconc
 		return nil, err
 	}
 	defer r.release(id)
+	ctx, done, err := r.holdLease(ctx, id, true)
+	if err != nil {
+		return nil, fmt.Errorf("reconcile %s/%s: taking the connector's lease: %w", tenant, name, err)
+	}
+	defer done()
 	dctx, dcancel := context.WithTimeout(ctx, r.Interval)
 	err = r.drain(dctx, r.bindingTopics(b), l.cons)
 	dcancel()

@@ -116,6 +116,10 @@ type Checkpoint struct {
 	Object string `json:"object"`
 	Seq    int64  `json:"seq"`
 	Cursor string `json:"cursor"`
+	// Lease is the fencing token of the connector lease the emitting
+	// process held (see Leaser); 0 when leases are not in use. The sink
+	// stores the checkpoint only if the token is still current.
+	Lease int64 `json:"lease,omitempty"`
 }
 
 // Stream identifies one (tenant, source, object) flow.

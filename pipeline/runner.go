@@ -91,6 +91,10 @@ type Runner struct {
 	// summary is logged, e.g. to record it as evidence. It must not
 	// block for long; its failures are its own to log.
 	OnPass func(ctx context.Context, rep PassReport)
+	// Leases, when set, spreads bindings over several processes: Run
+	// pulls a binding only while it holds the binding's lease; RunOnce
+	// and Reconcile take it (see Leaser).
+	Leases Leaser
 
 	topics  map[Stream]topic
 	sources map[Stream]Source
@@ -136,7 +140,7 @@ func (r *Runner) RunOnceReport(ctx context.Context) (PassReport, error) {
 	before, started := r.counts(r.streams()), time.Now()
 	var wg sync.WaitGroup
 	for _, b := range r.Bindings {
-		wg.Go(func() { _ = r.pass(ctx, b) }) // errors are in the report
+		wg.Go(func() { _ = r.leasedPass(ctx, b) }) // errors are in the report
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
@@ -191,10 +195,20 @@ func (r *Runner) loop(ctx context.Context, b Binding, cons *consumer) {
 			r.Logger.Warn("refreshing suppressions failed; keeping the previous list",
 				"tenant", b.Tenant, "connector", b.Name, "error", err)
 		}
+		if r.Leases != nil && r.Leases.Wait(ctx, b.Tenant, b.Name) != nil {
+			return
+		}
 		err := r.syncTurn(ctx, b, cons)
 		switch {
 		case ctx.Err() != nil:
 			return
+		case errors.Is(err, errNotLeased):
+			select { // the lease moved since Wait: wait for it again
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+			continue
 		case errors.Is(err, ErrConfig):
 			r.Logger.Error("connector stopped: fix the configuration and restart",
 				"tenant", b.Tenant, "connector", b.Name, "error", err)
@@ -222,8 +236,13 @@ func (r *Runner) syncTurn(ctx context.Context, b Binding, cons *consumer) error 
 		return err
 	}
 	defer r.release(id)
+	lctx, done, err := r.holdLease(ctx, id, false)
+	if err != nil {
+		return err
+	}
+	defer done()
 	before, started := r.counts(r.streams(b)), time.Now()
-	if err := r.pass(ctx, b); err != nil {
+	if err := r.pass(lctx, b); err != nil {
 		if ctx.Err() == nil {
 			rep := r.report(before)
 			r.logReport(ctx, rep)
@@ -232,8 +251,14 @@ func (r *Runner) syncTurn(ctx context.Context, b Binding, cons *consumer) error 
 		return err
 	}
 	dctx, dcancel := context.WithTimeout(ctx, r.Interval)
-	_ = r.drain(dctx, r.bindingTopics(b), cons)
+	err = r.drain(dctx, r.bindingTopics(b), cons)
 	dcancel()
+	if err != nil && handingOver(lctx) {
+		// The lease moves: let the warehouse commit this pass's
+		// checkpoints first (while the lease lasts), or the next holder
+		// re-pulls what this pass did.
+		_ = r.drain(lctx, r.bindingTopics(b), cons)
+	}
 	rep := r.report(before)
 	r.logReport(ctx, rep)
 	r.onPass(ctx, rep, started)

@@ -91,6 +91,10 @@ func registry(tables map[string]*factTable) []Purgeable {
 		Purgeable{Table: "reset_runs", Class: ClassEvidence, Expires: "expires_at", Written: "reset_at", Tenant: "tenant"},
 		// Evidence of sync passes (migration 0007, warehouse/syncruns).
 		Purgeable{Table: "sync_runs", Class: ClassEvidence, Expires: "expires_at", Written: "started_at", Tenant: "tenant"},
+		// Connector leases (migration 0009, warehouse/lease): go with their
+		// tenant; live processes hold no tenant data.
+		Purgeable{Table: "leases", Tenant: "tenant"},
+		Purgeable{Table: "lease_holders"},
 	)
 	return out
 }

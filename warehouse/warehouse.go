@@ -41,6 +41,7 @@ type Warehouse struct {
 	tables   map[string]*factTable
 	log      *slog.Logger
 	now      func() time.Time
+	fenced   atomic.Int64 // checkpoints refused by fence
 	cols     columnTypes
 	analyzer analyzer
 	policy   Policy

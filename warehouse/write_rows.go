@@ -166,8 +166,9 @@ func (w *Warehouse) writeOffsets(ctx context.Context, tx *txn, offsets map[pipel
 }
 
 func (w *Warehouse) writeCheckpoints(ctx context.Context, tx *txn, cps []pipeline.PartitionCheckpoint, now time.Time) error {
-	if len(cps) == 0 {
-		return nil
+	cps, err := w.fence(ctx, tx, cps)
+	if err != nil || len(cps) == 0 {
+		return err
 	}
 	type cpKey struct {
 		tenant, source, object string

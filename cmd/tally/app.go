@@ -21,6 +21,7 @@ import (
 	"github.com/tally-dev/tally/transforms/pseudonymize"
 	"github.com/tally-dev/tally/transforms/validate"
 	"github.com/tally-dev/tally/warehouse"
+	"github.com/tally-dev/tally/warehouse/lease"
 )
 
 // app is a wired pipeline: log, warehouse, stages, sources and runner.
@@ -38,6 +39,7 @@ type app struct {
 	// releaseWriters releases the shared writer lock a pipeline holds so
 	// that no rekey runs under it (nil when not held).
 	releaseWriters func()
+	leases         *lease.Manager // connector leases of run and reconcile (leases.go)
 }
 
 // appOptions adjust wiring for the demo and tests.
@@ -194,6 +196,10 @@ func (a *app) openWarehouse(ctx context.Context, cfg *config.File, kpis []string
 // Close releases everything newApp opened, in reverse order.
 func (a *app) Close() error {
 	var errs []error
+	if a.leases != nil {
+		a.leases.Close()
+		a.leases = nil
+	}
 	if a.releaseWriters != nil {
 		a.releaseWriters()
 		a.releaseWriters = nil

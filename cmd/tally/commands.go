@@ -95,6 +95,9 @@ func runCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer a.Close()
+			if err := a.startLeases(ctx, once); err != nil {
+				return err
+			}
 			cfg, logger := a.cfg, a.logger
 			if !once || cfg.Admin.Listen != "" { // --once serves only when admin.listen is set
 				adm, err := startAdmin(a, !once)
@@ -114,7 +117,7 @@ func runCmd(g *globals) *cobra.Command {
 				rep, err := a.runner.RunOnceReport(ctx)
 				return onceOutcome(rep, err, cfg.Quarantine.MaxShare, logger)
 			} else {
-				sched, serr := startPurgeScheduler(ctx, cfg, a.wh, logger)
+				sched, serr := startPurgeScheduler(ctx, cfg, a.wh, logger, a.holdsFirstLease)
 				if serr != nil {
 					return serr
 				}

@@ -46,6 +46,9 @@ failed), 2 invalid configuration or a connector that cannot list ids.`,
 				return withCode(exitConfig, fmt.Errorf("reconcile: no connector named %q%s", connector, inTenant(tenant)))
 			}
 			a.runner.Bindings = picked
+			if err := a.startLeases(cmd.Context(), true); err != nil {
+				return err
+			}
 			reports, err := a.runner.ReconcileOnce(cmd.Context(), pipeline.ReconcileOptions{DryRun: dryRun})
 			if asJSON {
 				if jerr := printJSON(g.stdout, reports); jerr != nil {

@@ -71,6 +71,14 @@ func startReconcileScheduler(ctx context.Context, cfg *config.File, runner *pipe
 }
 
 func runScheduledReconcile(ctx context.Context, runner *pipeline.Runner, tenant, name string, log *slog.Logger) {
+	if runner.Leases != nil { // once across the fleet: by the binding's holder
+		l, ok := runner.Leases.Hold(tenant, name)
+		if !ok {
+			log.Info("scheduled reconcile skipped: another process holds the connector's lease", "tenant", tenant, "connector", name)
+			return
+		}
+		l.Release()
+	}
 	start := time.Now()
 	reports, err := runner.Reconcile(ctx, tenant, name, pipeline.ReconcileOptions{})
 	deleted := 0

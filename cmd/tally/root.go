@@ -64,6 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.AddCommand(versionCmd(g))                                         // build information (issue 10)
 	root.AddCommand(probeCmd(g))                                           // container health check (issue 10)
 	root.AddCommand(statusCmd(g))                                          // the operator's view (issue 10)
+	root.AddCommand(leasesCmd(g))                                          // scale out (issue 13)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK

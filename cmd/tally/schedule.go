@@ -74,7 +74,9 @@ type cronScheduler struct {
 
 // startPurgeScheduler starts the scheduler, or returns nil when the
 // schedule is off.
-func startPurgeScheduler(ctx context.Context, cfg *config.File, wh *warehouse.Warehouse, logger *slog.Logger) (*cronScheduler, error) {
+// A gate, when given, is asked at each firing: false skips it (another
+// process of the fleet purges, see holdsFirstLease).
+func startPurgeScheduler(ctx context.Context, cfg *config.File, wh *warehouse.Warehouse, logger *slog.Logger, gate ...func() bool) (*cronScheduler, error) {
 	if cfg.Purge.Schedule == scheduleOff {
 		return nil, nil
 	}
@@ -85,7 +87,15 @@ func startPurgeScheduler(ctx context.Context, cfg *config.File, wh *warehouse.Wa
 	log := logger.With("component", "purge")
 	ctx, cancel := context.WithCancel(ctx)
 	c := cron.New(cron.WithChain(cron.Recover(cronLogger{log}), cron.SkipIfStillRunning(cronLogger{log})))
-	c.Schedule(sched, cron.FuncJob(func() { runScheduledPurge(ctx, cfg, wh, log) }))
+	c.Schedule(sched, cron.FuncJob(func() {
+		for _, g := range gate {
+			if !g() {
+				log.Info("purge skipped: the process holding the first connector's lease purges")
+				return
+			}
+		}
+		runScheduledPurge(ctx, cfg, wh, log)
+	}))
 	c.Start()
 	log.Info("purge scheduled", "schedule", cfg.Purge.Schedule, "timezone", cfg.Purge.Timezone,
 		"next", sched.Next(time.Now()).Format(time.RFC3339))

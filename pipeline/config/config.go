@@ -104,7 +104,10 @@ type Sync struct {
 	// OutageLimit bounds how long 'tally run --once' rides out an
 	// unreachable warehouse or Kafka; 'tally run' rides out any outage.
 	OutageLimit Duration `yaml:"outage_limit" doc:"How long 'tally run --once' keeps retrying (capped exponential backoff, 200ms to 30s) while the warehouse or Kafka is unreachable, at start-up too, before it exits with an error; 0 gives up at the first failure. 'tally run' retries until stopped."`
-	Line        int      `yaml:"-"`
+	// LeaseTTL bounds how long a dead process keeps its connector
+	// leases (issue 13, warehouse/lease).
+	LeaseTTL Duration `yaml:"lease_ttl" doc:"PostgreSQL only: how long a connector lease outlives its holder's last heartbeat (renewed every third of it). A process that dies or loses the database hands its connectors to the others within about this time; at least 1s."`
+	Line     int      `yaml:"-"`
 }
 
 // Log configures tally's own logs.
@@ -130,8 +133,9 @@ func Defaults() File {
 			Quarantine: Duration(30 * 24 * time.Hour), Evidence: Duration(DefaultEvidenceTTL)},
 		Purge: Purge{Schedule: "@daily", Timezone: "UTC", BatchSize: DefaultPurgeBatch,
 			BatchTimeout: Duration(DefaultBatchTimeout)},
-		Sync: Sync{Interval: Duration(5 * time.Minute), OutageLimit: Duration(5 * time.Minute)},
-		Log:  Log{Level: "info", Format: "text"},
+		Sync: Sync{Interval: Duration(5 * time.Minute), OutageLimit: Duration(5 * time.Minute),
+			LeaseTTL: Duration(15 * time.Second)},
+		Log: Log{Level: "info", Format: "text"},
 
 		Quarantine: Quarantine{MaxShare: DefaultMaxShare},
 		Privacy:    Privacy{MinGroupSize: DefaultMinGroupSize},

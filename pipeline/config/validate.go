@@ -126,6 +126,9 @@ func (f *File) validateInfra(add func(int, string, ...any), addErr func(int, err
 	if f.Sync.OutageLimit.D() < 0 {
 		add(f.Sync.Line, "sync.outage_limit: %s must not be negative", f.Sync.OutageLimit)
 	}
+	if f.Sync.LeaseTTL.D() < time.Second {
+		add(f.Sync.Line, "sync.lease_ttl: %s is shorter than 1s", f.Sync.LeaseTTL)
+	}
 }
 
 // InstanceName is the connector's name, defaulting to its kind.
