@@ -287,21 +287,7 @@ func buildBindings(cfg *config.File, reg *pipeline.Registry, cat *schemas.Catalo
 // openWarehouseApp loads the configuration and opens (and migrates) its
 // warehouse only: no broker, no connectors, for admin commands.
 func openWarehouseApp(ctx context.Context, g *globals) (*app, error) {
-	cat := schemas.Default()
-	cfg, err := loadAdminConfig(g.configPath, newRegistry(), cat)
-	if err != nil {
-		return nil, err
-	}
-	logger, err := newLogger(g.stderr, cfg.Log, g)
-	if err != nil {
-		return nil, withCode(exitConfig, err)
-	}
-	a := &app{cfg: cfg, cat: cat, logger: logger}
-	if err := a.openWarehouse(ctx, cfg, cfg.EnabledKPIs(cat)); err != nil {
-		a.Close()
-		return nil, err
-	}
-	return a, nil
+	return openForOps(ctx, g, nil)
 }
 
 // observer is the request observer of one connector, nil without metrics.
