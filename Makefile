@@ -78,3 +78,12 @@ fuzz:
 			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg || rc=1; \
 		done; \
 	done; exit $$rc
+
+# End to end from a CSV export: BENCH_ROWS deterministic deals through
+# `tally run --once` into a fresh database, then the same rows' minimized
+# form with psql \copy; prints records/s, the ratio, CPU per 1M and peak
+# RSS. BENCH_PARTITIONS overrides kafka.partitions. Results: BENCHMARKS.md.
+BENCH_ROWS ?= 1000000
+.PHONY: bench-e2e-csv
+bench-e2e-csv: build pg
+	BENCH_ROWS=$(BENCH_ROWS) $(GO) run ./deploy/dev/benchcsv --tally bin/tally

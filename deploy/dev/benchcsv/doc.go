@@ -1,0 +1,14 @@
+// Command benchcsv is the end-to-end CSV benchmark behind
+// `make bench-e2e-csv`: it generates a deterministic deals export
+// (BENCH_ROWS rows of about 500 bytes: id, deal name, amount, stage, close
+// date, owner email, contact email, phone, notes, plus the won flag,
+// currency and creation date the KPIs need), loads it with
+// `tally run --once` and the csv connector into a freshly created
+// PostgreSQL database, then loads the same rows' minimized form (the
+// deal_facts columns) with `psql \copy`, and prints records/s of both,
+// their ratio, client and PostgreSQL CPU-seconds per 1M records (from
+// /proc and the child's rusage) and the client's peak RSS.
+//
+// It is a development tool, not part of tally; it imports nothing of the
+// module so that it measures the built binary.
+package main
