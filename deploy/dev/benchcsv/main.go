@@ -35,8 +35,11 @@ type result struct {
 	rows      int64
 	wall      time.Duration
 	clientCPU time.Duration
-	pgCPU     time.Duration
-	peakRSS   int64
+	// pgCPU is the time of the backends serving the bench database;
+	// allPGCPU that of every postgres process (other databases' clients
+	// and the server's background writers included).
+	pgCPU, allPGCPU time.Duration
+	peakRSS         int64
 }
 
 func (r result) perSec() float64 { return float64(r.rows) / r.wall.Seconds() }
@@ -82,7 +85,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	t, err := measureTally(bin, cfg, dsn)
+	t, err := measureTally(bin, cfg, dsn, *db)
 	if err != nil {
 		return err
 	}
@@ -90,7 +93,7 @@ func run() error {
 	if err := writeMinimized(minPath, rows); err != nil {
 		return fmt.Errorf("writing the minimized csv: %w", err)
 	}
-	c, err := measureCopy(dsn, minPath, rows)
+	c, err := measureCopy(dsn, *db, minPath, rows)
 	if err != nil {
 		return err
 	}
@@ -156,11 +159,11 @@ log:
 }
 
 // measureTally runs `tally run --once` and measures it.
-func measureTally(bin, cfg, dsn string) (result, error) {
+func measureTally(bin, cfg, dsn, db string) (result, error) {
 	cmd := exec.Command(bin, "run", "--once", "--config", cfg)
 	cmd.Env = append(os.Environ(), "TALLY_BENCH_DSN="+dsn)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	pg0 := postgresCPU()
+	pg0, backends := postgresCPU(), startSampler(db)
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return result{}, err
@@ -182,7 +185,7 @@ func measureTally(bin, cfg, dsn string) (result, error) {
 	err := cmd.Wait()
 	wall := time.Since(start)
 	close(done)
-	pgCPU := postgresCPU() - pg0
+	pgCPU, allPG := backends.total(), postgresCPU()-pg0
 	if err != nil {
 		return result{}, fmt.Errorf("tally run --once: %w", err)
 	}
@@ -194,7 +197,7 @@ func measureTally(bin, cfg, dsn string) (result, error) {
 	return result{
 		name: "tally run --once (csv → Kafka → stages → PostgreSQL)", rows: n, wall: wall,
 		clientCPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(),
-		pgCPU:     pgCPU,
+		pgCPU:     pgCPU, allPGCPU: allPG,
 		// ru_maxrss (KiB) is the same high-water mark as VmHWM, and is
 		// still there after the process exits.
 		peakRSS: max(hwm.Load(), ru.Maxrss<<10),
@@ -211,7 +214,7 @@ func countRows(dsn, table string) (int64, error) {
 
 // measureCopy loads the minimized rows with psql \copy into a plain
 // table shaped like deal_facts (same columns and primary key).
-func measureCopy(dsn, path string, rows int) (result, error) {
+func measureCopy(dsn, db, path string, rows int) (result, error) {
 	ctx := context.Background()
 	setup := "DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (LIKE deal_facts INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)"
 	if out, err := exec.CommandContext(ctx, "psql", dsn, "-v", "ON_ERROR_STOP=1", "-qc", setup).CombinedOutput(); err != nil {
@@ -219,11 +222,11 @@ func measureCopy(dsn, path string, rows int) (result, error) {
 	}
 	cmd := exec.CommandContext(ctx, "psql", dsn, "-v", "ON_ERROR_STOP=1", "-qc",
 		`\copy bench_copy (`+minimizedColumns+`) FROM '`+path+`' WITH (FORMAT csv)`)
-	pg0 := postgresCPU()
+	pg0, backends := postgresCPU(), startSampler(db)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	wall := time.Since(start)
-	pgCPU := postgresCPU() - pg0
+	pgCPU, allPG := backends.total(), postgresCPU()-pg0
 	if err != nil {
 		return result{}, fmt.Errorf("psql \\copy: %w: %s", err, out)
 	}
@@ -231,7 +234,7 @@ func measureCopy(dsn, path string, rows int) (result, error) {
 	return result{
 		name: `psql \copy of the minimized rows`, rows: int64(rows), wall: wall,
 		clientCPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(),
-		pgCPU:     pgCPU, peakRSS: ru.Maxrss << 10,
+		pgCPU:     pgCPU, allPGCPU: allPG, peakRSS: ru.Maxrss << 10,
 	}, nil
 }
 
@@ -241,10 +244,10 @@ func report(rows, partitions int, t, c result) {
 		p = strconv.Itoa(partitions)
 	}
 	fmt.Printf("\nBENCH_ROWS=%d, kafka.partitions: %s\n", rows, p)
-	fmt.Printf("%-55s %10s %12s %10s %14s %14s %10s\n", "load", "records", "records/s", "wall s", "client CPU-s/1M", "PG CPU-s/1M", "peak RSS")
+	fmt.Printf("%-55s %10s %12s %10s %16s %14s %18s %10s\n", "load", "records", "records/s", "wall s", "client CPU-s/1M", "PG CPU-s/1M", "all postgres CPU/1M", "peak RSS")
 	for _, r := range []result{t, c} {
-		fmt.Printf("%-55s %10d %12.0f %10.2f %14.1f %14.1f %7.0f MiB\n", r.name, r.rows, r.perSec(), r.wall.Seconds(),
-			r.perM(r.clientCPU), r.perM(r.pgCPU), float64(r.peakRSS)/(1<<20))
+		fmt.Printf("%-55s %10d %12.0f %10.2f %16.1f %14.1f %18.1f %7.0f MiB\n", r.name, r.rows, r.perSec(), r.wall.Seconds(),
+			r.perM(r.clientCPU), r.perM(r.pgCPU), r.perM(r.allPGCPU), float64(r.peakRSS)/(1<<20))
 	}
 	fmt.Printf("ratio tally / psql \\copy: %.3f\n", t.perSec()/c.perSec())
 }

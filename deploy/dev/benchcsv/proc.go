@@ -59,3 +59,98 @@ func vmHWM(pid int) int64 {
 	}
 	return 0
 }
+
+// backendCPU returns the CPU time (utime+stime) of every PostgreSQL
+// backend serving database db, by pid: the server shares the machine
+// with other databases' clients, so only the backends whose process
+// title names db count.
+func backendCPU(db string) map[int]time.Duration {
+	out := map[int]time.Duration{}
+	paths, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil || !strings.HasPrefix(string(b), "postgres: ") {
+			continue
+		}
+		if !titleNames(string(b), db) {
+			continue
+		}
+		dir := filepath.Dir(p)
+		st, err := os.ReadFile(filepath.Join(dir, "stat"))
+		if err != nil {
+			continue
+		}
+		s := string(st)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+2:])
+		if len(f) < 13 {
+			continue
+		}
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		k, _ := strconv.ParseInt(f[12], 10, 64)
+		pid, _ := strconv.Atoi(filepath.Base(dir))
+		out[pid] = time.Duration(u+k) * time.Second / clkTck
+	}
+	return out
+}
+
+// backendSampler follows the backends of a database while a load runs:
+// a backend's time is read every 100 ms and its last reading kept, so a
+// backend that exits with its client still counts (up to the last 100 ms).
+type backendSampler struct {
+	db         string
+	before     map[int]time.Duration
+	last       map[int]time.Duration
+	stop, done chan struct{}
+}
+
+func startSampler(db string) *backendSampler {
+	s := &backendSampler{db: db, before: backendCPU(db), last: map[int]time.Duration{},
+		stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			for pid, d := range backendCPU(db) {
+				s.last[pid] = max(s.last[pid], d)
+			}
+			select {
+			case <-s.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+// total stops the sampler and returns the CPU its backends used since
+// it started.
+func (s *backendSampler) total() time.Duration {
+	close(s.stop)
+	<-s.done
+	for pid, d := range backendCPU(s.db) {
+		s.last[pid] = max(s.last[pid], d)
+	}
+	var sum time.Duration
+	for pid, d := range s.last {
+		sum += d - s.before[pid]
+	}
+	return sum
+}
+
+// titleNames reports whether a backend's process title ("postgres:
+// [cluster: ]user db host(port) state") names database db.
+func titleNames(title, db string) bool {
+	f := strings.Fields(strings.TrimRight(title, "\x00"))
+	for i := 1; i < len(f) && i <= 4; i++ {
+		if f[i] == db && !strings.HasSuffix(f[i-1], ":") {
+			return true
+		}
+	}
+	return false
+}
