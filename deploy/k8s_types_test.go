@@ -42,7 +42,11 @@ type deployment struct {
 	Spec     struct {
 		Replicas int `yaml:"replicas"`
 		Strategy struct {
-			Type string `yaml:"type"`
+			Type          string `yaml:"type"`
+			RollingUpdate struct {
+				MaxUnavailable int `yaml:"maxUnavailable"`
+				MaxSurge       int `yaml:"maxSurge"`
+			} `yaml:"rollingUpdate"`
 		} `yaml:"strategy"`
 		Selector labelSelector   `yaml:"selector"`
 		Template podTemplateSpec `yaml:"template"`

@@ -195,8 +195,13 @@ func TestKubernetesManifests(t *testing.T) {
 	}
 	pod := d.Spec.Template
 	m.checkPodRefs(t, "Deployment tally", pod.Spec)
-	if d.Spec.Replicas != 1 || d.Spec.Strategy.Type != "Recreate" {
-		t.Errorf("Deployment replicas %d strategy %q, want 1 and Recreate", d.Spec.Replicas, d.Spec.Strategy.Type)
+	// Several replicas share the connectors through leases; the consumer
+	// group needs at least as many partitions as replicas to use them all.
+	if ru := d.Spec.Strategy.RollingUpdate; d.Spec.Replicas < 2 || d.Spec.Strategy.Type != "RollingUpdate" || ru.MaxUnavailable != 1 {
+		t.Errorf("Deployment replicas %d strategy %q maxUnavailable %d, want several, RollingUpdate, 1", d.Spec.Replicas, d.Spec.Strategy.Type, ru.MaxUnavailable)
+	}
+	if cfg.Kafka.Partitions < d.Spec.Replicas {
+		t.Errorf("kafka.partitions %d < %d replicas: some replicas would consume nothing", cfg.Kafka.Partitions, d.Spec.Replicas)
 	}
 	for k, v := range d.Spec.Selector.MatchLabels {
 		if pod.Metadata.Labels[k] != v {
