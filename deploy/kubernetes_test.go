@@ -33,6 +33,14 @@ func strict(doc []byte, v any) error {
 	return dec.Decode(v)
 }
 
+// decodeInto decodes doc strictly into a T and files it under name.
+func decodeInto[T any](doc []byte, name string, into map[string]T) error {
+	var o T
+	err := strict(doc, &o)
+	into[name] = o
+	return err
+}
+
 func loadManifests(t *testing.T) manifests {
 	t.Helper()
 	m := manifests{map[string]configMap{}, map[string]secret{}, map[string]deployment{},
@@ -58,7 +66,10 @@ func loadManifests(t *testing.T) manifests {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var h header
+			var h struct {
+				header   `yaml:",inline"`
+				Metadata objectMeta `yaml:"metadata"`
+			}
 			if err := yaml.Unmarshal(doc, &h); err != nil {
 				t.Fatalf("%s document %d: %v", f, i, err)
 			}
@@ -71,31 +82,20 @@ func loadManifests(t *testing.T) manifests {
 			case want != h.APIVersion:
 				t.Errorf("%s %s: apiVersion %q, want %q", f, h.Kind, h.APIVersion, want)
 			}
+			name = h.Metadata.Name
 			switch h.Kind {
 			case "ConfigMap":
-				var o configMap
-				err, name = strict(doc, &o), o.Metadata.Name
-				m.configMaps[name] = o
+				err = decodeInto(doc, name, m.configMaps)
 			case "Secret":
-				var o secret
-				err, name = strict(doc, &o), o.Metadata.Name
-				m.secrets[name] = o
+				err = decodeInto(doc, name, m.secrets)
 			case "Service":
-				var o service
-				err, name = strict(doc, &o), o.Metadata.Name
-				m.services[name] = o
+				err = decodeInto(doc, name, m.services)
 			case "Deployment":
-				var o deployment
-				err, name = strict(doc, &o), o.Metadata.Name
-				m.deployments[name] = o
+				err = decodeInto(doc, name, m.deployments)
 			case "PodDisruptionBudget":
-				var o podDisruptionBudget
-				err, name = strict(doc, &o), o.Metadata.Name
-				m.pdbs[name] = o
+				err = decodeInto(doc, name, m.pdbs)
 			case "CronJob":
-				var o cronJob
-				err, name = strict(doc, &o), o.Metadata.Name
-				m.cronJobs[name] = o
+				err = decodeInto(doc, name, m.cronJobs)
 			}
 			if err != nil {
 				t.Errorf("%s %s does not decode strictly: %v", f, h.Kind, err)

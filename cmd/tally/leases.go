@@ -63,37 +63,34 @@ func leasesCmd(g *globals) *cobra.Command {
 			"process pulls every connector and the list is empty.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openWarehouseApp(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			rows, err := lease.List(cmd.Context(), a.wh)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				if rows == nil {
-					rows = []lease.Row{}
+			return withWarehouse(cmd, g, func(ctx context.Context, a *app) error {
+				rows, err := lease.List(ctx, a.wh)
+				if err != nil {
+					return err
 				}
-				return printJSON(g.stdout, rows)
-			}
-			if len(rows) == 0 {
-				fmt.Fprintln(g.stdout, "no connector leases (no tally run process on a PostgreSQL warehouse yet)")
-				return nil
-			}
-			tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "TENANT\tCONNECTOR\tSTATE\tHOST\tPID\tPROCESS STARTED\tSINCE\tEXPIRES\tTOKEN")
-			for _, r := range rows {
-				state := "held"
-				if !r.Held {
-					state = "free"
+				if asJSON {
+					if rows == nil {
+						rows = []lease.Row{}
+					}
+					return printJSON(g.stdout, rows)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%d\n", r.Tenant, r.Connector, state, r.Host, r.PID,
-					r.Started.UTC().Format(time.RFC3339), r.AcquiredAt.UTC().Format(time.RFC3339),
-					r.ExpiresAt.UTC().Format(time.RFC3339), r.Token)
-			}
-			return tw.Flush()
+				if len(rows) == 0 {
+					fmt.Fprintln(g.stdout, "no connector leases (no tally run process on a PostgreSQL warehouse yet)")
+					return nil
+				}
+				tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "TENANT\tCONNECTOR\tSTATE\tHOST\tPID\tPROCESS STARTED\tSINCE\tEXPIRES\tTOKEN")
+				for _, r := range rows {
+					state := "held"
+					if !r.Held {
+						state = "free"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%d\n", r.Tenant, r.Connector, state, r.Host, r.PID,
+						r.Started.UTC().Format(time.RFC3339), r.AcquiredAt.UTC().Format(time.RFC3339),
+						r.ExpiresAt.UTC().Format(time.RFC3339), r.Token)
+				}
+				return tw.Flush()
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the leases as JSON")

@@ -42,39 +42,38 @@ func newMetrics(stats *pipeline.Stats) *metrics {
 		Help:    "Duration of one stream's sync pass (pull and publish), whatever its result.",
 		Buckets: []float64{0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600},
 	}, streamLabels)
-	m.passes = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "tally_sync_passes_total",
-		Help: "Sync passes by stream and result (ok, error).",
-	}, append(streamLabels, "result"))
+	m.passes = counterVec("tally_sync_passes_total",
+		"Sync passes by stream and result (ok, error).",
+		append(streamLabels, "result"))
 	m.lastSuccess = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "tally_sync_last_success_timestamp_seconds",
 		Help: "Unix time at which the stream's last sync pass completed without error.",
 	}, streamLabels)
-	m.syncErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "tally_sync_errors_total",
-		Help: "Sync passes that stopped with an error, by kind (quota, forbidden, configuration, outage, transient, timeout, canceled, invalid, other).",
-	}, append(streamLabels, "kind"))
+	m.syncErrors = counterVec("tally_sync_errors_total",
+		"Sync passes that stopped with an error, by kind (quota, forbidden, configuration, outage, transient, timeout, canceled, invalid, other).",
+		append(streamLabels, "kind"))
 	crm := []string{"tenant", "connector", "kind"}
-	m.crmRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "tally_crm_requests_total",
-		Help: "HTTP attempts to a CRM by status class (2xx, 3xx, 4xx, 5xx, error when no answer came); retries included.",
-	}, append(crm, "code"))
-	m.crmRetries = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "tally_crm_retries_total",
-		Help: "CRM requests retried, by reason (rate_limit for a 429, else error).",
-	}, append(crm, "reason"))
-	m.crmRateWait = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "tally_crm_rate_limit_wait_seconds_total",
-		Help: "Time spent waiting before retries the CRM asked for (429).",
-	}, crm)
-	m.crmRefusals = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "tally_crm_guard_refusals_total",
-		Help: "Requests the read-only guard kept from leaving the process: something tried to write to a CRM.",
-	}, crm)
+	m.crmRequests = counterVec("tally_crm_requests_total",
+		"HTTP attempts to a CRM by status class (2xx, 3xx, 4xx, 5xx, error when no answer came); retries included.",
+		append(crm, "code"))
+	m.crmRetries = counterVec("tally_crm_retries_total",
+		"CRM requests retried, by reason (rate_limit for a 429, else error).",
+		append(crm, "reason"))
+	m.crmRateWait = counterVec("tally_crm_rate_limit_wait_seconds_total",
+		"Time spent waiting before retries the CRM asked for (429).",
+		crm)
+	m.crmRefusals = counterVec("tally_crm_guard_refusals_total",
+		"Requests the read-only guard kept from leaving the process: something tried to write to a CRM.",
+		crm)
 	m.reg.MustRegister(newCollector(stats), m.passDuration, m.passes, m.lastSuccess, m.syncErrors,
 		m.crmRequests, m.crmRetries, m.crmRateWait, m.crmRefusals, m.state,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
+}
+
+// counterVec is a counter family of name, help and labels.
+func counterVec(name, help string, labels []string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
 }
 
 // Handler serves the registry in the Prometheus text format (/metrics).

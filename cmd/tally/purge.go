@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,31 +38,28 @@ Exit codes: 0 done and verified, 1 failed, 2 invalid configuration,
 3 another purge holds the lock (nothing was done).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openWarehouseApp(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			run, err := a.wh.Purge(cmd.Context(), purgeOptions(a.cfg, dryRun))
-			if errors.Is(err, warehouse.ErrPurgeLocked) {
-				return withCode(exitLocked, err)
-			}
-			if run != nil {
-				if asJSON {
-					if jerr := printJSON(g.stdout, run); jerr != nil {
-						return jerr
-					}
-				} else {
-					printRun(g.stdout, *run)
+			return withWarehouse(cmd, g, func(ctx context.Context, a *app) error {
+				run, err := a.wh.Purge(ctx, purgeOptions(a.cfg, dryRun))
+				if errors.Is(err, warehouse.ErrPurgeLocked) {
+					return withCode(exitLocked, err)
 				}
-			}
-			if err != nil {
-				return fmt.Errorf("purge: %w", err)
-			}
-			if run.Verified != nil && !*run.Verified {
-				return errors.New("purge: verification found expired rows left")
-			}
-			return nil
+				if run != nil {
+					if asJSON {
+						if jerr := printJSON(g.stdout, run); jerr != nil {
+							return jerr
+						}
+					} else {
+						printRun(g.stdout, *run)
+					}
+				}
+				if err != nil {
+					return fmt.Errorf("purge: %w", err)
+				}
+				if run.Verified != nil && !*run.Verified {
+					return errors.New("purge: verification found expired rows left")
+				}
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "count what would be removed; change and record nothing")
@@ -78,25 +76,22 @@ func purgeHistoryCmd(g *globals) *cobra.Command {
 		Short: "Print the evidence of past purge runs, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openWarehouseApp(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			runs, err := a.wh.PurgeHistory(cmd.Context(), limit)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return printJSON(g.stdout, runs)
-			}
-			if len(runs) == 0 {
-				fmt.Fprintln(g.stdout, "no purge runs recorded")
-			}
-			for _, r := range runs {
-				printRun(g.stdout, r)
-			}
-			return nil
+			return withWarehouse(cmd, g, func(ctx context.Context, a *app) error {
+				runs, err := a.wh.PurgeHistory(ctx, limit)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return printJSON(g.stdout, runs)
+				}
+				if len(runs) == 0 {
+					fmt.Fprintln(g.stdout, "no purge runs recorded")
+				}
+				for _, r := range runs {
+					printRun(g.stdout, r)
+				}
+				return nil
+			})
 		},
 	}
 	cmd.Flags().IntVar(&limit, "limit", 20, "most runs to print")

@@ -88,12 +88,9 @@ func quarantineSubCmd(g *globals, use, short string, limit int, limitDoc string,
 			if err != nil {
 				return err
 			}
-			a, err := openWarehouseApp(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			return show(cmd.Context(), a, f, fl.asJSON)
+			return withWarehouse(cmd, g, func(ctx context.Context, a *app) error {
+				return show(ctx, a, f, fl.asJSON)
+			})
 		},
 	}
 	fl.register(cmd, limit, limitDoc)

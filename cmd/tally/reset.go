@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -117,37 +118,34 @@ func resetHistoryCmd(g *globals) *cobra.Command {
 			if limit < 1 {
 				return withCode(exitConfig, errors.New("--limit must be at least 1"))
 			}
-			a, err := openWarehouseApp(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			runs, err := cursors.History(cmd.Context(), a.wh, tenant, limit)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return printJSON(g.stdout, struct {
-					Version int           `json:"version"`
-					Runs    []cursors.Run `json:"runs"`
-				}{opsVersion, runs})
-			}
-			if len(runs) == 0 {
-				fmt.Fprintln(g.stdout, "no resets recorded")
-			}
-			for _, r := range runs {
-				what := r.Tenant + "/" + r.Source
-				if r.Object != "" {
-					what += "/" + r.Object
+			return withWarehouse(cmd, g, func(ctx context.Context, a *app) error {
+				runs, err := cursors.History(ctx, a.wh, tenant, limit)
+				if err != nil {
+					return err
 				}
-				objects := make([]string, len(r.Streams))
-				for i, s := range r.Streams {
-					objects[i] = s.Object
+				if asJSON {
+					return printJSON(g.stdout, struct {
+						Version int           `json:"version"`
+						Runs    []cursors.Run `json:"runs"`
+					}{opsVersion, runs})
 				}
-				fmt.Fprintf(g.stdout, "reset %d: %s at %s by %s: %d checkpoint(s) of %s cleared; evidence kept until %s\n", r.ID, what,
-					r.At.Format(time.RFC3339), r.By, r.Checkpoints, strings.Join(objects, ", "), r.Expires.Format(time.RFC3339))
-			}
-			return nil
+				if len(runs) == 0 {
+					fmt.Fprintln(g.stdout, "no resets recorded")
+				}
+				for _, r := range runs {
+					what := r.Tenant + "/" + r.Source
+					if r.Object != "" {
+						what += "/" + r.Object
+					}
+					objects := make([]string, len(r.Streams))
+					for i, s := range r.Streams {
+						objects[i] = s.Object
+					}
+					fmt.Fprintf(g.stdout, "reset %d: %s at %s by %s: %d checkpoint(s) of %s cleared; evidence kept until %s\n", r.ID, what,
+						r.At.Format(time.RFC3339), r.By, r.Checkpoints, strings.Join(objects, ", "), r.Expires.Format(time.RFC3339))
+				}
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&tenant, "tenant", "", "only this tenant's resets")

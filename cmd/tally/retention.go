@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -25,30 +26,27 @@ func retentionApplyCmd(g *globals) *cobra.Command {
 		Short: "Re-stamp expires_at of existing rows after a policy change (dry run unless --confirm)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openWarehouseApp(cmd.Context(), g)
-			if err != nil {
+			return withWarehouse(cmd, g, func(ctx context.Context, a *app) error {
+				rs, err := a.wh.ApplyRetention(ctx, !confirm)
+				if asJSON {
+					if jerr := printJSON(g.stdout, rs); jerr != nil {
+						return jerr
+					}
+				} else {
+					verb := "would re-stamp"
+					if confirm {
+						verb = "re-stamped"
+					}
+					for _, r := range rs {
+						fmt.Fprintf(g.stdout, "%-20s tenant %-12s ttl %-6s %s %d row(s), %d of them already expired\n",
+							r.Table, r.Tenant, r.TTL, verb, r.Rows, r.Expired)
+					}
+					if !confirm {
+						fmt.Fprintln(g.stdout, "dry run: nothing changed; run with --confirm to apply")
+					}
+				}
 				return err
-			}
-			defer a.Close()
-			rs, err := a.wh.ApplyRetention(cmd.Context(), !confirm)
-			if asJSON {
-				if jerr := printJSON(g.stdout, rs); jerr != nil {
-					return jerr
-				}
-			} else {
-				verb := "would re-stamp"
-				if confirm {
-					verb = "re-stamped"
-				}
-				for _, r := range rs {
-					fmt.Fprintf(g.stdout, "%-20s tenant %-12s ttl %-6s %s %d row(s), %d of them already expired\n",
-						r.Table, r.Tenant, r.TTL, verb, r.Rows, r.Expired)
-				}
-				if !confirm {
-					fmt.Fprintln(g.stdout, "dry run: nothing changed; run with --confirm to apply")
-				}
-			}
-			return err
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&confirm, "confirm", false, "apply the changes (default: dry run that only counts)")

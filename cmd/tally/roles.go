@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -48,28 +49,25 @@ func rolesCmd(g *globals) *cobra.Command {
 		Short: "Create the configured roles (NOLOGIN) and grant each exactly what it may read; exit 1 if a privilege is missing",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openWarehouseApp(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			if a.wh.Driver() != warehouse.Postgres {
-				fmt.Fprintln(g.stdout, "the SQLite warehouse has no database roles; nothing to do")
+			return withWarehouse(cmd, g, func(ctx context.Context, a *app) error {
+				if a.wh.Driver() != warehouse.Postgres {
+					fmt.Fprintln(g.stdout, "the SQLite warehouse has no database roles; nothing to do")
+					return nil
+				}
+				rep, err := a.wh.ApplyRoles(ctx)
+				if err != nil {
+					return err
+				}
+				acc := warehouse.Access(a.cat, roles(a.cfg))
+				for _, ra := range append(acc, warehouse.TenantAccess(acc, roles(a.cfg))...) {
+					fmt.Fprintf(g.stdout, "%s: SELECT on %s\n", ra.Role, strings.Join(ra.Tables, ", "))
+				}
+				fmt.Fprintf(g.stdout, "created %v, granted %v\n", rep.Created, rep.Granted)
+				if len(rep.Problems) > 0 {
+					return errors.New("roles: " + strings.Join(rep.Problems, "; "))
+				}
 				return nil
-			}
-			rep, err := a.wh.ApplyRoles(cmd.Context())
-			if err != nil {
-				return err
-			}
-			acc := warehouse.Access(a.cat, roles(a.cfg))
-			for _, ra := range append(acc, warehouse.TenantAccess(acc, roles(a.cfg))...) {
-				fmt.Fprintf(g.stdout, "%s: SELECT on %s\n", ra.Role, strings.Join(ra.Tables, ", "))
-			}
-			fmt.Fprintf(g.stdout, "created %v, granted %v\n", rep.Created, rep.Granted)
-			if len(rep.Problems) > 0 {
-				return errors.New("roles: " + strings.Join(rep.Problems, "; "))
-			}
-			return nil
+			})
 		},
 	})
 	cmd.AddCommand(rolesGrantCmd(g))

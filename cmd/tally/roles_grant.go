@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -21,17 +22,14 @@ func rolesGrantCmd(g *globals) *cobra.Command {
 			if tenant == "" || reader == admin {
 				return withCode(exitConfig, errors.New("roles grant: give --tenant and exactly one of --reader and --admin"))
 			}
-			a, err := openWarehouseApp(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			role, err := a.wh.GrantTenantRole(cmd.Context(), tenant, admin, args[0])
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(g.stdout, "granted %s: the user reads rows of tenant %s only\n", role, tenant)
-			return nil
+			return withWarehouse(cmd, g, func(ctx context.Context, a *app) error {
+				role, err := a.wh.GrantTenantRole(ctx, tenant, admin, args[0])
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(g.stdout, "granted %s: the user reads rows of tenant %s only\n", role, tenant)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&tenant, "tenant", "", "tenant whose role to grant")

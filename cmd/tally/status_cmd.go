@@ -31,20 +31,17 @@ kafka.brokers (the embedded broker lives inside the run). --json prints the docu
 admin API serves at /api/v1/status.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openWarehouseApp(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			st, ok := liveStatus(cmd.Context(), a, tenant)
-			if !ok {
-				a.openStatusLog()
-				st = a.status(cmd.Context(), tenant, false, false)
-			}
-			if asJSON {
-				return writeJSON(g.stdout, st)
-			}
-			return printStatus(g.stdout, st)
+			return withWarehouse(cmd, g, func(ctx context.Context, a *app) error {
+				st, ok := liveStatus(ctx, a, tenant)
+				if !ok {
+					a.openStatusLog()
+					st = a.status(ctx, tenant, false, false)
+				}
+				if asJSON {
+					return writeJSON(g.stdout, st)
+				}
+				return printStatus(g.stdout, st)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&tenant, "tenant", "", "show this tenant only")

@@ -33,20 +33,17 @@ func tenantTerminateCmd(g *globals) *cobra.Command {
 		Short: "Record a tenant's termination: its connectors stop, its data is deleted by the first purge after the grace period",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := openWarehouseApp(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			t, err := a.wh.TerminateTenant(cmd.Context(), args[0], grace.D())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(g.stdout, "tenant %s terminated at %s; its connectors no longer run\n", t.Tenant, t.Requested.Format(time.RFC3339))
-			fmt.Fprintf(g.stdout, "every warehouse row of %s is deleted by the first purge after %s\n", t.Tenant, t.PurgeAfter.Format(time.RFC3339))
-			fmt.Fprintf(g.stdout, "raw Kafka records of %s age out by %s (kafka.retention %s after the last sync)\n",
-				t.Tenant, t.Requested.Add(a.cfg.Kafka.Retention.D()).Format(time.RFC3339), a.cfg.Kafka.Retention)
-			return nil
+			return withWarehouse(cmd, g, func(ctx context.Context, a *app) error {
+				t, err := a.wh.TerminateTenant(ctx, args[0], grace.D())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(g.stdout, "tenant %s terminated at %s; its connectors no longer run\n", t.Tenant, t.Requested.Format(time.RFC3339))
+				fmt.Fprintf(g.stdout, "every warehouse row of %s is deleted by the first purge after %s\n", t.Tenant, t.PurgeAfter.Format(time.RFC3339))
+				fmt.Fprintf(g.stdout, "raw Kafka records of %s age out by %s (kafka.retention %s after the last sync)\n",
+					t.Tenant, t.Requested.Add(a.cfg.Kafka.Retention.D()).Format(time.RFC3339), a.cfg.Kafka.Retention)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().Var(&durationFlag{&grace}, "grace", "grace period before the data is deleted (e.g. 90d, 0d)")
@@ -59,29 +56,26 @@ func tenantStatusCmd(g *globals) *cobra.Command {
 		Short: "List terminated tenants with the dates their data is (or was) deleted",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openWarehouseApp(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			ts, err := a.wh.Terminations(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if len(ts) == 0 {
-				fmt.Fprintln(g.stdout, "no tenant is terminated")
-			}
-			for _, t := range ts {
-				if t.Pending() {
-					fmt.Fprintf(g.stdout, "%s: terminated %s, pending deletion after %s (raw topics age out by %s)\n", t.Tenant,
-						t.Requested.Format(time.RFC3339), t.PurgeAfter.Format(time.RFC3339),
-						t.Requested.Add(a.cfg.Kafka.Retention.D()).Format(time.RFC3339))
-					continue
+			return withWarehouse(cmd, g, func(ctx context.Context, a *app) error {
+				ts, err := a.wh.Terminations(ctx)
+				if err != nil {
+					return err
 				}
-				fmt.Fprintf(g.stdout, "%s: terminated %s, deleted %s (%d rows)\n", t.Tenant,
-					t.Requested.Format(time.RFC3339), t.Completed.Format(time.RFC3339), t.RowsDeleted)
-			}
-			return nil
+				if len(ts) == 0 {
+					fmt.Fprintln(g.stdout, "no tenant is terminated")
+				}
+				for _, t := range ts {
+					if t.Pending() {
+						fmt.Fprintf(g.stdout, "%s: terminated %s, pending deletion after %s (raw topics age out by %s)\n", t.Tenant,
+							t.Requested.Format(time.RFC3339), t.PurgeAfter.Format(time.RFC3339),
+							t.Requested.Add(a.cfg.Kafka.Retention.D()).Format(time.RFC3339))
+						continue
+					}
+					fmt.Fprintf(g.stdout, "%s: terminated %s, deleted %s (%d rows)\n", t.Tenant,
+						t.Requested.Format(time.RFC3339), t.Completed.Format(time.RFC3339), t.RowsDeleted)
+				}
+				return nil
+			})
 		},
 	}
 }
@@ -92,20 +86,17 @@ func tenantCancelCmd(g *globals) *cobra.Command {
 		Short: "Withdraw a tenant's termination within its grace period",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := openWarehouseApp(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			err = a.wh.CancelTermination(cmd.Context(), args[0])
-			if errors.Is(err, warehouse.ErrNotTerminated) || errors.Is(err, warehouse.ErrGraceOver) {
-				return withCode(exitFailed, err)
-			}
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(g.stdout, "termination of %s cancelled; its connectors run again from the next start of tally run\n", args[0])
-			return nil
+			return withWarehouse(cmd, g, func(ctx context.Context, a *app) error {
+				err := a.wh.CancelTermination(ctx, args[0])
+				if errors.Is(err, warehouse.ErrNotTerminated) || errors.Is(err, warehouse.ErrGraceOver) {
+					return withCode(exitFailed, err)
+				}
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(g.stdout, "termination of %s cancelled; its connectors run again from the next start of tally run\n", args[0])
+				return nil
+			})
 		},
 	}
 }

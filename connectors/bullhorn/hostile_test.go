@@ -122,11 +122,7 @@ func TestKeysetThatGoesBackEndsThePass(t *testing.T) {
 	if !errors.Is(err, crmhttp.ErrPagingLoop) {
 		t.Fatalf("Sync over a cycling server = %v, want ErrPagingLoop", err)
 	}
-	for _, want := range []string{"bullhorn", "placement", "Placement", "page 3"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not name %q", err, want)
-		}
-	}
+	pipelinetest.ErrorNames(t, err, "bullhorn", "placement", "Placement", "page 3")
 	if n := len(f.srv.Requests()) - before; n != 3 {
 		t.Errorf("%d requests, want 3 (A, B, A)", n)
 	}

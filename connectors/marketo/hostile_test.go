@@ -107,11 +107,7 @@ func TestRepeatingPagingTokenEndsThePass(t *testing.T) {
 			if !errors.Is(err, crmhttp.ErrPagingLoop) {
 				t.Fatalf("Sync over cycling tokens = %v, want ErrPagingLoop", err)
 			}
-			for _, want := range []string{"marketo", object, "page 4"} {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("error %q does not name %q", err, want)
-				}
-			}
+			pipelinetest.ErrorNames(t, err, "marketo", object, "page 4")
 			path := "/activities.json"
 			if object == "lead" {
 				path = "/deletedleads.json"

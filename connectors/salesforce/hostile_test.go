@@ -113,11 +113,7 @@ func TestRepeatingNextRecordsURLEndsThePass(t *testing.T) {
 	if !errors.Is(err, crmhttp.ErrPagingLoop) {
 		t.Fatalf("Sync over a cycling nextRecordsUrl = %v, want ErrPagingLoop", err)
 	}
-	for _, want := range []string{"salesforce", "deal", "Opportunity", "page 4"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not name %q", err, want)
-		}
-	}
+	pipelinetest.ErrorNames(t, err, "salesforce", "deal", "Opportunity", "page 4")
 	if n := len(f.srv.Requests()) - before; n != 3 {
 		t.Errorf("%d requests before the loop was seen, want 3 (query, A, B; the repeat of A is never sent)", n)
 	}

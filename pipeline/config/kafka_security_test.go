@@ -75,14 +75,7 @@ func TestKafkaSecurity(t *testing.T) {
 				t.Fatalf("Parse: %v", err)
 			}
 			ps := f.Validate(testRegistry(), schemas.Default())
-			if len(ps) != len(tc.problems) {
-				t.Errorf("Validate() = %d problems, want %d:\n%v", len(ps), len(tc.problems), ps)
-			}
-			for _, w := range tc.problems {
-				if !strings.Contains(ps.Error(), w) {
-					t.Errorf("Validate() lacks %q:\n%v", w, ps)
-				}
-			}
+			wantProblems(t, ps, tc.problems)
 			ws := f.Kafka.SecurityWarnings()
 			if len(ws) != len(tc.warnings) {
 				t.Errorf("SecurityWarnings() = %q, want %d", ws, len(tc.warnings))

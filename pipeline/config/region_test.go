@@ -57,14 +57,7 @@ func TestResidency(t *testing.T) {
 				t.Fatalf("Parse: %v", err)
 			}
 			ps := f.Validate(testRegistry(), schemas.Default())
-			if len(ps) != len(tc.problems) {
-				t.Errorf("Validate() = %d problems, want %d:\n%v", len(ps), len(tc.problems), ps)
-			}
-			for _, w := range tc.problems {
-				if !strings.Contains(ps.Error(), w) {
-					t.Errorf("Validate() lacks %q:\n%v", w, ps)
-				}
-			}
+			wantProblems(t, ps, tc.problems)
 			if got := f.TenantAllowed("acme"); got != tc.allowAcme {
 				t.Errorf("TenantAllowed(acme) = %v, want %v", got, tc.allowAcme)
 			}

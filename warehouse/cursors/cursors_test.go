@@ -22,12 +22,6 @@ func ctxT(t *testing.T) context.Context {
 	return ctx
 }
 
-// dialects runs fn on a fresh migrated warehouse of each dialect.
-func dialects(t *testing.T, fn func(t *testing.T, w *warehouse.Warehouse)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, warehousetest.OpenSQLite(t, warehouse.Config{})) })
-	t.Run("postgres", func(t *testing.T) { fn(t, warehousetest.OpenPostgres(t, warehouse.Config{})) })
-}
-
 // secretCursor stands for what vendors put in cursors: a record value.
 const secretCursor = "after=jane.doe@example.org"
 
@@ -73,7 +67,7 @@ func seedStreams(t *testing.T, w *warehouse.Warehouse) {
 }
 
 func TestInspect(t *testing.T) {
-	dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
+	warehousetest.Dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
 		seedStreams(t, w)
 		ignoreTimes := cmpopts.IgnoreFields(cursors.Stream{}, "Oldest", "Newest")
 		for _, tc := range []struct {
@@ -107,7 +101,7 @@ func TestInspect(t *testing.T) {
 }
 
 func TestResetClearsSelectedStreamsAndRecordsEvidence(t *testing.T) {
-	dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
+	warehousetest.Dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
 		seedStreams(t, w)
 		at := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 		run, err := cursors.Reset(ctxT(t), w, cursors.Filter{Tenant: "acme", Source: "csv"},
@@ -173,7 +167,7 @@ func TestResetClearsSelectedStreamsAndRecordsEvidence(t *testing.T) {
 }
 
 func TestResetObjectOnly(t *testing.T) {
-	dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
+	warehousetest.Dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
 		seedStreams(t, w)
 		run, err := cursors.Reset(ctxT(t), w, cursors.Filter{Tenant: "acme", Source: "csv", Object: "lead"}, cursors.Options{By: "ops"})
 		if err != nil || run.Checkpoints != 2 || run.Object != "lead" {
@@ -195,7 +189,7 @@ func TestResetObjectOnly(t *testing.T) {
 }
 
 func TestResetNothingRecordsNothing(t *testing.T) {
-	dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
+	warehousetest.Dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
 		run, err := cursors.Reset(ctxT(t), w, cursors.Filter{Tenant: "acme", Source: "csv"}, cursors.Options{By: "ops"})
 		if err != nil || run.ID != 0 || run.Checkpoints != 0 {
 			t.Errorf("Reset with no checkpoint = %+v, %v; want nothing done", run, err)
@@ -216,7 +210,7 @@ func countRows(t *testing.T, w *warehouse.Warehouse, table string) int {
 }
 
 func TestResetRefuses(t *testing.T) {
-	dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
+	warehousetest.Dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
 		seedStreams(t, w)
 		release, err := w.HoldWriterLock(ctxT(t))
 		if err != nil {
@@ -244,7 +238,7 @@ func TestResetRefuses(t *testing.T) {
 }
 
 func TestPurgeRemovesExpiredResetEvidence(t *testing.T) {
-	dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
+	warehousetest.Dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
 		seedStreams(t, w)
 		old := time.Now().Add(-w.Policy().Evidence - time.Hour)
 		if _, err := cursors.Reset(ctxT(t), w, cursors.Filter{Tenant: "acme", Source: "csv"},

@@ -81,31 +81,21 @@ func limit(f Filter) string {
 // latest log position first among equal times).
 func List(ctx context.Context, w *warehouse.Warehouse, f Filter) ([]Entry, error) {
 	pred, args := where(w, f)
-	db := w.DB()
 	q := `SELECT quarantined_at, tenant, source, object, stage, field, rule, topic, partition, "offset" FROM quarantine` +
 		pred + ` ORDER BY quarantined_at DESC, id DESC` + limit(f)
-	rows, err := db.QueryContext(ctx, db.Rebind(q), args...)
-	if err != nil {
-		return nil, fmt.Errorf("reading quarantine: %w", warehouse.Redact(err))
-	}
-	defer rows.Close()
-	out := []Entry{}
-	for rows.Next() {
+	return warehouse.QueryAll(ctx, w, "reading quarantine", q, args, func(scan func(...any) error) (Entry, error) {
 		var e Entry
 		var at any
-		if err := rows.Scan(&at, &e.Tenant, &e.Connector, &e.Object, &e.Stage, &e.Field, &e.Rule,
+		if err := scan(&at, &e.Tenant, &e.Connector, &e.Object, &e.Stage, &e.Field, &e.Rule,
 			&e.Topic, &e.Partition, &e.Offset); err != nil {
-			return nil, fmt.Errorf("reading quarantine: %w", warehouse.Redact(err))
+			return e, err
 		}
-		if e.At, err = scanUTC(at); err != nil {
-			return nil, fmt.Errorf("reading quarantine: %w", err)
+		var err error
+		if e.At, err = warehouse.ScanUTC(at); err != nil {
+			return e, fmt.Errorf("reading quarantine: %w", err)
 		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading quarantine: %w", warehouse.Redact(err))
-	}
-	return out, nil
+		return e, nil
+	})
 }
 
 // Stats returns the groups of the entries f selects, the largest first
@@ -113,40 +103,28 @@ func List(ctx context.Context, w *warehouse.Warehouse, f Filter) ([]Entry, error
 // total number of entries f selects (all groups, whatever the limit).
 func Stats(ctx context.Context, w *warehouse.Warehouse, f Filter) (groups []Group, total int64, err error) {
 	pred, args := where(w, f)
-	db := w.DB()
 	keys := "tenant, source, object, stage, field, rule"
 	// The total is a window over the groups, computed before the limit,
 	// so that it and the groups come from one snapshot.
 	q := `SELECT ` + keys + `, count(*), min(quarantined_at), max(quarantined_at), CAST(sum(count(*)) OVER () AS bigint)
 		FROM quarantine` + pred +
 		` GROUP BY ` + keys + ` ORDER BY count(*) DESC, ` + keys + limit(f)
-	rows, err := db.QueryContext(ctx, db.Rebind(q), args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("counting quarantine: %w", warehouse.Redact(err))
-	}
-	defer rows.Close()
-	groups = []Group{}
-	for rows.Next() {
+	groups, err = warehouse.QueryAll(ctx, w, "counting quarantine", q, args, func(scan func(...any) error) (Group, error) {
 		var g Group
 		var first, last any
-		if err := rows.Scan(&g.Tenant, &g.Connector, &g.Object, &g.Stage, &g.Field, &g.Rule, &g.Count, &first, &last, &total); err != nil {
-			return nil, 0, fmt.Errorf("counting quarantine: %w", warehouse.Redact(err))
+		if err := scan(&g.Tenant, &g.Connector, &g.Object, &g.Stage, &g.Field, &g.Rule, &g.Count, &first, &last, &total); err != nil {
+			return g, err
 		}
 		var ferr, lerr error
-		g.First, ferr = scanUTC(first)
-		g.Last, lerr = scanUTC(last)
+		g.First, ferr = warehouse.ScanUTC(first)
+		g.Last, lerr = warehouse.ScanUTC(last)
 		if err := errors.Join(ferr, lerr); err != nil {
-			return nil, 0, fmt.Errorf("counting quarantine: %w", err)
+			return g, fmt.Errorf("counting quarantine: %w", err)
 		}
-		groups = append(groups, g)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("counting quarantine: %w", warehouse.Redact(err))
+		return g, nil
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	return groups, total, nil
-}
-
-func scanUTC(v any) (time.Time, error) {
-	t, err := warehouse.ScanTime(v)
-	return t.UTC(), err
 }

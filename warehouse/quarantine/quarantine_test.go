@@ -21,11 +21,6 @@ func ctxT(t *testing.T) context.Context {
 	return ctx
 }
 
-func dialects(t *testing.T, fn func(t *testing.T, w *warehouse.Warehouse)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, warehousetest.OpenSQLite(t, warehouse.Config{})) })
-	t.Run("postgres", func(t *testing.T) { fn(t, warehousetest.OpenPostgres(t, warehouse.Config{})) })
-}
-
 // rejected is a quarantine entry of tenant's csv connector at offset,
 // quarantined minutes after t0.
 func rejected(tenant, field, rule string, offset int64, minutes int) pipeline.Quarantined {
@@ -55,7 +50,7 @@ func entry(tenant, field, rule string, offset int64, minutes int) quarantine.Ent
 }
 
 func TestList(t *testing.T) {
-	dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
+	warehousetest.Dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
 		seed(t, w)
 		for _, tc := range []struct {
 			name string
@@ -88,7 +83,7 @@ func TestList(t *testing.T) {
 }
 
 func TestStats(t *testing.T) {
-	dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
+	warehousetest.Dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
 		seed(t, w)
 		closeDate := quarantine.Group{Tenant: "acme", Connector: "csv", Object: "deal", Stage: "validate", Field: "close_date",
 			Rule: "time", Count: 3, First: t0, Last: t0.Add(2 * time.Minute)}

@@ -138,47 +138,28 @@ func Latest(ctx context.Context, w *warehouse.Warehouse, tenant string) ([]Run, 
 func History(ctx context.Context, w *warehouse.Warehouse, tenant string, limit int) ([]Run, error) {
 	q := `SELECT id, tenant, source, object, started_at, ended_at, result, pulled, written, deleted, quarantined,
 		error_kind, cursor_age_seconds FROM sync_runs`
-	var args []any
-	if tenant != "" {
-		q += ` WHERE tenant = ?`
-		args = append(args, tenant)
-	}
-	q += ` ORDER BY id DESC`
-	if limit > 0 {
-		q += fmt.Sprintf(` LIMIT %d`, limit)
-	}
+	q, args := warehouse.NewestFirst(q, tenant, limit)
 	return query(ctx, w, q, args...)
 }
 
 func query(ctx context.Context, w *warehouse.Warehouse, q string, args ...any) ([]Run, error) {
-	db := w.DB()
-	rows, err := db.QueryContext(ctx, db.Rebind(q), args...)
-	if err != nil {
-		return nil, fmt.Errorf("reading sync runs: %w", warehouse.Redact(err))
-	}
-	defer rows.Close()
-	out := []Run{}
-	for rows.Next() {
+	return warehouse.QueryAll(ctx, w, "reading sync runs", q, args, func(scan func(...any) error) (Run, error) {
 		var r Run
 		var started, ended any
 		var age sql.NullInt64
-		if err := rows.Scan(&r.ID, &r.Tenant, &r.Source, &r.Object, &started, &ended, &r.Result, &r.Pulled, &r.Written,
+		if err := scan(&r.ID, &r.Tenant, &r.Source, &r.Object, &started, &ended, &r.Result, &r.Pulled, &r.Written,
 			&r.Deleted, &r.Quarantined, &r.ErrorKind, &age); err != nil {
-			return nil, fmt.Errorf("reading sync runs: %w", warehouse.Redact(err))
+			return r, err
 		}
-		s, serr := warehouse.ScanTime(started)
-		e, eerr := warehouse.ScanTime(ended)
+		s, serr := warehouse.ScanUTC(started)
+		e, eerr := warehouse.ScanUTC(ended)
 		if err := errors.Join(serr, eerr); err != nil {
-			return nil, fmt.Errorf("reading sync run %d: %w", r.ID, err)
+			return r, fmt.Errorf("reading sync run %d: %w", r.ID, err)
 		}
-		r.Started, r.Ended = s.UTC(), e.UTC()
+		r.Started, r.Ended = s, e
 		if age.Valid {
 			r.CursorAgeSeconds = &age.Int64
 		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading sync runs: %w", warehouse.Redact(err))
-	}
-	return out, nil
+		return r, nil
+	})
 }

@@ -14,11 +14,6 @@ import (
 	"github.com/tally-dev/tally/warehouse/warehousetest"
 )
 
-func dialects(t *testing.T, fn func(t *testing.T, w *warehouse.Warehouse)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, warehousetest.OpenSQLite(t, warehouse.Config{})) })
-	t.Run("postgres", func(t *testing.T) { fn(t, warehousetest.OpenPostgres(t, warehouse.Config{})) })
-}
-
 var (
 	deals = pipeline.Stream{Tenant: "acme", Source: "hubspot", Object: "deal"}
 	leads = pipeline.Stream{Tenant: "acme", Source: "hubspot", Object: "lead"}
@@ -32,7 +27,7 @@ const secretMessage = "bad page after=jane.doe@example.org"
 // every stream, with its result, kind, counts and cursor age, and never
 // an error message.
 func TestRecordAndLatest(t *testing.T) {
-	dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
+	warehousetest.Dialects(t, func(t *testing.T, w *warehouse.Warehouse) {
 		ctx := context.Background()
 		if err := w.Write(ctx, pipeline.Batch{Checkpoints: []pipeline.PartitionCheckpoint{{Checkpoint: pipeline.Checkpoint{
 			Tenant: deals.Tenant, Source: deals.Source, Object: deals.Object, Seq: 1, Cursor: "c1"}}}}); err != nil {
