@@ -146,6 +146,9 @@ func (r *Runner) handle(ctx context.Context, tp TopicPartition, msgs []Message) 
 			st.Upserted.Add(1)
 		}
 	}
+	if len(b.Checkpoints) > 0 {
+		r.cpBell.ring() // wake emitters waiting for room (back-pressure)
+	}
 	select {
 	case r.commits <- struct{}{}:
 	default:

@@ -35,6 +35,11 @@ type emitter struct {
 	err   error
 	seen  presence
 	lease int64 // fencing token of the binding's lease, carried by checkpoints
+
+	// Back-pressure (see backpressure.go), used by Emit only.
+	ahead   int             // most uncommitted checkpointed pages; 0 is unlimited
+	pending []string        // cursors of the pass's queued pages not yet known committed
+	halt    <-chan struct{} // closed when the consumer stops
 }
 
 // page is a queued page: its messages, the first len(recs) of which are
@@ -45,7 +50,8 @@ type page struct {
 }
 
 func (r *Runner) newEmitter(ctx context.Context, s Stream, t topic) *emitter {
-	e := &emitter{r: r, s: s, t: t, pages: make(chan page, emitQueue), done: make(chan struct{}), lease: leaseToken(ctx)}
+	e := &emitter{r: r, s: s, t: t, pages: make(chan page, emitQueue), done: make(chan struct{}), lease: leaseToken(ctx),
+		ahead: r.ahead(), halt: r.out.halt}
 	if r.FieldKPIs != nil {
 		e.seen = newPresence(r.FieldKPIs(s.Object))
 	}
@@ -150,10 +156,18 @@ func (e *emitter) Emit(ctx context.Context, recs []Record, cursor string) error 
 	if len(msgs) == 0 {
 		return nil
 	}
+	if cursor != "" {
+		if err := e.awaitRoom(ctx); err != nil {
+			return err
+		}
+	}
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
 	case e.pages <- page{msgs: msgs, recs: recs}:
+		if cursor != "" && e.ahead > 0 {
+			e.pending = append(e.pending, cursor)
+		}
 		return nil
 	}
 }

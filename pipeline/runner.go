@@ -95,12 +95,19 @@ type Runner struct {
 	// pulls a binding only while it holds the binding's lease; RunOnce
 	// and Reconcile take it (see Leaser).
 	Leases Leaser
+	// Ahead is how many pages (checkpoints) a connector may publish ahead
+	// of what the warehouse committed for its stream: the emitter waits
+	// before queueing more (see backpressure.go), which bounds what a new
+	// lease holder re-pulls after a crash. 0 means DefaultAhead; negative
+	// is unlimited.
+	Ahead int
 
 	topics  map[Stream]topic
 	sources map[Stream]Source
 	byTopic map[string]Stream
 	seq     atomic.Int64
 	commits chan struct{} // signalled after each committed batch
+	cpBell  commitBell    // rung after each committed batch with checkpoints
 	turns   map[bindingID]chan struct{}
 
 	mu   sync.Mutex
