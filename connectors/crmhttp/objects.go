@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"strconv"
 
 	"github.com/tally-dev/tally/pipeline/decimal"
 )
@@ -104,8 +105,15 @@ func floats(v any) any {
 	return v
 }
 
-// exact reports whether f is the same number as the text n.
+// exact reports whether f is the same number as the text n. Most vendor
+// numbers are written in float64's shortest form ("17.5", "100"), which
+// is checked without allocating a decimal; only other spellings ("1e2",
+// "17.50", long amounts) are compared as exact decimals.
 func exact(n json.Number, f float64) bool {
+	var buf [32]byte
+	if string(strconv.AppendFloat(buf[:0], f, 'f', -1, 64)) == string(n) {
+		return true
+	}
 	d, err := decimal.Parse(string(n))
 	if err != nil {
 		return false

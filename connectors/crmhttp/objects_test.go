@@ -111,3 +111,23 @@ func TestDecodeWith(t *testing.T) {
 		t.Errorf("parse: err %v, dst %d; want 9", err, dst)
 	}
 }
+
+func TestExact(t *testing.T) {
+	for _, tc := range []struct {
+		n    string
+		want bool
+	}{
+		{"17.5", true}, {"100", true}, {"-0.25", true}, {"0.1", true},
+		{"1e2", true}, {"17.50", true}, // other spellings of the same number
+		{"12345678901234567890.12", false}, // more digits than float64 holds
+		{"9007199254740993", false},        // 2^53+1
+	} {
+		f, err := json.Number(tc.n).Float64()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := exact(json.Number(tc.n), f); got != tc.want {
+			t.Errorf("exact(%s) = %v, want %v", tc.n, got, tc.want)
+		}
+	}
+}
