@@ -3,7 +3,9 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -133,5 +135,38 @@ func TestEmitterBackPressureStopsWithConsumer(t *testing.T) {
 	}
 	if err := em.close(); err != nil {
 		t.Fatalf("close() = %v", err)
+	}
+}
+
+// TestEmitterUnstorableCursorNeverWaits: a cursor the warehouse would
+// refuse (a NUL from a hostile CRM) is published without a checkpoint,
+// so back-pressure never waits for a checkpoint that cannot commit and
+// the pages still flow.
+func TestEmitterUnstorableCursorNeverWaits(t *testing.T) {
+	sink := &cursorSink{calls: make(chan struct{}, 1)}
+	l := &memLog{}
+	r := &Runner{Log: l, Sink: sink, Ahead: 1, Stats: NewStats(), Logger: slog.New(slog.DiscardHandler)}
+	ctx := context.Background()
+	em := r.newEmitter(ctx, Stream{"acme", "crm", "deal"}, topic{name: "t", partitions: 1})
+	for i, c := range []string{"a\x00", "b\x00", "\xff", strings.Repeat("x", maxCursorBytes+1)} {
+		if err := em.Emit(ctx, []Record{deal(fmt.Sprint(i), nil)}, c); err != nil {
+			t.Fatalf("Emit(unstorable cursor %d) = %v, want no wait", i, err)
+		}
+	}
+	if err := em.close(); err != nil {
+		t.Fatalf("close() = %v", err)
+	}
+	recs, cps := 0, 0
+	for _, m := range l.msgs {
+		rec, cp, err := Decode(m)
+		switch {
+		case err == nil && cp != nil:
+			cps++
+		case err == nil && rec != nil:
+			recs++
+		}
+	}
+	if recs != 4 || cps != 0 {
+		t.Errorf("published %d records and %d checkpoints, want 4 and 0", recs, cps)
 	}
 }

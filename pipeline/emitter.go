@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -116,13 +117,23 @@ func (e *emitter) Emit(ctx context.Context, recs []Record, cursor string) error 
 	if err := e.failed(); err != nil {
 		return err
 	}
+	if cursor != "" && !storableCursor(cursor) {
+		// The warehouse would refuse this checkpoint (and back-pressure
+		// would then wait for it forever): publish the page without one;
+		// the connector resumes from its previous stored cursor.
+		e.r.Logger.Warn("connector cursor cannot be stored (NUL, invalid UTF-8 or over 64 KiB); page published without a checkpoint",
+			"tenant", e.s.Tenant, "connector", e.s.Source, "object", e.s.Object)
+		cursor = ""
+	}
+	e.mu.Lock()
+	for i := range recs {
+		e.seen.note(&recs[i])
+	}
+	e.mu.Unlock()
 	for i := range recs {
 		r := &recs[i]
 		// A connector writes only into its own stream.
 		r.Tenant, r.Source, r.Object = e.s.Tenant, e.s.Source, e.s.Object
-		e.mu.Lock()
-		e.seen.note(r)
-		e.mu.Unlock()
 		// Sealing encodes personal values: with a Shredder, refuse what
 		// the codec would refuse before it gets there.
 		if rej := precheck(r, e.r.Shredder != nil); rej != nil {
@@ -221,4 +232,13 @@ func (e *emitter) close() error {
 	close(e.pages)
 	<-e.done
 	return e.failed()
+}
+
+// maxCursorBytes bounds a checkpoint's cursor.
+const maxCursorBytes = 64 << 10
+
+// storableCursor reports whether the warehouse can store a cursor as it
+// is: PostgreSQL text refuses NUL, and JSON would rewrite invalid UTF-8.
+func storableCursor(c string) bool {
+	return len(c) <= maxCursorBytes && utf8.ValidString(c) && !strings.ContainsRune(c, 0)
 }
