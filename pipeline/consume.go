@@ -64,6 +64,10 @@ func (r *Runner) handle(ctx context.Context, tp TopicPartition, msgs []Message) 
 	if !ok {
 		return fmt.Errorf("message from unexpected topic %s", tp.Topic)
 	}
+	if n := r.inflight[tp.Topic]; n != nil {
+		n.Add(1)
+		defer n.Add(-1) // after the batch is counted in Stats
+	}
 	st := r.Stats.Stream(s)
 	b := Batch{Offsets: map[TopicPartition]int64{tp: msgs[len(msgs)-1].Position.Offset + 1}}
 	reject := func(stage string, err error, pos Position) {
@@ -178,7 +182,7 @@ func (r *Runner) drain(ctx context.Context, topics []string, cons *consumer) err
 				break
 			}
 		}
-		if !behind {
+		if !behind && r.counted(topics) {
 			return nil
 		}
 		select {
@@ -193,4 +197,15 @@ func (r *Runner) drain(ctx context.Context, topics []string, cons *consumer) err
 		case <-tick.C:
 		}
 	}
+}
+
+// counted reports whether no batch of topics is between its commit and
+// its count in Stats (see Runner.inflight).
+func (r *Runner) counted(topics []string) bool {
+	for _, t := range topics {
+		if n := r.inflight[t]; n != nil && n.Load() > 0 {
+			return false
+		}
+	}
+	return true
 }

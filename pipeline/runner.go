@@ -105,10 +105,14 @@ type Runner struct {
 	topics  map[Stream]topic
 	sources map[Stream]Source
 	byTopic map[string]Stream
-	seq     atomic.Int64
-	commits chan struct{} // signalled after each committed batch
-	cpBell  commitBell    // rung after each committed batch with checkpoints
-	turns   map[bindingID]chan struct{}
+	// inflight counts, per topic, the batches handle has taken and not
+	// yet counted in Stats; drain waits for them so that a pass's report
+	// sees what the warehouse already shows committed.
+	inflight map[string]*atomic.Int64
+	seq      atomic.Int64
+	commits  chan struct{} // signalled after each committed batch
+	cpBell   commitBell    // rung after each committed batch with checkpoints
+	turns    map[bindingID]chan struct{}
 
 	mu   sync.Mutex
 	live *live // the running consumer, for Reconcile

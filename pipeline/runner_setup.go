@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"sync/atomic"
 	"time"
 )
 
@@ -45,6 +46,7 @@ func (r *Runner) prepare(ctx context.Context) error {
 	r.topics = map[Stream]topic{}
 	r.sources = map[Stream]Source{}
 	r.byTopic = map[string]Stream{}
+	r.inflight = map[string]*atomic.Int64{}
 	r.turns = map[bindingID]chan struct{}{}
 	for i, b := range r.Bindings {
 		r.turns[bindingID{b.Tenant, b.Name}] = make(chan struct{}, 1)
@@ -63,6 +65,7 @@ func (r *Runner) prepare(ctx context.Context) error {
 			r.topics[s] = topic{name: name, partitions: n}
 			r.sources[s] = b.Source
 			r.byTopic[name] = s
+			r.inflight[name] = new(atomic.Int64)
 		}
 	}
 	return nil
