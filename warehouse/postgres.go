@@ -41,7 +41,7 @@ func openPostgres(ctx context.Context, dsn string, logger *slog.Logger) (*sqlx.D
 	if err := CheckDSN(dsn); err != nil {
 		return nil, fmt.Errorf("connecting to postgres: %w", err)
 	}
-	raw := sqldblogger.OpenDriver(dsn, &pq.Driver{}, sqlLogger{logger}, loggerOptions()...)
+	raw := sqldblogger.OpenDriver(dsn, copyDriver{}, sqlLogger{logger}, loggerOptions()...)
 	raw.SetMaxOpenConns(20)
 	raw.SetMaxIdleConns(10)
 	raw.SetConnMaxIdleTime(5 * time.Minute)

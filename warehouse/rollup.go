@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lib/pq"
+
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/transforms/kpi"
 )
@@ -37,17 +39,21 @@ func (w *Warehouse) rollupUpsert() string {
 		" written_at = excluded.written_at, expires_at = excluded.expires_at"
 }
 
-// writeDeltas adds the merged deltas to kpi_daily with one upsert in key
-// order, so concurrent writers lock rollup rows in the same order, then
-// removes the rows whose count a negative delta brought to zero.
+// writeDeltas adds the merged deltas to kpi_daily in key order, so
+// concurrent writers lock rollup rows in the same order, then removes the
+// rows whose count a negative delta brought to zero.
 //
-// A delta whose rollup has already expired (rollupExpiry not after now:
-// a fact of a day older than the KPI TTL) is not added: the rollup of
-// that day is past retention. Its row, if purge has not removed it yet,
-// is deleted instead of being left stale, so kpi_daily always equals the
-// GROUP BY over the facts on every rollup it holds, and holds every
-// rollup whose expiry is still ahead. Such deltas are logged with their
-// count (never their values).
+// A delta whose rollup has expired (rollupExpiry not after now: a fact
+// of a day older than the KPI TTL) costs nothing: it is neither added nor
+// used to delete the row, which purge removes with its partition (purge
+// owns expiry). kpi_daily equals the GROUP BY over the facts on every
+// rollup whose expiry is ahead, and holds every such rollup; a rollup
+// past its expiry may be stale until purge removes it. Skipped deltas are
+// logged with their count (never their values).
+//
+// On PostgreSQL the deltas are staged with COPY and applied with one
+// INSERT ... SELECT ... ON CONFLICT (writeDeltasStaged); every statement
+// names the days it touches, so only their partitions are planned.
 func (w *Warehouse) writeDeltas(ctx context.Context, tx *txn, m map[kpi.Key]kpi.Delta, now time.Time) error {
 	deltas := kpi.Sorted(m)
 	if len(deltas) == 0 {
@@ -55,45 +61,58 @@ func (w *Warehouse) writeDeltas(ctx context.Context, tx *txn, m map[kpi.Key]kpi.
 	}
 	written := w.d.timeArg(now)
 	rows := make([][]any, 0, len(deltas))
-	var shrunk, expired [][]any
+	var shrunk [][]any
+	days := map[string]bool{}
+	expired := 0
 	for _, d := range deltas {
-		key := []any{d.Tenant, d.Metric, d.Day.Format(time.DateOnly), d.Rep, d.Dimension, d.Currency}
 		exp := w.rollupExpiry(d.Key)
 		if !exp.After(now) {
-			expired = append(expired, key)
+			expired++
 			w.notePastRetention(ctx, d.Tenant)
 			continue
 		}
+		day := d.Day.Format(time.DateOnly)
+		key := []any{d.Tenant, d.Metric, day, d.Rep, d.Dimension, d.Currency}
 		rows = append(rows, append(key, d.Value, d.N, written, w.d.timeArg(exp)))
 		tx.inserted[w.statsTable("kpi_daily", d.Day)]++
 		if d.N < 0 {
 			shrunk = append(shrunk, key)
+			days[day] = true
 		}
+	}
+	if expired > 0 {
+		w.log.DebugContext(ctx, "kpi deltas past retention not written", "component", "warehouse", "count", expired)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if w.d.name == Postgres && !legacyWrites.Load() {
+		return w.writeDeltasStaged(ctx, tx, rows, sortedKeys(days))
 	}
 	cols := append(append([]string{}, kpiKeyCols...), "value", "n", "written_at", "expires_at")
 	if err := tx.insertRowsUncounted(ctx, "kpi_daily", cols, rows, w.rollupUpsert()); err != nil {
 		return fmt.Errorf("writing kpi rollups: %w", err)
 	}
-	if err := w.deleteRollups(ctx, tx, "kpi_daily.n <= 0", shrunk); err != nil {
+	if err := w.deleteRollups(ctx, tx, "kpi_daily.n <= 0", shrunk, sortedKeys(days)); err != nil {
 		return fmt.Errorf("removing empty kpi rollups: %w", err)
-	}
-	if err := w.deleteRollups(ctx, tx, "", expired); err != nil {
-		return fmt.Errorf("removing expired kpi rollups: %w", err)
-	}
-	if len(expired) > 0 {
-		w.log.DebugContext(ctx, "kpi deltas past retention not written", "component", "warehouse", "count", len(expired))
 	}
 	return nil
 }
 
 // deleteRollups deletes the kpi_daily rows of keys (values of
 // kpiKeyCols) that also match cond ("" for none; columns qualified with
-// kpi_daily.), in statements within the dialect's parameter limit.
-func (w *Warehouse) deleteRollups(ctx context.Context, tx *txn, cond string, keys [][]any) error {
+// kpi_daily.), in statements within the dialect's parameter limit. On
+// PostgreSQL the statement names days, the days of the keys, so that it
+// plans and scans only their partitions.
+func (w *Warehouse) deleteRollups(ctx context.Context, tx *txn, cond string, keys [][]any, days []string) error {
 	return w.eachRollupChunk(ctx, tx, keys, func(using, pred string, args []any) error {
 		q := "DELETE FROM kpi_daily" + using + " WHERE " + pred
 		if cond != "" {
 			q += " AND " + cond
+		}
+		if using != "" {
+			q += " AND kpi_daily.day = ANY(?::date[])"
+			args = append(args, pq.Array(days))
 		}
 		_, err := tx.exec(ctx, q, args...)
 		return err

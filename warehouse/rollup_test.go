@@ -133,12 +133,13 @@ func TestRollupsPastRetentionAreNotKept(t *testing.T) {
 		assertConsistentLive(t, w, allKPIs, live)
 
 		// day(3) expires; its rows wait for purge. An update touching
-		// one of them deletes it instead of leaving it stale.
+		// one of them costs nothing at write time: the row is neither
+		// updated nor deleted (purge owns expiry, issue 12).
 		c.add(36 * time.Hour)
 		write(t, w, upsert("a", 2, wonDeal("won", 12)))
 		got = warehousetest.StoredRollups(t, w)
-		if _, ok := got["t1|revenue_won|2024-05-03|rep1||EUR"]; ok {
-			t.Errorf("expired rollup revenue_won of day(3) was updated, want it deleted")
+		if r, ok := got["t1|revenue_won|2024-05-03|rep1||EUR"]; !ok || r.Value != 10 {
+			t.Errorf("expired rollup revenue_won of day(3) = %+v, %v; want it left as it was (10) for purge", r, ok)
 		}
 		if _, ok := got["t1|deals_won|2024-05-03|rep1||"]; !ok {
 			t.Errorf("untouched expired rollup deals_won of day(3) vanished before the purge")
@@ -149,8 +150,8 @@ func TestRollupsPastRetentionAreNotKept(t *testing.T) {
 		if err != nil || run.Verified == nil || !*run.Verified {
 			t.Fatalf("Purge() = %v, verified %v", err, run.Verified)
 		}
-		if n, _ := removed(run, "kpi_daily"); n != 1 {
-			t.Errorf("purge removed %d rollups, want 1 (deals_won of day(3))", n)
+		if n, _ := removed(run, "kpi_daily"); n != 2 {
+			t.Errorf("purge removed %d rollups, want 2 (deals_won and revenue_won of day(3))", n)
 		}
 		if got := countRows(t, w, "kpi_daily", ""); got != 0 {
 			t.Errorf("kpi_daily holds %d rows after purge, want 0", got)

@@ -53,8 +53,8 @@ func (w *Warehouse) writeFacts(ctx context.Context, tx *txn, states map[factKey]
 // upsertFacts writes the changed facts of one table in key order with
 // expires_at = now + the tenant's fact TTL. SQLite upserts on the
 // primary key (tenant, key). On PostgreSQL, whose partitioned fact
-// tables are keyed (tenant, key, expires_at), it inserts the facts that
-// were not stored and updates the stored rows it loaded under FOR
+// tables are keyed (tenant, key, expires_at), it COPYs the facts that
+// were not stored into the table and updates the stored rows it loaded under FOR
 // UPDATE, matching their old expires_at; an UPDATE that changes
 // expires_at moves the row to its new partition.
 func (w *Warehouse) upsertFacts(ctx context.Context, tx *txn, t *factTable, sts []*factState, now time.Time) error {
@@ -101,7 +101,13 @@ func (w *Warehouse) upsertFacts(ctx context.Context, tx *txn, t *factTable, sts 
 		}
 		return tx.insertRowsUncounted(ctx, t.name, cols, inserts, " ON CONFLICT (tenant, key) DO UPDATE SET "+strings.Join(set, ", "))
 	}
-	if err := tx.insertRowsUncounted(ctx, t.name, cols, inserts, ""); err != nil {
+	if legacyWrites.Load() {
+		if err := tx.insertRowsUncounted(ctx, t.name, cols, inserts, ""); err != nil {
+			return err
+		}
+	} else if err := tx.copyIn(ctx, t.name, cols, inserts); err != nil {
+		// New facts are COPYed straight into the partitioned table,
+		// which routes each row to its expires_at partition.
 		return err
 	}
 	return tx.updateRows(ctx, t.name, []string{"expires_at", "tenant", "key"}, cols[2:], updates)

@@ -1,0 +1,154 @@
+package warehouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/tally-dev/tally/pipeline/decimal"
+)
+
+// copyBufs recycles the COPY text of batches (a few hundred KiB each).
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256<<10); return &b }}
+
+// copyIn loads rows (values of cols, in order) into table with one COPY
+// ... FROM STDIN on the transaction (PostgreSQL only): the rows are
+// encoded as COPY text in one reused buffer and sent in one call
+// (copydriver.go), so neither database/sql nor the SQL logger sees a call
+// per row, and the server parses no statement per row. A value the table
+// refuses fails the COPY with its SQL state (a data error of class 22 or
+// 23 names its column, see copyError); the values never appear in the
+// error or the SQL log (the logger never logs arguments).
+func (t *txn) copyIn(ctx context.Context, table string, cols []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	bp := copyBufs.Get().(*[]byte)
+	buf := (*bp)[:0]
+	for _, row := range rows {
+		for i, v := range row {
+			if i > 0 {
+				buf = append(buf, '\t')
+			}
+			buf = appendCopyText(buf, v)
+		}
+		buf = append(buf, '\n')
+	}
+	// lib/pq's CopyData ends the data with the last newline itself.
+	data := string(buf[:len(buf)-1])
+	*bp = buf
+	copyBufs.Put(bp)
+	stmt, err := t.PrepareContext(ctx, pq.CopyIn(table, cols...))
+	if err != nil {
+		return copyError(err)
+	}
+	if _, err := stmt.ExecContext(ctx, data); err != nil {
+		_ = stmt.Close()
+		return copyError(err)
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		_ = stmt.Close()
+		return copyError(err)
+	}
+	return copyError(stmt.Close())
+}
+
+// copyWhere matches the context PostgreSQL gives an error in COPY input:
+// "COPY deal_facts, line 3, column amount: ...". Only the column name is
+// taken from it; the rest may quote the value.
+var copyWhere = regexp.MustCompile(`^COPY [^,]+, line [0-9]+, column ([a-z_][a-z0-9_]*)`)
+
+// copyError is redact for errors of a COPY: a data error the server
+// reports without a column (an input syntax or range error) is given the
+// column named in its context, so that quarantine names the field.
+func copyError(err error) error {
+	var pqErr *pq.Error
+	if err == nil || !errors.As(err, &pqErr) {
+		return redact(err)
+	}
+	out := redact(err)
+	var dbErr *DBError
+	if errors.As(out, &dbErr) && dbErr.Column == "" {
+		if m := copyWhere.FindStringSubmatch(pqErr.Where); m != nil {
+			dbErr.Column = m[1]
+		}
+	}
+	return out
+}
+
+// appendCopyText appends v in COPY's text format: \N for NULL, strings
+// with backslash, tab, newline and carriage return escaped, other values
+// as PostgreSQL input text (as toText renders them).
+func appendCopyText(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, `\N`...)
+	case string:
+		return appendCopyEscaped(b, x)
+	case decimal.Decimal:
+		return append(b, x.String()...)
+	case bool:
+		if x {
+			return append(b, 't')
+		}
+		return append(b, 'f')
+	case int:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case float64:
+		return strconv.AppendFloat(b, x, 'g', -1, 64)
+	case time.Time:
+		return x.UTC().AppendFormat(b, time.RFC3339Nano)
+	}
+	s := toText(v)
+	if !s.Valid {
+		return append(b, `\N`...)
+	}
+	return appendCopyEscaped(b, s.String)
+}
+
+func appendCopyEscaped(b []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		var esc byte
+		switch s[i] {
+		case '\\':
+			esc = '\\'
+		case '\t':
+			esc = 't'
+		case '\n':
+			esc = 'n'
+		case '\r':
+			esc = 'r'
+		default:
+			continue
+		}
+		b = append(b, s[start:i]...)
+		b = append(b, '\\', esc)
+		start = i + 1
+	}
+	return append(b, s[start:]...)
+}
+
+// stageTable returns the name of the session's staging table for table,
+// creating it on first use in this connection: a temporary table like
+// table whose rows vanish at every commit or rollback (ON COMMIT DELETE
+// ROWS), so it is created once per connection rather than per batch (a
+// CREATE and DROP per batch would bloat pg_class and pg_attribute, which
+// nothing vacuums where autovacuum is off) and never holds another
+// batch's rows.
+func (t *txn) stageTable(ctx context.Context, table string) (string, error) {
+	name := "tally_stage_" + table
+	q := "CREATE TEMP TABLE IF NOT EXISTS " + name + " (LIKE " + table + ") ON COMMIT DELETE ROWS"
+	if _, err := t.exec(ctx, q); err != nil {
+		return "", fmt.Errorf("creating staging table for %s: %w", table, err)
+	}
+	return name, nil
+}
