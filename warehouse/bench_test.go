@@ -1,8 +1,12 @@
 package warehouse_test
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,6 +22,17 @@ func benchmarkWrite(b *testing.B, w *warehouse.Warehouse, fields func(i, j int) 
 	const size = 1000
 	tp := pipeline.TopicPartition{Topic: "tally.t1.hubspot.deal", Partition: 0}
 	ctx := ctxT(b)
+	// TALLY_BENCH_WRITE_PATH=arrays measures the write path as it was
+	// before COPY staging (unnested text arrays), in the same binary.
+	if os.Getenv("TALLY_BENCH_WRITE_PATH") == "arrays" {
+		warehouse.SetLegacyWrites(true)
+		defer warehouse.SetLegacyWrites(false)
+	}
+	// Wall-clock time is noisy on a shared machine; the CPU seconds the
+	// client and its PostgreSQL backend spend per batch are not. One
+	// connection, so that its backend is the only one to measure.
+	w.DB().SetMaxOpenConns(1)
+	cpu := startCPU(ctx, b, w)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -31,7 +46,68 @@ func benchmarkWrite(b *testing.B, w *warehouse.Warehouse, fields func(i, j int) 
 			b.Fatal(err)
 		}
 	}
+	b.StopTimer()
 	b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "records/s")
+	cpu.report(ctx, b)
+}
+
+// cpuMeter measures the CPU time of this process and of the PostgreSQL
+// backend serving w's one connection (read from /proc: the server runs
+// on this machine).
+type cpuMeter struct {
+	w             *warehouse.Warehouse
+	pid           int
+	client, proc0 time.Duration
+}
+
+func startCPU(ctx context.Context, b *testing.B, w *warehouse.Warehouse) *cpuMeter {
+	m := &cpuMeter{w: w}
+	if err := w.DB().GetContext(ctx, &m.pid, "SELECT pg_backend_pid()"); err != nil {
+		b.Fatal(err)
+	}
+	m.client, m.proc0 = clientCPU(), procCPU(m.pid)
+	return m
+}
+
+func (m *cpuMeter) report(ctx context.Context, b *testing.B) {
+	var pid int
+	if err := m.w.DB().GetContext(ctx, &pid, "SELECT pg_backend_pid()"); err != nil {
+		b.Fatal(err)
+	}
+	if pid != m.pid || m.proc0 < 0 {
+		return // the connection was replaced: no server figure
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64((clientCPU()-m.client).Microseconds())/1000/n, "client-cpu-ms/op")
+	b.ReportMetric(float64((procCPU(pid)-m.proc0).Microseconds())/1000/n, "pg-cpu-ms/op")
+}
+
+func clientCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// procCPU returns the user and system time of process pid, or -1 if it
+// cannot be read.
+func procCPU(pid int) time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	s := string(raw)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	if len(f) < 13 {
+		return -1
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
 }
 
 // recentDeal is deal j of every batch of BenchmarkWritePostgres: 25 reps,

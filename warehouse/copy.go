@@ -26,22 +26,34 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256<<10); return
 // 23 names its column, see copyError); the values never appear in the
 // error or the SQL log (the logger never logs arguments).
 func (t *txn) copyIn(ctx context.Context, table string, cols []string, rows [][]any) error {
-	if len(rows) == 0 {
+	return t.copyFunc(ctx, table, cols, len(rows), func(b []byte, i int) []byte {
+		for j, v := range rows[i] {
+			if j > 0 {
+				b = append(b, '\t')
+			}
+			b = appendCopyText(b, v)
+		}
+		return b
+	})
+}
+
+// copyFunc is copyIn for n rows that row appends to b, as COPY text
+// without the newline, so that callers encode their values without
+// boxing them first.
+func (t *txn) copyFunc(ctx context.Context, table string, cols []string, n int, row func(b []byte, i int) []byte) error {
+	if n == 0 {
 		return nil
 	}
 	bp := copyBufs.Get().(*[]byte)
 	buf := (*bp)[:0]
-	for _, row := range rows {
-		for i, v := range row {
-			if i > 0 {
-				buf = append(buf, '\t')
-			}
-			buf = appendCopyText(buf, v)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			buf = append(buf, '\n')
 		}
-		buf = append(buf, '\n')
+		buf = row(buf, i)
 	}
 	// lib/pq's CopyData ends the data with the last newline itself.
-	data := string(buf[:len(buf)-1])
+	data := string(buf)
 	*bp = buf
 	copyBufs.Put(bp)
 	stmt, err := t.PrepareContext(ctx, pq.CopyIn(table, cols...))
@@ -57,6 +69,23 @@ func (t *txn) copyIn(ctx context.Context, table string, cols []string, rows [][]
 		return copyError(err)
 	}
 	return copyError(stmt.Close())
+}
+
+// appendCopyTime appends t as timestamptz input (UTC, RFC 3339).
+func appendCopyTime(b []byte, t time.Time) []byte {
+	return t.UTC().AppendFormat(b, time.RFC3339Nano)
+}
+
+// appendCopyField appends a field value of kind k (nil for NULL): dates
+// as their day, times in UTC, other kinds as appendCopyText.
+func appendCopyField(b []byte, k kind, v any) []byte {
+	if t, ok := v.(time.Time); ok {
+		if k == kindDate {
+			return t.AppendFormat(b, time.DateOnly)
+		}
+		return appendCopyTime(b, t)
+	}
+	return appendCopyText(b, v)
 }
 
 // copyWhere matches the context PostgreSQL gives an error in COPY input:
@@ -105,7 +134,7 @@ func appendCopyText(b []byte, v any) []byte {
 	case float64:
 		return strconv.AppendFloat(b, x, 'g', -1, 64)
 	case time.Time:
-		return x.UTC().AppendFormat(b, time.RFC3339Nano)
+		return appendCopyTime(b, x)
 	}
 	s := toText(v)
 	if !s.Valid {

@@ -59,35 +59,40 @@ func (w *Warehouse) writeDeltas(ctx context.Context, tx *txn, m map[kpi.Key]kpi.
 	if len(deltas) == 0 {
 		return nil
 	}
-	written := w.d.timeArg(now)
-	rows := make([][]any, 0, len(deltas))
-	var shrunk [][]any
-	days := map[string]bool{}
-	expired := 0
+	live := deltas[:0]
+	stats := statsCounter{w: w, tx: tx, table: "kpi_daily"}
 	for _, d := range deltas {
-		exp := w.rollupExpiry(d.Key)
-		if !exp.After(now) {
-			expired++
+		if !w.rollupExpiry(d.Key).After(now) {
 			w.notePastRetention(ctx, d.Tenant)
 			continue
 		}
-		day := d.Day.Format(time.DateOnly)
-		key := []any{d.Tenant, d.Metric, day, d.Rep, d.Dimension, d.Currency}
-		rows = append(rows, append(key, d.Value, d.N, written, w.d.timeArg(exp)))
-		tx.inserted[w.statsTable("kpi_daily", d.Day)]++
-		if d.N < 0 {
-			shrunk = append(shrunk, key)
-			days[day] = true
-		}
+		live = append(live, d)
+		stats.add(d.Day)
 	}
-	if expired > 0 {
-		w.log.DebugContext(ctx, "kpi deltas past retention not written", "component", "warehouse", "count", expired)
+	if n := len(deltas) - len(live); n > 0 {
+		w.log.DebugContext(ctx, "kpi deltas past retention not written", "component", "warehouse", "count", n)
 	}
-	if len(rows) == 0 {
+	if len(live) == 0 {
 		return nil
 	}
+	days := map[string]bool{}
+	for _, d := range live {
+		if d.N < 0 {
+			days[d.Day.Format(time.DateOnly)] = true
+		}
+	}
 	if w.d.name == Postgres && !legacyWrites.Load() {
-		return w.writeDeltasStaged(ctx, tx, rows, sortedKeys(days))
+		return w.writeDeltasStaged(ctx, tx, live, now, sortedKeys(days))
+	}
+	written := w.d.timeArg(now)
+	rows := make([][]any, 0, len(live))
+	var shrunk [][]any
+	for _, d := range live {
+		key := []any{d.Tenant, d.Metric, d.Day.Format(time.DateOnly), d.Rep, d.Dimension, d.Currency}
+		rows = append(rows, append(key, d.Value, d.N, written, w.d.timeArg(w.rollupExpiry(d.Key))))
+		if d.N < 0 {
+			shrunk = append(shrunk, key)
+		}
 	}
 	cols := append(append([]string{}, kpiKeyCols...), "value", "n", "written_at", "expires_at")
 	if err := tx.insertRowsUncounted(ctx, "kpi_daily", cols, rows, w.rollupUpsert()); err != nil {

@@ -3,10 +3,14 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/tally-dev/tally/transforms/kpi"
 )
 
 // legacyWrites, set only by benchmarks, makes Write on PostgreSQL send
@@ -14,20 +18,39 @@ import (
 // before COPY staging, so that both paths can be measured in one run.
 var legacyWrites atomic.Bool
 
-// writeDeltasStaged adds rows (values of kpiKeyCols, value, n,
-// written_at, expires_at, in key order) to kpi_daily on PostgreSQL: it
-// COPYs them into the session's staging table, adds them with one INSERT
-// ... SELECT ... ON CONFLICT in key order (the order concurrent writers
-// lock rollup rows in), and deletes the rows a negative delta brought to
-// a zero count, naming their days (shrunkDays) so that only those
-// partitions are scanned.
-func (w *Warehouse) writeDeltasStaged(ctx context.Context, tx *txn, rows [][]any, shrunkDays []string) error {
+// writeDeltasStaged adds the deltas (in key order, none past retention)
+// to kpi_daily on PostgreSQL: it COPYs them into the session's staging
+// table, adds them with one INSERT ... SELECT ... ON CONFLICT in key
+// order (the order concurrent writers lock rollup rows in), and deletes
+// the rows a negative delta brought to a zero count, naming their days
+// (shrunkDays) so that only those partitions are scanned.
+func (w *Warehouse) writeDeltasStaged(ctx context.Context, tx *txn, deltas []kpi.Delta, now time.Time, shrunkDays []string) error {
 	stage, err := tx.stageTable(ctx, "kpi_daily")
 	if err != nil {
 		return err
 	}
 	cols := append(append([]string{}, kpiKeyCols...), "value", "n", "written_at", "expires_at")
-	if err := tx.copyIn(ctx, stage, cols, rows); err != nil {
+	err = tx.copyFunc(ctx, stage, cols, len(deltas), func(b []byte, i int) []byte {
+		d := &deltas[i]
+		b = appendCopyEscaped(b, d.Tenant)
+		b = append(b, '\t')
+		b = appendCopyEscaped(b, d.Metric)
+		b = append(b, '\t')
+		b = d.Day.AppendFormat(b, time.DateOnly)
+		for _, s := range [...]string{d.Rep, d.Dimension, d.Currency} {
+			b = append(b, '\t')
+			b = appendCopyEscaped(b, s)
+		}
+		b = append(b, '\t')
+		b = append(b, d.Value.String()...)
+		b = append(b, '\t')
+		b = strconv.AppendInt(b, d.N, 10)
+		b = append(b, '\t')
+		b = appendCopyTime(b, now)
+		b = append(b, '\t')
+		return appendCopyTime(b, w.rollupExpiry(d.Key))
+	})
+	if err != nil {
 		return fmt.Errorf("staging kpi rollups: %w", err)
 	}
 	list := strings.Join(cols, ", ")
@@ -51,3 +74,14 @@ func (w *Warehouse) writeDeltasStaged(ctx context.Context, tx *txn, rows [][]any
 	}
 	return nil
 }
+
+// kpiFillFactor is the fillfactor of kpi_daily's partitions (partition.go).
+// Each batch adds to the rollup rows of its days, and autovacuum may be
+// off: with half of each page free when it is filled, an update can put
+// the row's new version on the same page, a HOT update that adds no
+// index entries and whose dead versions the next access to the page
+// prunes. Measured on 20 batches of 1,000 deals updating the same 1,425
+// rollups: 76% of updates HOT instead of 20%, PostgreSQL CPU −30%; the
+// cost is twice the space for rollups of days no longer updated, small
+// next to the facts.
+const kpiFillFactor = "50"

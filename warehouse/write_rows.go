@@ -74,10 +74,18 @@ func (w *Warehouse) upsertFacts(ctx context.Context, tx *txn, t *factTable, sts 
 	}
 	cols = append(cols, "version", "written_at", "expires_at")
 	written := w.d.timeArg(now)
+	copyNew := w.d.name == Postgres && !legacyWrites.Load()
 	var inserts, updates [][]any
+	var fresh []*pipeline.Record // new facts to COPY (PostgreSQL)
+	stats := statsCounter{w: w, tx: tx, table: t.name}
 	for _, st := range sts {
 		r := st.cur
 		exp := now.Add(w.policy.TTL(ClassFacts, r.Tenant))
+		stats.add(exp)
+		if copyNew && st.stored == nil {
+			fresh = append(fresh, r)
+			continue
+		}
 		row := make([]any, 0, len(cols)+1)
 		if st.stored != nil && w.d.name == Postgres {
 			row = append(row, st.expires)
@@ -92,7 +100,6 @@ func (w *Warehouse) upsertFacts(ctx context.Context, tx *txn, t *factTable, sts 
 		} else {
 			inserts = append(inserts, row)
 		}
-		tx.inserted[w.statsTable(t.name, exp)]++
 	}
 	if w.d.name == SQLite {
 		set := make([]string, 0, len(cols)-2)
@@ -101,16 +108,54 @@ func (w *Warehouse) upsertFacts(ctx context.Context, tx *txn, t *factTable, sts 
 		}
 		return tx.insertRowsUncounted(ctx, t.name, cols, inserts, " ON CONFLICT (tenant, key) DO UPDATE SET "+strings.Join(set, ", "))
 	}
-	if legacyWrites.Load() {
-		if err := tx.insertRowsUncounted(ctx, t.name, cols, inserts, ""); err != nil {
-			return err
+	if err := tx.insertRowsUncounted(ctx, t.name, cols, inserts, ""); err != nil {
+		return err
+	}
+	// New facts are COPYed straight into the partitioned table, which
+	// routes each row to its expires_at partition.
+	if err := tx.copyFunc(ctx, t.name, cols, len(fresh), func(b []byte, i int) []byte {
+		r := fresh[i]
+		b = appendCopyEscaped(b, r.Tenant)
+		b = append(b, '\t')
+		b = appendCopyEscaped(b, r.Key)
+		b = append(b, '\t')
+		b = appendCopyEscaped(b, r.Source)
+		for _, c := range t.cols {
+			b = append(b, '\t')
+			b = appendCopyField(b, c.kind, r.Fields[c.field])
 		}
-	} else if err := tx.copyIn(ctx, t.name, cols, inserts); err != nil {
-		// New facts are COPYed straight into the partitioned table,
-		// which routes each row to its expires_at partition.
+		b = append(b, '\t')
+		b = appendCopyTime(b, r.Version)
+		b = append(b, '\t')
+		b = appendCopyTime(b, now)
+		b = append(b, '\t')
+		return appendCopyTime(b, now.Add(w.policy.TTL(ClassFacts, r.Tenant)))
+	}); err != nil {
 		return err
 	}
 	return tx.updateRows(ctx, t.name, []string{"expires_at", "tenant", "key"}, cols[2:], updates)
+}
+
+// statsCounter counts rows per statistics table (statsTable), naming
+// each partition once per batch rather than once per row.
+type statsCounter struct {
+	w     *Warehouse
+	tx    *txn
+	table string
+	last  time.Time
+	name  string
+}
+
+func (s *statsCounter) add(v time.Time) {
+	if s.w.d.name != Postgres {
+		s.tx.inserted[s.table]++
+		return
+	}
+	start := partitionStart(v)
+	if s.name == "" || !start.Equal(s.last) {
+		s.last, s.name = start, partitionName(s.table, start)
+	}
+	s.tx.inserted[s.name]++
 }
 
 // statsTable is the table whose statistics a row with partition key v
