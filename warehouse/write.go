@@ -31,8 +31,10 @@ type factState struct {
 // the fact only if its Version is newer than the stored or previous
 // in-batch version, a delete removes the fact if the stored version is
 // not newer, so replays are no-ops — and then writes the changed facts
-// with multi-row statements, the merged KPI deltas in key order (rollup
-// rows whose count reaches zero are removed), the quarantine rows, the
+// with multi-row statements (on PostgreSQL new facts by COPY), the
+// merged KPI deltas in key order (rollup rows whose count reaches zero
+// are removed; deltas of rollups past their expiry are dropped, see
+// writeDeltas), the quarantine rows, the
 // consumer offsets (never moving backwards) and the last checkpoint per
 // stream and partition (never a lower Seq).
 //
