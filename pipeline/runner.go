@@ -105,9 +105,11 @@ type Runner struct {
 	topics  map[Stream]topic
 	sources map[Stream]Source
 	byTopic map[string]Stream
-	// inflight counts, per topic, the batches handle has taken and not
-	// yet counted in Stats; drain waits for them so that a pass's report
-	// sees what the warehouse already shows committed.
+	// inflight counts, per topic, the batches whose commit has begun and
+	// that are not yet counted in Stats; drain waits for them so that a
+	// pass's report sees what the warehouse already shows committed. A
+	// batch only prepared is not in it: it has neither offsets in the
+	// warehouse nor counts.
 	inflight map[string]*atomic.Int64
 	seq      atomic.Int64
 	commits  chan struct{} // signalled after each committed batch
