@@ -13,7 +13,7 @@ import (
 // messages: n records, the last followed by a checkpoint.
 func preparedRunner(t *testing.T, sink Sink, n int) (*Runner, Stream, []Message) {
 	t.Helper()
-	r, _ := testRunner(sink, -1)
+	r, _ := testRunner(sink, time.Nanosecond) // gives up at the first outage
 	s := Stream{"a", "s", "deal"}
 	r.byTopic = map[string]Stream{"t": s}
 	r.inflight = map[string]*atomic.Int64{"t": new(atomic.Int64)}
