@@ -24,7 +24,9 @@ type Binding struct {
 // Connectors publish pages and checkpoints to one raw topic per stream;
 // a consumer (a member of the log's consumer group) reads them back,
 // applies the stages and commits each partition batch to the sink in one
-// transaction together with its offsets and checkpoints. Connectors
+// transaction together with its offsets and checkpoints; per partition,
+// the next batch is decoded and transformed while the previous one
+// commits (see PipelinedLog), and batches commit in offset order. Connectors
 // resume from the sink's stored cursor and the consumer from the sink's
 // stored offsets, so a crash anywhere loses and double-counts nothing.
 type Runner struct {
