@@ -57,19 +57,33 @@ func (r *Runner) start(ctx context.Context, assigned []TopicPartition) (map[Topi
 
 // handle turns one partition batch into one sink transaction.
 func (r *Runner) handle(ctx context.Context, tp TopicPartition, msgs []Message) error {
+	commit, err := r.prepareBatch(ctx, tp, msgs)
+	if err != nil {
+		return err
+	}
+	return commit(ctx)
+}
+
+// batchCounts are a prepared batch's counts, added to its stream's Stats
+// only once the batch commits: a batch prepared and dropped, or failing,
+// counts nothing, so a replay never counts twice.
+type batchCounts struct {
+	consumed, dropped, seen, kept int64
+}
+
+// prepareBatch decodes msgs, runs the stages and returns the commit of
+// the resulting batch (see PrepareFunc). It changes no state of r.
+func (r *Runner) prepareBatch(ctx context.Context, tp TopicPartition, msgs []Message) (CommitFunc, error) {
 	if len(msgs) == 0 {
-		return nil
+		return func(context.Context) error { return nil }, nil
 	}
 	s, ok := r.byTopic[tp.Topic]
 	if !ok {
-		return fmt.Errorf("message from unexpected topic %s", tp.Topic)
+		return nil, fmt.Errorf("message from unexpected topic %s", tp.Topic)
 	}
-	if n := r.inflight[tp.Topic]; n != nil {
-		n.Add(1)
-		defer n.Add(-1) // after the batch is counted in Stats
-	}
-	st := r.Stats.Stream(s)
-	b := Batch{Offsets: map[TopicPartition]int64{tp: msgs[len(msgs)-1].Position.Offset + 1}}
+	var n batchCounts
+	b := &Batch{Offsets: map[TopicPartition]int64{tp: msgs[len(msgs)-1].Position.Offset + 1},
+		Records: make([]Record, 0, len(msgs))}
 	reject := func(stage string, err error, pos Position) {
 		q := Quarantined{Tenant: s.Tenant, Source: s.Source, Object: s.Object, Stage: stage,
 			Rule: "invalid", Position: pos, At: time.Now().UTC()}
@@ -96,7 +110,7 @@ func (r *Runner) handle(ctx context.Context, tp TopicPartition, msgs []Message) 
 			reject("decode", Invalid("", "record_stream"), m.Position)
 			continue
 		}
-		st.Consumed.Add(1)
+		n.consumed++
 		if r.AllowTenant != nil && !r.AllowTenant(rec.Tenant) { // another region's tenant
 			reject("residency", Invalid("", "region"), m.Position)
 			continue
@@ -108,48 +122,63 @@ func (r *Runner) handle(ctx context.Context, tp TopicPartition, msgs []Message) 
 		if err := r.open(ctx, rec); err != nil {
 			switch {
 			case errors.Is(err, ErrDrop): // subject erased: its key is shredded
-				st.Dropped.Add(1)
+				n.dropped++
 				continue
 			case errors.Is(err, ErrInvalid):
 				reject("shred", err, m.Position)
 				continue
 			}
-			return err
+			return nil, err
 		}
 		if r.CountPersonal != nil {
-			st.PersonalSeen.Add(int64(r.CountPersonal(rec)))
+			n.seen += int64(r.CountPersonal(rec))
 		}
 		stage, err := Chain(r.Stages, rec)
 		switch {
 		case err == nil:
 		case errors.Is(err, ErrDrop):
-			st.Dropped.Add(1)
+			n.dropped++
 			continue
 		case errors.Is(err, ErrInvalid):
 			reject(stage, err, m.Position)
 			continue
 		default:
-			return fmt.Errorf("stage %s at %s/%d/%d: %w", stage, tp.Topic, tp.Partition, m.Position.Offset, err)
+			return nil, fmt.Errorf("stage %s at %s/%d/%d: %w", stage, tp.Topic, tp.Partition, m.Position.Offset, err)
 		}
 		if r.CountPersonal != nil {
-			st.PersonalKept.Add(int64(r.CountPersonal(rec)))
+			n.kept += int64(r.CountPersonal(rec))
 		}
 		b.Records = append(b.Records, *rec)
 	}
+	return func(ctx context.Context) error { return r.commitBatch(ctx, tp.Topic, s, b, n) }, nil
+}
+
+// commitBatch writes a prepared batch and then counts it in Stats.
+func (r *Runner) commitBatch(ctx context.Context, topic string, s Stream, b *Batch, n batchCounts) error {
+	if c := r.inflight[topic]; c != nil {
+		c.Add(1)
+		defer c.Add(-1) // after the batch is counted in Stats
+	}
 	staged := len(b.Quarantine) // write counts the records it quarantines itself
-	if err := r.write(ctx, &b); err != nil {
+	if err := r.write(ctx, b); err != nil {
 		return err
 	}
+	st := r.Stats.Stream(s)
+	st.Consumed.Add(n.consumed)
+	st.Dropped.Add(n.dropped)
+	st.PersonalSeen.Add(n.seen)
+	st.PersonalKept.Add(n.kept)
 	for _, q := range b.Quarantine[:staged] {
 		st.AddQuarantine(q.Stage, q.Field, q.Rule)
 	}
-	for _, rec := range b.Records {
-		if rec.Op == OpDelete {
-			st.Deleted.Add(1)
-		} else {
-			st.Upserted.Add(1)
+	var deleted int64
+	for i := range b.Records {
+		if b.Records[i].Op == OpDelete {
+			deleted++
 		}
 	}
+	st.Deleted.Add(deleted)
+	st.Upserted.Add(int64(len(b.Records)) - deleted)
 	if len(b.Checkpoints) > 0 {
 		r.cpBell.ring() // wake emitters waiting for room (back-pressure)
 	}

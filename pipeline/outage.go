@@ -214,7 +214,7 @@ func (r *Runner) endOffsets(ctx context.Context, topics []string) (map[TopicPart
 func (r *Runner) consume(ctx context.Context) error {
 	wait := outageFirstWait
 	for {
-		err := r.Log.Consume(ctx, r.topicNames(), r.start, r.handle)
+		err := r.consumeLog(ctx)
 		if errors.Is(err, errStopped) && ctx.Err() != nil {
 			return nil // stopped during an outage: the batch is read again next start
 		}

@@ -24,7 +24,9 @@ type Binding struct {
 // Connectors publish pages and checkpoints to one raw topic per stream;
 // a consumer (a member of the log's consumer group) reads them back,
 // applies the stages and commits each partition batch to the sink in one
-// transaction together with its offsets and checkpoints. Connectors
+// transaction together with its offsets and checkpoints; per partition,
+// the next batch is decoded and transformed while the previous one
+// commits (see PipelinedLog), and batches commit in offset order. Connectors
 // resume from the sink's stored cursor and the consumer from the sink's
 // stored offsets, so a crash anywhere loses and double-counts nothing.
 type Runner struct {
@@ -105,9 +107,11 @@ type Runner struct {
 	topics  map[Stream]topic
 	sources map[Stream]Source
 	byTopic map[string]Stream
-	// inflight counts, per topic, the batches handle has taken and not
-	// yet counted in Stats; drain waits for them so that a pass's report
-	// sees what the warehouse already shows committed.
+	// inflight counts, per topic, the batches whose commit has begun and
+	// that are not yet counted in Stats; drain waits for them so that a
+	// pass's report sees what the warehouse already shows committed. A
+	// batch only prepared is not in it: it has neither offsets in the
+	// warehouse nor counts.
 	inflight map[string]*atomic.Int64
 	seq      atomic.Int64
 	commits  chan struct{} // signalled after each committed batch

@@ -99,7 +99,7 @@ func TestDocsSectionsAndFormats(t *testing.T) {
 	}{
 		{name: "full markdown", format: "md", want: []string{"# Configuration reference", "## `kafka`", "## Connector `hubspot`", "| `token` | secret |"}},
 		{name: "one connector", format: "md", section: "bullhorn", want: []string{"## Connector `bullhorn`", "| `username` | string |  |  | personal |"}, notWant: []string{"# Configuration reference", "## `kafka`"}},
-		{name: "one block as json", format: "json", section: "kafka", want: []string{`"name": "kafka"`, `"key": "kafka.partitions"`, `"default": "1"`}, notWant: []string{"hubspot"}},
+		{name: "one block as json", format: "json", section: "kafka", want: []string{`"name": "kafka"`, `"key": "kafka.partitions"`, `"default": "4"`}, notWant: []string{"hubspot"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer

@@ -18,7 +18,8 @@ import (
 // SASL apply to configured brokers only (validation rejects them for the
 // embedded one).
 func kafkaConfig(cfg *config.File, brokers []string) (kafka.Config, error) {
-	kc := kafka.Config{Brokers: brokers, GroupID: cfg.Kafka.GroupID, MaxMessageBytes: cfg.Kafka.MaxMessageBytes}
+	kc := kafka.Config{Brokers: brokers, GroupID: cfg.Kafka.GroupID, MaxMessageBytes: cfg.Kafka.MaxMessageBytes,
+		MaxBatch: cfg.Kafka.BatchRecords, MaxBatchBytes: cfg.Kafka.BatchBytes}
 	if len(cfg.Kafka.Brokers) == 0 {
 		return kc, nil
 	}

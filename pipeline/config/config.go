@@ -68,10 +68,14 @@ type Kafka struct {
 	Brokers      []string `yaml:"brokers" doc:"Bootstrap addresses (host:port) of a Kafka cluster. Empty starts the embedded broker on 127.0.0.1, persisted under data_dir/kafka."`
 	EmbeddedPort int      `yaml:"embedded_port" doc:"Port of the embedded broker; 0 picks a free port."`
 	TopicPrefix  string   `yaml:"topic_prefix" doc:"Prefix of raw topic names, <prefix>.<tenant>.<connector>.<object>: 1-40 letters, digits, ., _ and -."`
-	Partitions   int      `yaml:"partitions" doc:"Partitions of the raw topics tally creates, 1 to 64."`
+	Partitions   int      `yaml:"partitions" doc:"Partitions of the raw topics tally creates, 1 to 64: each is consumed and committed to the warehouse concurrently, and 'tally run' processes share them. A topic that exists keeps its count."`
 	Retention    Duration `yaml:"retention" doc:"How long raw topics keep records, at least 10m. They hold personal data: keep it short."`
 	GroupID      string   `yaml:"group_id" doc:"Consumer group shared by every 'tally run' process; required."`
 	Line         int      `yaml:"-"`
+
+	// Consumer batches: each is one warehouse transaction (batch.go).
+	BatchRecords int `yaml:"batch_records" doc:"Most records the consumer commits to the warehouse in one transaction, 1 to 100000; a batch also ends at batch_bytes, or 50ms after its first record."`
+	BatchBytes   int `yaml:"batch_bytes" doc:"Most bytes of raw messages (keys and values) in one consumer batch, 1024 to 268435456; the batch ends with the message that reaches it, so a larger message travels alone."`
 
 	// MaxMessageBytes bounds every published record (pipeline.Preflight).
 	MaxMessageBytes int `yaml:"max_message_bytes" doc:"Largest raw message (key and value) tally publishes; a larger record is quarantined (rule size) and the rest of its page goes on. 0 means 1000000, under Kafka's default broker limit; keep it at or below the broker's message.max.bytes. 1024 to 67108864."`
@@ -125,7 +129,8 @@ type Metrics struct {
 func Defaults() File {
 	return File{
 		DataDir: "./tally-data",
-		Kafka: Kafka{TopicPrefix: "tally", Partitions: 1, GroupID: "tally",
+		Kafka: Kafka{TopicPrefix: "tally", Partitions: DefaultPartitions, GroupID: "tally",
+			BatchRecords: DefaultBatchRecords, BatchBytes: DefaultBatchBytes,
 			Retention: Duration(24 * time.Hour)},
 		Warehouse:  Warehouse{Driver: "sqlite", ReaderRole: "tally_reader", AdminRole: "tally_admin"},
 		Pseudonyms: Pseudonyms{KeyVersion: 1},

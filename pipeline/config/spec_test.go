@@ -162,7 +162,7 @@ func TestFileSections(t *testing.T) {
 	if diff := cmp.Diff(wantNames, names); diff != "" {
 		t.Errorf("FileSections names mismatch (-want +got):\n%s", diff)
 	}
-	for key, want := range map[string]string{"data_dir": "./tally-data", "kafka.partitions": "1",
+	for key, want := range map[string]string{"data_dir": "./tally-data", "kafka.partitions": "4", "kafka.batch_records": "1000",
 		"retention.facts": "400d", "sync.interval": "5m", "purge.batch_timeout": "30s", "warehouse.driver": "sqlite",
 		"quarantine.max_share": "0.01", "privacy.min_group_size": "5"} {
 		if got := keys[key].Default; got != want {

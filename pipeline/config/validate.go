@@ -118,6 +118,7 @@ func (f *File) validateInfra(add func(int, string, ...any), addErr func(int, err
 	}
 	f.validateRetention(add)
 	f.validateQuarantine(add)
+	f.validateBatches(add)
 	f.validatePrivacy(add)
 	f.validateController(add) // controller.go
 	if f.Sync.Interval.D() < 10*time.Second {

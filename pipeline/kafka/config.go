@@ -16,6 +16,7 @@ const (
 	DefaultBatchTimeout      = time.Millisecond
 	DefaultBatchSize         = 1000
 	DefaultMaxBatch          = 1000
+	DefaultMaxBatchBytes     = 4 << 20
 	DefaultMaxWait           = 50 * time.Millisecond
 	DefaultClientID          = "tally"
 	DefaultSessionTimeout    = 10 * time.Second
@@ -47,6 +48,10 @@ type Config struct {
 	BatchSize int
 	// MaxBatch is the most messages handed to one HandleFunc call.
 	MaxBatch int
+	// MaxBatchBytes bounds the keys and values of one batch: a batch
+	// ends with the message that reaches it, so it exceeds it by less
+	// than one message, and a larger message travels alone.
+	MaxBatchBytes int
 	// MaxWait bounds how long a batch waits to fill up, counted from its
 	// first message; a batch is handed on when it is full or MaxWait
 	// has passed.
@@ -111,6 +116,9 @@ func (c Config) Validate() error {
 	if c.MaxBatch < 0 {
 		errs = append(errs, fmt.Errorf("max_batch: must not be negative, got %d", c.MaxBatch))
 	}
+	if c.MaxBatchBytes < 0 {
+		errs = append(errs, fmt.Errorf("max_batch_bytes: must not be negative, got %d", c.MaxBatchBytes))
+	}
 	d := c.withDefaults()
 	if d.HeartbeatInterval*3 > d.SessionTimeout && c.HeartbeatInterval >= 0 && c.SessionTimeout >= 0 {
 		errs = append(errs, fmt.Errorf("heartbeat_interval: %s must be at most a third of session_timeout %s",
@@ -137,6 +145,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxBatch == 0 {
 		c.MaxBatch = DefaultMaxBatch
+	}
+	if c.MaxBatchBytes == 0 {
+		c.MaxBatchBytes = DefaultMaxBatchBytes
 	}
 	set(&c.BatchTimeout, DefaultBatchTimeout)
 	set(&c.MaxWait, DefaultMaxWait)

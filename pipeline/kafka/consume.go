@@ -40,10 +40,10 @@ const (
 // skipped.
 //
 // Each partition is read on its own goroutine, in batches of up to
-// Config.MaxBatch messages gathered for at most Config.MaxWait, and
-// handed to handle one batch at a time; partitions are handled
-// concurrently. After handle returns nil the next offset is committed to
-// the group, for monitoring only. handle gets a context that carries
+// Config.MaxBatch messages and about Config.MaxBatchBytes gathered for
+// at most Config.MaxWait, and handed to handle one batch at a time;
+// partitions are handled concurrently. After handle returns nil the
+// next offset is committed to the group, for monitoring only. handle gets a context that carries
 // ctx's values but is not cancelled with it, so that a batch in flight
 // at shutdown or at a rebalance completes; handle bounds its own work.
 //
@@ -54,6 +54,17 @@ const (
 // moved to another member is read by that member from the offset its
 // StartFunc returns.
 func (l *Log) Consume(ctx context.Context, topics []string, start pipeline.StartFunc, handle pipeline.HandleFunc) error {
+	return l.ConsumePipelined(ctx, topics, start, func(_ context.Context, tp pipeline.TopicPartition, msgs []pipeline.Message) (pipeline.CommitFunc, error) {
+		return func(ctx context.Context) error { return handle(ctx, tp, msgs) }, nil
+	})
+}
+
+// ConsumePipelined is Consume with the handler split in two (see
+// pipeline.PipelinedLog): each partition's reader prepares its next batch
+// while the partition's committer commits the previous one. Everything
+// Consume says of handle holds for the CommitFuncs; prepare gets the
+// same never-cancelled context.
+func (l *Log) ConsumePipelined(ctx context.Context, topics []string, start pipeline.StartFunc, prepare pipeline.PrepareFunc) error {
 	if len(topics) == 0 {
 		return errors.New("consuming: no topics")
 	}
@@ -79,12 +90,12 @@ func (l *Log) Consume(ctx context.Context, topics []string, start pipeline.Start
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c := &consumer{
-		log:    l,
-		logger: l.logger,
-		start:  start,
-		handle: handle,
-		hctx:   context.WithoutCancel(ctx),
-		cancel: cancel,
+		log:     l,
+		logger:  l.logger,
+		start:   start,
+		prepare: prepare,
+		hctx:    context.WithoutCancel(ctx),
+		cancel:  cancel,
 	}
 	c.run(runCtx, cg)
 	// Close ends the generation, waits for the partition goroutines
@@ -98,13 +109,13 @@ func (l *Log) Consume(ctx context.Context, topics []string, start pipeline.Start
 
 // consumer is the state of one Consume call.
 type consumer struct {
-	log    *Log
-	logger *slog.Logger
-	start  pipeline.StartFunc
-	handle pipeline.HandleFunc
-	hctx   context.Context // for handle: never cancelled
-	cancel context.CancelFunc
-	wg     sync.WaitGroup // partition goroutines
+	log     *Log
+	logger  *slog.Logger
+	start   pipeline.StartFunc
+	prepare pipeline.PrepareFunc
+	hctx    context.Context // for prepare and commit: never cancelled
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup // partition goroutines
 
 	mu  sync.Mutex
 	err error // first failure

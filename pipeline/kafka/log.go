@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	kafkago "github.com/segmentio/kafka-go"
@@ -28,6 +29,7 @@ type Log struct {
 	dialer    *kafkago.Dialer
 	dial      *dialer // under transport and dialer
 	writer    *kafkago.Writer
+	limits    sync.Map // topic → its max.message.bytes (see sizeLimit)
 }
 
 var _ pipeline.Log = (*Log)(nil)

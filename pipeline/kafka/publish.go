@@ -34,6 +34,9 @@ func (l *Log) Publish(ctx context.Context, topic string, msgs []pipeline.Message
 	if err := l.checkPartitions(ctx, topic, msgs); err != nil {
 		return err
 	}
+	if err := l.checkSizes(ctx, topic, msgs); err != nil {
+		return err
+	}
 	kms := make([]kafkago.Message, len(msgs))
 	for i, m := range msgs {
 		p := m.Partition

@@ -1,0 +1,49 @@
+package config
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tally-dev/tally/schemas"
+)
+
+func TestValidateBatches(t *testing.T) {
+	t.Setenv("TALLY_TEST_TOKEN", "tok")
+	t.Setenv("TALLY_TEST_MASTER", strings.Repeat("m", 32))
+	for _, tc := range []struct {
+		name, yaml string
+		problems   []string
+		records    int
+		bytes      int
+		partitions int
+	}{
+		{"defaults", "", nil, DefaultBatchRecords, DefaultBatchBytes, DefaultPartitions},
+		{"set", "kafka:\n  batch_records: 5000\n  batch_bytes: 1048576\n  partitions: 1\n", nil, 5000, 1 << 20, 1},
+		{"zero records", "kafka:\n  batch_records: 0\n", []string{"line 11: kafka.batch_records: 0 is out of range 1-100000"}, 0, 0, 0},
+		{"too many records", "kafka:\n  batch_records: 100001\n", []string{"kafka.batch_records: 100001 is out of range"}, 0, 0, 0},
+		{"both wrong, each on its line", "kafka:\n  batch_records: -1\n  batch_bytes: 10\n", []string{
+			"line 11: kafka.batch_records: -1 is out of range",
+			"line 12: kafka.batch_bytes: 10 is out of range 1024-268435456"}, 0, 0, 0},
+		{"bytes over the limit", "kafka:\n  batch_bytes: 268435457\n", []string{"kafka.batch_bytes: 268435457 is out of range"}, 0, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := Parse([]byte(valid + tc.yaml))
+			if err != nil {
+				t.Fatalf("Parse() = %v", err)
+			}
+			ps := f.Validate(testRegistry(), schemas.Default())
+			if tc.problems != nil {
+				wantProblems(t, ps, tc.problems)
+				return
+			}
+			if len(ps) > 0 {
+				t.Fatalf("Validate() = %v, want no problems", ps)
+			}
+			k := f.Kafka
+			if k.BatchRecords != tc.records || k.BatchBytes != tc.bytes || k.Partitions != tc.partitions {
+				t.Errorf("batch_records, batch_bytes, partitions = %d, %d, %d; want %d, %d, %d",
+					k.BatchRecords, k.BatchBytes, k.Partitions, tc.records, tc.bytes, tc.partitions)
+			}
+		})
+	}
+}
