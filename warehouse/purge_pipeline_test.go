@@ -37,13 +37,17 @@ func seedWeeks(t *testing.T, weeks, perWeek int, cutoff time.Time) *warehouse.Wa
 	return w
 }
 
+// pipelineWeeks is how many expired weekly partitions the pipelined drop
+// tests seed: three drop transactions, the last one partial.
+const pipelineWeeks, pipelineChunks = 2*warehouse.DropChunk + 1, 3
+
 // TestPurgePipelinedDropsCountEveryPartition checks the pipelined
-// partition drop: every expired partition is dropped in its own
-// transaction, the evidence counts exactly the rows dropped, and the
-// hook sees each commit once.
+// partition drop: every expired partition is dropped, in chunks of
+// DropChunk per transaction, the evidence counts exactly the rows
+// dropped, and the hook sees each commit once.
 func TestPurgePipelinedDropsCountEveryPartition(t *testing.T) {
-	const weeks, perWeek = 5, 40
-	cutoff := pipelineStart.Add(6 * warehouse.PartitionPeriod)
+	const weeks, perWeek = pipelineWeeks, 20
+	cutoff := pipelineStart.Add((weeks + 1) * warehouse.PartitionPeriod)
 	w := seedWeeks(t, weeks, perWeek, cutoff)
 	commits := 0
 	warehouse.SetPurgeHook(w, func(step string) {
@@ -58,8 +62,8 @@ func TestPurgePipelinedDropsCountEveryPartition(t *testing.T) {
 	if got, parts := removed(run, "deal_facts"); got != weeks*perWeek || parts != weeks {
 		t.Errorf("purge removed %d rows in %d partitions, want %d in %d", got, parts, weeks*perWeek, weeks)
 	}
-	if commits != weeks {
-		t.Errorf("%d partition commits seen, want %d", commits, weeks)
+	if commits != pipelineChunks {
+		t.Errorf("%d partition commits seen, want %d", commits, pipelineChunks)
 	}
 	if n := countRows(t, w, "deal_facts", ""); n != 0 {
 		t.Errorf("%d deal facts left, want 0", n)
@@ -67,20 +71,20 @@ func TestPurgePipelinedDropsCountEveryPartition(t *testing.T) {
 }
 
 // TestPurgeInterruptedBetweenDropsRecordsWhatWasDropped cancels a purge
-// right after its second partition commit, while the third chunk's
+// right after its first drop commit, while the second chunk's
 // transaction is open: the evidence of the interrupted run counts only
 // committed drops, which match the rows gone, and the next run drops the
 // rest.
 func TestPurgeInterruptedBetweenDropsRecordsWhatWasDropped(t *testing.T) {
-	const weeks, perWeek = 5, 40
-	cutoff := pipelineStart.Add(6 * warehouse.PartitionPeriod)
+	const weeks, perWeek = pipelineWeeks, 20
+	cutoff := pipelineStart.Add((weeks + 1) * warehouse.PartitionPeriod)
 	w := seedWeeks(t, weeks, perWeek, cutoff)
 	ctx, cancel := context.WithCancel(ctxT(t))
 	defer cancel()
 	commits := 0
 	warehouse.SetPurgeHook(w, func(step string) {
 		if step == "partition" {
-			if commits++; commits == 2 {
+			if commits++; commits == 1 {
 				cancel()
 			}
 		}
@@ -91,9 +95,9 @@ func TestPurgeInterruptedBetweenDropsRecordsWhatWasDropped(t *testing.T) {
 	}
 	first, parts := removed(run, "deal_facts")
 	left := countRows(t, w, "deal_facts", "")
-	if first+left != weeks*perWeek || parts < 2 || parts >= weeks {
-		t.Fatalf("interrupted purge recorded %d rows in %d partitions with %d left, want them to add up to %d over 2 to %d partitions",
-			first, parts, left, weeks*perWeek, weeks-1)
+	if first+left != weeks*perWeek || parts < warehouse.DropChunk || parts >= weeks {
+		t.Fatalf("interrupted purge recorded %d rows in %d partitions with %d left, want them to add up to %d over %d to %d partitions",
+			first, parts, left, weeks*perWeek, warehouse.DropChunk, weeks-1)
 	}
 	warehouse.SetPurgeHook(w, nil)
 	run, err = w.Purge(ctxT(t), warehouse.PurgeOptions{})
