@@ -55,10 +55,9 @@ func (o PurgeOptions) topicPrefix() string {
 //
 // On PostgreSQL it first creates the partitions ahead (see
 // EnsurePartitionsAhead), then per partitioned table DROPs every
-// partition whose rows have all expired (see dropExpiredPartitions:
+// partition whose rows have all expired (see dropPartitions: up to
 // dropChunk partitions per transaction, each counted exactly for the
-// evidence first, the next counted while the previous commits); the
-// rows left (in the partition straddling the
+// evidence first); the rows left (in the partition straddling the
 // cutoff, the default partition and unpartitioned tables) are deleted in
 // batches of BatchSize, each batch its own transaction under
 // BatchTimeout, so an interrupted purge loses no work and the next one

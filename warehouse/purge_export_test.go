@@ -13,6 +13,3 @@ func SetPurgeHook(w *Warehouse, fn func(step string)) { w.purgeHook = fn }
 func EnsurePartitions(w *Warehouse, table string, from, to time.Time) error {
 	return w.ensurePartitions(context.Background(), table, from, to)
 }
-
-// DropChunk is the most partitions one drop transaction takes.
-const DropChunk = dropChunk

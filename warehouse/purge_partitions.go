@@ -2,18 +2,15 @@ package warehouse
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 )
 
-// dropChunk is the most partitions one drop transaction takes. Drops
-// are pipelined (see dropExpiredPartitions), so smaller chunks hide more
-// of the counting behind file removal, but each chunk is a transaction
-// of five statements and a count that cannot use a parallel append
-// across more partitions: three balances the two.
-const dropChunk = 3
+// dropChunk is the most partitions one drop transaction takes: their
+// rows are counted under its timeout, so a first purge after a long
+// pause does not count the whole history in one go.
+const dropChunk = 16
 
 // mayBeExpired reports whether every row of p can have expired before
 // cutoff judging by its range alone. A fact partition's rows expire
@@ -39,15 +36,6 @@ func mayHoldExpired(p Partition, cutoff time.Time) bool {
 // dropExpiredPartitions drops every partition of table whose rows have
 // all expired before cutoff (counting, with DryRun, what it would drop)
 // and returns the names of the partitions dropped.
-//
-// The drops are pipelined, one transaction per chunk: while a chunk's
-// transaction commits, the next one is locked and counted. PostgreSQL
-// removes a dropped table's files in its commit, after releasing the
-// locks, and on a file system that frees (and discards) blocks slowly
-// that removal is most of a purge; the count of the next chunk, which
-// must wait for the previous DROP's lock, runs meanwhile instead of
-// after it. At most one commit is in flight, and a chunk's rows count
-// as dropped only once its commit succeeded.
 func (w *Warehouse) dropExpiredPartitions(ctx context.Context, table string, parts []Partition, cutoff time.Time, o PurgeOptions, tr *TableResult) (map[string]bool, error) {
 	var cands []Partition
 	for _, p := range parts {
@@ -56,134 +44,74 @@ func (w *Warehouse) dropExpiredPartitions(ctx context.Context, table string, par
 		}
 	}
 	dropped := map[string]bool{}
-	take := func(d *dropTxn) {
-		for _, n := range d.names {
-			dropped[n] = true
-		}
-		tr.PartitionsDropped += len(d.names)
-		tr.RowsDropped += d.rows
-	}
-	var inflight *dropTxn
-	// settle waits for the commit in flight and counts what it dropped.
-	settle := func() error {
-		d := inflight
-		if d == nil {
-			return nil
-		}
-		inflight = nil
-		if err := <-d.done; err != nil {
-			return err
-		}
-		take(d)
-		w.parts.reset()
-		w.hook("partition")
-		return nil
-	}
-	wrap := func(err error) error { return fmt.Errorf("dropping partitions of %s: %w", table, err) }
 	for start := 0; start < len(cands); start += dropChunk {
 		if err := ctx.Err(); err != nil {
-			return dropped, errors.Join(err, settle())
+			return dropped, err
 		}
-		d, err := w.dropPartitions(ctx, table, cands[start:min(start+dropChunk, len(cands))], cutoff, o)
-		if serr := settle(); serr != nil {
-			d.abort()
-			return dropped, wrap(serr)
-		}
+		names, rows, err := w.dropPartitions(ctx, table, cands[start:min(start+dropChunk, len(cands))], cutoff, o)
 		if err != nil {
-			return dropped, wrap(err)
+			return dropped, fmt.Errorf("dropping partitions of %s: %w", table, err)
 		}
-		if o.DryRun || len(d.names) == 0 {
-			take(d)
-			d.abort()
-			continue
+		for _, n := range names {
+			dropped[n] = true
 		}
-		inflight = d.commitAsync()
-	}
-	if err := settle(); err != nil {
-		return dropped, wrap(err)
+		tr.PartitionsDropped += len(names)
+		tr.RowsDropped += rows
+		if !o.DryRun && len(names) > 0 {
+			w.parts.reset()
+			w.hook("partition")
+		}
 	}
 	return dropped, nil
 }
 
-// dropTxn is one drop transaction whose DROP TABLE has run and whose
-// commit is pending: the partitions it drops and their exact row count.
-type dropTxn struct {
-	tx     *txn
-	cancel context.CancelFunc
-	names  []string
-	rows   int64
-	done   chan error // the commit's result, after commitAsync
-}
-
-// commitAsync commits in a goroutine whose result arrives on d.done.
-func (d *dropTxn) commitAsync() *dropTxn {
-	d.done = make(chan error, 1)
-	go func() {
-		err := d.tx.commit()
-		d.cancel()
-		d.done <- err
-	}()
-	return d
-}
-
-// abort rolls back an uncommitted drop transaction; nil-safe.
-func (d *dropTxn) abort() {
-	if d != nil {
-		d.tx.rollback()
-		d.cancel()
-	}
-}
-
-// dropPartitions begins a transaction under o.BatchTimeout that drops
-// those of ps whose rows have all expired before cutoff, and returns it
-// uncommitted with their names and exact row count. table is first
-// locked in SHARE mode: writers wait (readers go on), so the count taken
-// next is the number of rows the DROP removes. Locking the parent before
-// any partition, as every writer does, cannot deadlock with them; the
-// next chunk's transaction, which takes the same lock, waits until this
-// one's commit releases it. One DROP TABLE then removes the partitions,
-// which detaches them under a short ACCESS EXCLUSIVE lock of table. With
-// DryRun it only counts (and the caller aborts).
-func (w *Warehouse) dropPartitions(ctx context.Context, table string, ps []Partition, cutoff time.Time, o PurgeOptions) (*dropTxn, error) {
+// dropPartitions drops, in one transaction under o.BatchTimeout, those
+// of ps whose rows have all expired before cutoff, and returns their
+// names and exact row count. table is first locked in SHARE mode:
+// writers wait (readers go on), so the count taken next is the number of
+// rows the DROP removes. Locking the parent before any partition, as
+// every writer does, cannot deadlock with them. One DROP TABLE then
+// removes the partitions, which detaches them under a short ACCESS
+// EXCLUSIVE lock of table. With DryRun it only counts.
+func (w *Warehouse) dropPartitions(ctx context.Context, table string, ps []Partition, cutoff time.Time, o PurgeOptions) ([]string, int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.BatchTimeout)
+	defer cancel()
 	tx, err := w.begin(ctx)
 	if err != nil {
-		cancel()
-		return nil, err
+		return nil, 0, err
 	}
-	d := &dropTxn{tx: tx, cancel: cancel}
-	if err := d.lockCountDrop(ctx, table, ps, cutoff, o); err != nil {
-		d.abort()
-		return nil, err
-	}
-	return d, nil
-}
-
-func (d *dropTxn) lockCountDrop(ctx context.Context, table string, ps []Partition, cutoff time.Time, o PurgeOptions) error {
+	defer tx.rollback()
 	if !o.DryRun {
 		// A waiting lock queues every later reader and writer of the
 		// table behind it: give up quickly and let the next run retry.
 		for _, q := range []string{"SET LOCAL lock_timeout = '5s'", "LOCK TABLE " + table + " IN SHARE MODE"} {
-			if _, err := d.tx.exec(ctx, q); err != nil {
-				return err
+			if _, err := tx.exec(ctx, q); err != nil {
+				return nil, 0, err
 			}
 		}
 	}
-	counts, err := countPartitions(ctx, d.tx, ps, cutoff)
+	counts, err := countPartitions(ctx, tx, ps, cutoff)
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
+	var drop []string
+	var rows int64
 	for _, p := range ps {
 		if c := counts[p.Name]; c.expired {
-			d.names = append(d.names, p.Name)
-			d.rows += c.rows
+			drop = append(drop, p.Name)
+			rows += c.rows
 		}
 	}
-	if o.DryRun || len(d.names) == 0 {
-		return nil
+	if o.DryRun || len(drop) == 0 {
+		return drop, rows, nil
 	}
-	_, err = d.tx.exec(ctx, "DROP TABLE "+strings.Join(d.names, ", "))
-	return err
+	if _, err := tx.exec(ctx, "DROP TABLE "+strings.Join(drop, ", ")); err != nil {
+		return nil, 0, err
+	}
+	if err := tx.commit(); err != nil {
+		return nil, 0, err
+	}
+	return drop, rows, nil
 }
 
 // partitionCount is what countPartitions found in one partition.
