@@ -48,6 +48,9 @@ type appOptions struct {
 	transport http.RoundTripper
 	// inMemoryKafka keeps the embedded broker's data in memory.
 	inMemoryKafka bool
+	// kafkaDir, when set, is the embedded broker's data directory in
+	// place of data_dir/kafka (the demo's temporary one).
+	kafkaDir string
 	// warehouseWait is how long an unreachable warehouse is waited for
 	// at start up: zero not at all, negative until ctx is done.
 	warehouseWait time.Duration
@@ -133,8 +136,8 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 func (a *app) openLog(ctx context.Context, cfg *config.File, opts appOptions) error {
 	brokers := cfg.Kafka.Brokers
 	if len(brokers) == 0 {
-		dir := ""
-		if !opts.inMemoryKafka {
+		dir := opts.kafkaDir
+		if dir == "" && !opts.inMemoryKafka {
 			dir = filepath.Join(cfg.DataDir, "kafka")
 		}
 		emb, err := kafka.StartEmbedded(kafka.EmbeddedOptions{DataDir: dir, Port: cfg.Kafka.EmbeddedPort,
@@ -144,7 +147,7 @@ func (a *app) openLog(ctx context.Context, cfg *config.File, opts appOptions) er
 		}
 		a.embedded = emb
 		brokers = emb.Addrs()
-		if dir != "" {
+		if dir != "" && opts.kafkaDir == "" {
 			warnEmbedded(a.logger, cfg.DataDir)
 		}
 	}

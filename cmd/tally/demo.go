@@ -117,7 +117,15 @@ func runDemo(ctx context.Context, g *globals, o demoOptions) error {
 	if err != nil {
 		return withCode(exitConfig, err)
 	}
-	a, err := newApp(ctx, cfg, reg, logger, appOptions{inMemoryKafka: true})
+	// The broker keeps its segments in a temporary directory, not in
+	// memory: the raw messages of a large demo would otherwise all stay
+	// live in the heap (about 400 B each) until the process exits.
+	kafkaDir, err := os.MkdirTemp("", "tally-demo-kafka-")
+	if err != nil {
+		return fmt.Errorf("creating the demo's broker directory: %w", err)
+	}
+	defer os.RemoveAll(kafkaDir)
+	a, err := newApp(ctx, cfg, reg, logger, appOptions{kafkaDir: kafkaDir})
 	if err != nil {
 		return err
 	}

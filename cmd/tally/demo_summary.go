@@ -49,9 +49,10 @@ type kpiCell struct {
 }
 
 // printKPITable prints the latest rep-days of kpi_daily, one column per
-// metric: counts for count KPIs, amounts per currency for sums.
+// metric: counts for count KPIs, amounts per currency for sums. Only the
+// rows of those rep-days are read (see LatestKPIRows).
 func printKPITable(ctx context.Context, g *globals, a *app, limit int) error {
-	rows, err := a.wh.KPIRows(ctx, "demo")
+	rows, err := a.wh.LatestKPIRows(ctx, "demo", limit)
 	if err != nil {
 		return err
 	}
