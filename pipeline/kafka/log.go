@@ -28,6 +28,7 @@ type Log struct {
 	dialer    *kafkago.Dialer
 	dial      *dialer // under transport and dialer
 	writer    *kafkago.Writer
+	assigned  assignment // Consume's current generation (assignment.go)
 }
 
 var _ pipeline.Log = (*Log)(nil)

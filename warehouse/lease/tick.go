@@ -190,11 +190,16 @@ func (m *Manager) acquire(ctx context.Context, b Binding, start time.Time) (bool
 	return true, nil
 }
 
-// heartbeat writes the process's row in lease_holders.
+// heartbeat writes the process's row in lease_holders, with its
+// consumer-group partitions (SetPartitions).
 func (m *Manager) heartbeat(ctx context.Context) error {
-	if _, err := m.db.ExecContext(ctx, `INSERT INTO lease_holders (holder, host, pid, started_at, heartbeat_at)
-		VALUES ($1, $2, $3, $4, now()) ON CONFLICT (holder) DO UPDATE SET heartbeat_at = now()`,
-		m.holder, m.host, os.Getpid(), m.started.UTC()); err != nil {
+	gen, parts, at := m.assignment()
+	if _, err := m.db.ExecContext(ctx, `INSERT INTO lease_holders (holder, host, pid, started_at, heartbeat_at,
+			consumer_generation, partitions, partitions_at)
+		VALUES ($1, $2, $3, $4, now(), $5, $6, $7) ON CONFLICT (holder) DO UPDATE SET heartbeat_at = now(),
+			consumer_generation = excluded.consumer_generation, partitions = excluded.partitions,
+			partitions_at = excluded.partitions_at`,
+		m.holder, m.host, os.Getpid(), m.started.UTC(), gen, parts, at); err != nil {
 		return fmt.Errorf("writing heartbeat: %w", redact(err))
 	}
 	return nil
