@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -47,6 +48,8 @@ type fleet struct {
 	servers map[string]*hubspottest.Server
 	key     string
 	latency time.Duration // added to every CRM request
+	// partitions of each new topic (kafka.partitions); 0 means 3.
+	partitions int
 
 	mu       sync.Mutex
 	spans    []span
@@ -111,7 +114,7 @@ func (f *fleet) config() (string, int) {
 	dir := f.t.TempDir()
 	var b strings.Builder
 	fmt.Fprintf(&b, "data_dir: %q\n", filepath.Join(dir, "data"))
-	b.WriteString("kafka:\n  partitions: 3\n")
+	fmt.Fprintf(&b, "kafka:\n  partitions: %d\n", cmp.Or(f.partitions, 3))
 	if len(f.brokers) > 0 {
 		fmt.Fprintf(&b, "  brokers: [%q]\n", f.brokers[0])
 	}
