@@ -67,6 +67,27 @@ func (m *Manager) renew(ctx context.Context, start time.Time) error {
 		return fmt.Errorf("renewing leases: %w", redact(err))
 	}
 	m.mu.Lock()
+	// A row renewed here that the process no longer holds (it gave the
+	// lease up locally when earlier renewals failed) would stay renewed
+	// by nobody's pass: release it, so that it can be taken again.
+	var stray []Binding
+	for b, r := range got {
+		if h := m.held[b]; h == nil || h.token != r.token {
+			stray = append(stray, b)
+		}
+	}
+	defer func() {
+		for _, b := range stray {
+			if _, err := m.db.ExecContext(ctx, `UPDATE leases SET expires_at = now()
+				WHERE tenant = $1 AND connector = $2 AND holder = $3 AND token = $4`,
+				b.Tenant, b.Connector, m.holder, got[b].token); err != nil {
+				m.log.Warn("releasing a lease given up locally failed; it expires on its own", "error", redact(err))
+				continue
+			}
+			m.log.Info("connector lease released after it was given up locally", "tenant", b.Tenant,
+				"connector", b.Connector, "token", got[b].token)
+		}
+	}()
 	defer m.mu.Unlock()
 	for b, h := range m.held {
 		r, ok := got[b]
