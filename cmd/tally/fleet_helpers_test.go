@@ -50,6 +50,8 @@ type fleet struct {
 	latency time.Duration // added to every CRM request
 	// partitions of each new topic (kafka.partitions); 0 means 3.
 	partitions int
+	// leaseTTL is sync.lease_ttl; "" means 3s.
+	leaseTTL string
 
 	mu       sync.Mutex
 	spans    []span
@@ -124,7 +126,7 @@ func (f *fleet) config() (string, int) {
 			"          base_url: %q\n          token: ${TALLY_TEST_HUBSPOT_TOKEN}\n          search_lag: 0s\n", id, f.proxy(id, launch))
 	}
 	fmt.Fprintf(&b, "warehouse:\n  driver: postgres\n  dsn: ${TALLY_TEST_PG_DSN}\npseudonyms:\n  master_key_file: %q\n", f.key)
-	b.WriteString("sync:\n  interval: 10s\n  lease_ttl: 3s\nlog:\n  level: info\n  format: json\n")
+	fmt.Fprintf(&b, "sync:\n  interval: 10s\n  lease_ttl: %s\nlog:\n  level: info\n  format: json\n", cmp.Or(f.leaseTTL, "3s"))
 	cfg := filepath.Join(dir, "tally.yaml")
 	if err := os.WriteFile(cfg, []byte(b.String()), 0o600); err != nil {
 		f.t.Fatal(err)
