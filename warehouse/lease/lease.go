@@ -58,6 +58,10 @@ type Manager struct {
 
 	parts partitions // consumer-group assignment (partitions.go)
 
+	// op serializes acquire (Take calls it beside the renewals) with
+	// renew, so that renew never sees a row acquired but not yet held.
+	op sync.Mutex
+
 	mu      sync.Mutex
 	held    map[Binding]*held
 	changed chan struct{} // closed and replaced when held changes

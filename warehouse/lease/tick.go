@@ -42,6 +42,8 @@ func (m *Manager) tick(ctx context.Context) error {
 // (taken over after an expiry). A lease another process asked for is
 // marked leaving.
 func (m *Manager) renew(ctx context.Context, start time.Time) error {
+	m.op.Lock()
+	defer m.op.Unlock()
 	rows, err := m.db.QueryxContext(ctx, `UPDATE leases SET expires_at = now() + $2 * interval '1 millisecond'
 		WHERE holder = $1 AND expires_at > now()
 		RETURNING tenant, connector, token, wanted_by <> '' AND wanted_at > now() - $2 * interval '1 millisecond'`,
@@ -184,6 +186,8 @@ func (m *Manager) takeUpTo(ctx context.Context, share int, start time.Time) (int
 // acquire takes one lease if it is free or expired and no other process
 // asked for it, incrementing its token.
 func (m *Manager) acquire(ctx context.Context, b Binding, start time.Time) (bool, error) {
+	m.op.Lock()
+	defer m.op.Unlock()
 	var token int64
 	rows, err := m.db.QueryContext(ctx, `INSERT INTO leases (tenant, connector, holder, token, acquired_at, expires_at)
 		VALUES ($1, $2, $3, 1, now(), now() + $4 * interval '1 millisecond')
