@@ -10,6 +10,7 @@ import (
 
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/warehouse"
+	"github.com/tally-dev/tally/warehouse/lease"
 	"github.com/tally-dev/tally/warehouse/syncruns"
 )
 
@@ -35,6 +36,13 @@ type Status struct {
 	LastPurge    *Purge         `json:"last_purge"`
 	Terminations []Termination  `json:"pending_terminations"`
 	Erasures     []ReceiptChain `json:"erasure_receipts"`
+	// Leases are the connector leases of every binding ever leased (on
+	// PostgreSQL; none on SQLite, where one process pulls everything).
+	Leases []Lease `json:"leases"`
+	// Processes are the live `tally run` processes sharing the warehouse
+	// with the leases each holds and the partitions each consumes; on
+	// SQLite only the live process serving the status.
+	Processes []Process `json:"processes"`
 	// Unavailable names the parts that could not be read (e.g.
 	// "warehouse", "kafka", "receipts"); they are left empty or unknown.
 	Unavailable []string `json:"unavailable"`
@@ -63,6 +71,13 @@ type Stream struct {
 	Halted bool `json:"halted"`
 	// Quarantined is the stream's retained quarantine rows.
 	Quarantined int64 `json:"quarantined"`
+	// LeaseHolder is the process (Process.Holder) holding the lease of
+	// the stream's connector, "" when none does (or on SQLite).
+	LeaseHolder string `json:"lease_holder,omitempty"`
+	// Consumers are, per partition of the stream's topic, the live
+	// process consuming it (partitions no live process reported are
+	// missing).
+	Consumers []Consumer `json:"consumers"`
 }
 
 // RuleCount is how many retained quarantine rows one stream's field
@@ -125,6 +140,12 @@ type Sources struct {
 	// Runner and Stats are the live run's in this process (nil outside).
 	Runner *pipeline.Runner
 	Stats  *pipeline.Stats
+	// LeaseTTL is sync.lease_ttl: processes whose heartbeat is older are
+	// not listed (lease.DefaultTTL when 0).
+	LeaseTTL time.Duration
+	// Self is the live process serving the status (its leases manager's
+	// Self), nil outside a run.
+	Self   *lease.Process
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -147,13 +168,14 @@ func Build(ctx context.Context, src Sources, tenant string) Status {
 	}
 	b := &builder{src: src, st: Status{Schema: 1, Version: Version(), GeneratedAt: src.Now().UTC(), Live: src.Live,
 		Tenant: tenant, Streams: []Stream{}, Outages: []string{}, Quarantine: []RuleCount{}, Terminations: []Termination{},
-		Erasures: []ReceiptChain{}, Unavailable: []string{}}}
+		Erasures: []ReceiptChain{}, Leases: []Lease{}, Processes: []Process{}, Unavailable: []string{}}}
 	b.streams(ctx, tenant)
 	b.live()
 	b.quarantine(ctx, tenant)
 	b.purge(ctx)
 	b.terminations(ctx, tenant)
 	b.receipts(ctx, tenant)
+	b.fleet(ctx, tenant)
 	sort.Strings(b.st.Unavailable)
 	return b.st
 }

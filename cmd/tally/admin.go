@@ -212,7 +212,12 @@ func (a *app) status(ctx context.Context, tenant string, live, scheduled bool) s
 	}
 	if live {
 		src.Runner, src.Stats = a.runner, a.stats
+		if a.leases != nil {
+			self := a.leases.Self()
+			src.Self = &self
+		}
 	}
+	src.LeaseTTL = a.cfg.Sync.LeaseTTL.D()
 	if master, err := masterKey(a.cfg.Pseudonyms); err == nil {
 		if s, err := a.wh.Subjects(a.cat, master, a.cfg.Pseudonyms.KeyVersion); err == nil {
 			src.Subjects = s

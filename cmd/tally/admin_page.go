@@ -82,6 +82,7 @@ var statusPage = template.Must(template.New("status").Funcs(template.FuncMap{
 		return "NOT verified"
 	},
 	"deref": func(b *bool) bool { return b != nil && *b },
+	"parts": partitionList,
 	"age": func(secs *int64) string {
 		if secs == nil {
 			return "—"
@@ -173,6 +174,28 @@ code{font-size:12px}
 {{else}}<tr><td colspan="4" class="muted">No receipt chain read.</td></tr>{{end}}
 </tbody>
 </table>
+</section>
+<section id="fleet">
+<h2>Processes</h2>
+<table id="processes">
+<thead><tr><th>Process</th><th>Host</th><th>PID</th><th>Started</th><th>Heartbeat</th><th>Connector leases</th><th>Consumer partitions</th></tr></thead>
+<tbody>
+{{range .Processes}}<tr class="process" data-holder="{{.Holder}}"><td><code>{{.Holder}}</code>{{if .Self}} <span class="muted">(this process)</span>{{end}}</td><td>{{.Host}}</td><td class="n">{{.PID}}</td>
+<td>{{when .Started}}</td><td>{{when .Heartbeat}}</td>
+<td class="leases">{{range $i, $b := .Leases}}{{if $i}}, {{end}}{{$b.Tenant}}/{{$b.Connector}}{{else}}<span class="muted">none</span>{{end}}</td>
+<td class="partitions">{{if .Generation}}{{range $i, $t := .Partitions}}{{if $i}}<br>{{end}}<code>{{$t.Topic}}</code>: {{parts $t.Partitions}}{{else}}<span class="muted">none</span>{{end}}{{else}}<span class="muted">not a group member now</span>{{end}}</td></tr>
+{{else}}<tr><td colspan="7" class="muted">No live tally run process recorded.</td></tr>{{end}}
+</tbody>
+</table>
+<table id="leases">
+<thead><tr><th>Tenant</th><th>Connector</th><th>Lease</th><th>Holder</th><th>Since</th><th>Expires</th><th>Fencing token</th></tr></thead>
+<tbody>
+{{range .Leases}}<tr class="lease" data-binding="{{.Tenant}}/{{.Connector}}"><td>{{.Tenant}}</td><td>{{.Connector}}</td><td>{{if .Held}}<span class="ok">held</span>{{else}}<span class="muted">free</span>{{end}}</td>
+<td><code>{{.Holder}}</code></td><td>{{when .Since}}</td><td>{{when .Expires}}</td><td class="n">{{.Token}}</td></tr>
+{{else}}<tr><td colspan="7" class="muted">No connector lease (a SQLite warehouse, or no tally run on PostgreSQL yet).</td></tr>{{end}}
+</tbody>
+</table>
+<p class="muted">A connector is pulled only by the holder of its lease; the consumer group spreads the topics' partitions over the processes.</p>
 </section>
 {{with .Unavailable}}<section><h2>Unavailable</h2><p class="bad">Could not read: {{range $i, $p := .}}{{if $i}}, {{end}}{{$p}}{{end}}. The rest of the page is current.</p></section>{{end}}
 <p class="muted">Refreshes every {{.Refresh}}s. The same data: <code>/api/v1/status</code>, <code>tally status --json</code>.</p>

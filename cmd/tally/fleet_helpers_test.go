@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -47,6 +48,10 @@ type fleet struct {
 	servers map[string]*hubspottest.Server
 	key     string
 	latency time.Duration // added to every CRM request
+	// partitions of each new topic (kafka.partitions); 0 means 3.
+	partitions int
+	// leaseTTL is sync.lease_ttl; "" means 3s.
+	leaseTTL string
 
 	mu       sync.Mutex
 	spans    []span
@@ -111,7 +116,7 @@ func (f *fleet) config() (string, int) {
 	dir := f.t.TempDir()
 	var b strings.Builder
 	fmt.Fprintf(&b, "data_dir: %q\n", filepath.Join(dir, "data"))
-	b.WriteString("kafka:\n  partitions: 3\n")
+	fmt.Fprintf(&b, "kafka:\n  partitions: %d\n", cmp.Or(f.partitions, 3))
 	if len(f.brokers) > 0 {
 		fmt.Fprintf(&b, "  brokers: [%q]\n", f.brokers[0])
 	}
@@ -121,7 +126,7 @@ func (f *fleet) config() (string, int) {
 			"          base_url: %q\n          token: ${TALLY_TEST_HUBSPOT_TOKEN}\n          search_lag: 0s\n", id, f.proxy(id, launch))
 	}
 	fmt.Fprintf(&b, "warehouse:\n  driver: postgres\n  dsn: ${TALLY_TEST_PG_DSN}\npseudonyms:\n  master_key_file: %q\n", f.key)
-	b.WriteString("sync:\n  interval: 10s\n  lease_ttl: 3s\nlog:\n  level: info\n  format: json\n")
+	fmt.Fprintf(&b, "sync:\n  interval: 10s\n  lease_ttl: %s\nlog:\n  level: info\n  format: json\n", cmp.Or(f.leaseTTL, "3s"))
 	cfg := filepath.Join(dir, "tally.yaml")
 	if err := os.WriteFile(cfg, []byte(b.String()), 0o600); err != nil {
 		f.t.Fatal(err)

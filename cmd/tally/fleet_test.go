@@ -2,13 +2,11 @@ package main
 
 import (
 	"math/rand/v2"
-	"os"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/tally-dev/tally/connectors/hubspot/hubspottest"
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/warehouse"
 	"github.com/tally-dev/tally/warehouse/warehousetest"
@@ -213,37 +211,4 @@ func ownedBy(h map[string]string, holder string) []string {
 		}
 	}
 	return out
-}
-
-// TestFleetThroughput measures how long 1, 2 and 3 processes take to
-// load six tenants of fleetDeals deals each (BENCHMARKS.md). Set
-// TALLY_FLEET_BENCH=1 to run it.
-func TestFleetThroughput(t *testing.T) {
-	if os.Getenv("TALLY_FLEET_BENCH") == "" {
-		t.Skip("set TALLY_FLEET_BENCH=1 to measure fleet throughput")
-	}
-	bin := buildTally(t)
-	total := int64(6 * fleetDeals)
-	var servers map[string]*hubspottest.Server
-	for n := 1; n <= 3; n++ {
-		dsn := warehousetest.PostgresDSN(t)
-		f := newFleet(t, bin, dsn, 6, fleetDeals).withBroker()
-		if servers != nil {
-			f.servers = servers
-		}
-		servers = f.servers
-		w := openWarehouse(t, dsn)
-		start := time.Now()
-		var procs []*proc
-		for range n {
-			procs = append(procs, f.start())
-		}
-		eventually(t, 10*time.Minute, "every deal loads", func() bool { return deals(t, w) >= total })
-		d := time.Since(start)
-		for _, p := range procs {
-			p.stop(t)
-		}
-		t.Logf("%d process(es): %d deals in %s = %.0f deals/s (start-up and the lease wait included)",
-			n, total, d.Round(100*time.Millisecond), float64(total)/d.Seconds())
-	}
 }

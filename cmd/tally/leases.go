@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tally-dev/tally/pipeline/kafka"
 	"github.com/tally-dev/tally/warehouse/lease"
 )
 
@@ -28,6 +29,11 @@ func (a *app) startLeases(ctx context.Context, onDemand bool) error {
 	}
 	a.runner.Leases = m
 	a.leases = m
+	if a.log != nil && !onDemand { // the operator's view: which process consumes which partitions
+		a.log.OnAssign(func(as kafka.Assignment, member bool) {
+			m.SetPartitions(int64(as.Generation), as.Partitions, member)
+		})
+	}
 	a.logger.Info("connector leases started", "component", "leases", "holder", m.Holder(),
 		"count", len(bs), "ttl", a.cfg.Sync.LeaseTTL.D())
 	return nil

@@ -22,7 +22,9 @@ func statusCmd(g *globals) *cobra.Command {
 		Use:   "status",
 		Short: "Show per stream the last sync pass, its counts, consumer lag and next pass; the last purge, pending terminations and erasure receipts",
 		Long: `Show per stream the last sync pass, its counts, consumer lag and next pass; the last purge,
-pending terminations and each tenant's erasure-receipt chain head and whether it verifies.
+pending terminations and each tenant's erasure-receipt chain head and whether it verifies;
+which tally run process (host, pid) holds which connector's lease and consumes which
+partitions (read from the warehouse, so any process's status shows the whole fleet).
 
 When a tally run on this configuration serves its admin listener (admin.listen set), its live
 status is shown (with outages and next passes); otherwise the status is read from the
@@ -181,6 +183,7 @@ func printStatus(w io.Writer, st status.Status) error {
 		}
 		fmt.Fprintf(w, "erasure receipts: %s: %d receipt(s), chain head %s, %s\n", e.Tenant, e.Receipts, head, v)
 	}
+	printFleet(w, st)
 	if len(st.Unavailable) > 0 {
 		fmt.Fprintf(w, "could not read: %s\n", strings.Join(st.Unavailable, ", "))
 	}

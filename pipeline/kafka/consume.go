@@ -176,8 +176,10 @@ func (c *consumer) run(ctx context.Context, cg *kafkago.ConsumerGroup) {
 // returned channel is closed when the generation ends.
 func (c *consumer) startGeneration(ctx context.Context, gen *kafkago.Generation, joined time.Duration) (<-chan struct{}, error) {
 	ended := make(chan struct{})
+	c.log.assigned.set(gen.ID, assignedPartitions(gen)) // before end can run
 	gen.Start(func(gctx context.Context) {
 		<-gctx.Done()
+		c.log.assigned.end(gen.ID)
 		close(ended)
 	})
 	assigned := assignedPartitions(gen)

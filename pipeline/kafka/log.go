@@ -29,7 +29,8 @@ type Log struct {
 	dialer    *kafkago.Dialer
 	dial      *dialer // under transport and dialer
 	writer    *kafkago.Writer
-	limits    sync.Map // topic → its max.message.bytes (see sizeLimit)
+	limits    sync.Map   // topic → its max.message.bytes (see sizeLimit)
+	assigned  assignment // Consume's current generation (assignment.go)
 }
 
 var _ pipeline.Log = (*Log)(nil)

@@ -56,6 +56,12 @@ type Manager struct {
 	host     string
 	started  time.Time
 
+	parts partitions // consumer-group assignment (partitions.go)
+
+	// op serializes acquire (Take calls it beside the renewals) with
+	// renew, so that renew never sees a row acquired but not yet held.
+	op sync.Mutex
+
 	mu      sync.Mutex
 	held    map[Binding]*held
 	changed chan struct{} // closed and replaced when held changes
@@ -80,7 +86,8 @@ func New(w *warehouse.Warehouse, bindings []Binding, o Options) *Manager {
 		bindings: append([]Binding(nil), bindings...), host: host, started: time.Now(),
 		holder: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(id[:])),
 		held:   map[Binding]*held{}, changed: make(chan struct{}), wanted: map[Binding]bool{},
-		stop: make(chan struct{}), done: make(chan struct{})}
+		parts: partitions{changed: make(chan struct{}, 1)},
+		stop:  make(chan struct{}), done: make(chan struct{})}
 	sort.Slice(m.bindings, func(i, j int) bool { return m.rank(m.bindings[i]) < m.rank(m.bindings[j]) })
 	return m
 }
@@ -142,6 +149,14 @@ func (m *Manager) run() {
 			return
 		case <-check.C:
 			m.expire(time.Now())
+		case <-m.parts.changed:
+			if !m.onDemand {
+				ctx, cancel := context.WithTimeout(context.Background(), m.ttl/3)
+				if err := m.writePartitions(ctx); err != nil {
+					m.log.Warn("recording the consumer partitions failed; the next heartbeat records them", "error", err)
+				}
+				cancel()
+			}
 		case <-renew.C:
 			ctx, cancel := context.WithTimeout(context.Background(), m.ttl/3)
 			if err := m.tick(ctx); err != nil {

@@ -42,6 +42,8 @@ func (m *Manager) tick(ctx context.Context) error {
 // (taken over after an expiry). A lease another process asked for is
 // marked leaving.
 func (m *Manager) renew(ctx context.Context, start time.Time) error {
+	m.op.Lock()
+	defer m.op.Unlock()
 	rows, err := m.db.QueryxContext(ctx, `UPDATE leases SET expires_at = now() + $2 * interval '1 millisecond'
 		WHERE holder = $1 AND expires_at > now()
 		RETURNING tenant, connector, token, wanted_by <> '' AND wanted_at > now() - $2 * interval '1 millisecond'`,
@@ -67,6 +69,27 @@ func (m *Manager) renew(ctx context.Context, start time.Time) error {
 		return fmt.Errorf("renewing leases: %w", redact(err))
 	}
 	m.mu.Lock()
+	// A row renewed here that the process no longer holds (it gave the
+	// lease up locally when earlier renewals failed) would stay renewed
+	// by nobody's pass: release it, so that it can be taken again.
+	var stray []Binding
+	for b, r := range got {
+		if h := m.held[b]; h == nil || h.token != r.token {
+			stray = append(stray, b)
+		}
+	}
+	defer func() {
+		for _, b := range stray {
+			if _, err := m.db.ExecContext(ctx, `UPDATE leases SET expires_at = now()
+				WHERE tenant = $1 AND connector = $2 AND holder = $3 AND token = $4`,
+				b.Tenant, b.Connector, m.holder, got[b].token); err != nil {
+				m.log.Warn("releasing a lease given up locally failed; it expires on its own", "error", redact(err))
+				continue
+			}
+			m.log.Info("connector lease released after it was given up locally", "tenant", b.Tenant,
+				"connector", b.Connector, "token", got[b].token)
+		}
+	}()
 	defer m.mu.Unlock()
 	for b, h := range m.held {
 		r, ok := got[b]
@@ -163,6 +186,8 @@ func (m *Manager) takeUpTo(ctx context.Context, share int, start time.Time) (int
 // acquire takes one lease if it is free or expired and no other process
 // asked for it, incrementing its token.
 func (m *Manager) acquire(ctx context.Context, b Binding, start time.Time) (bool, error) {
+	m.op.Lock()
+	defer m.op.Unlock()
 	var token int64
 	rows, err := m.db.QueryContext(ctx, `INSERT INTO leases (tenant, connector, holder, token, acquired_at, expires_at)
 		VALUES ($1, $2, $3, 1, now(), now() + $4 * interval '1 millisecond')
@@ -190,11 +215,16 @@ func (m *Manager) acquire(ctx context.Context, b Binding, start time.Time) (bool
 	return true, nil
 }
 
-// heartbeat writes the process's row in lease_holders.
+// heartbeat writes the process's row in lease_holders, with its
+// consumer-group partitions (SetPartitions).
 func (m *Manager) heartbeat(ctx context.Context) error {
-	if _, err := m.db.ExecContext(ctx, `INSERT INTO lease_holders (holder, host, pid, started_at, heartbeat_at)
-		VALUES ($1, $2, $3, $4, now()) ON CONFLICT (holder) DO UPDATE SET heartbeat_at = now()`,
-		m.holder, m.host, os.Getpid(), m.started.UTC()); err != nil {
+	gen, parts, at := m.assignment()
+	if _, err := m.db.ExecContext(ctx, `INSERT INTO lease_holders (holder, host, pid, started_at, heartbeat_at,
+			consumer_generation, partitions, partitions_at)
+		VALUES ($1, $2, $3, $4, now(), $5, $6, $7) ON CONFLICT (holder) DO UPDATE SET heartbeat_at = now(),
+			consumer_generation = excluded.consumer_generation, partitions = excluded.partitions,
+			partitions_at = excluded.partitions_at`,
+		m.holder, m.host, os.Getpid(), m.started.UTC(), gen, parts, at); err != nil {
 		return fmt.Errorf("writing heartbeat: %w", redact(err))
 	}
 	return nil
