@@ -27,6 +27,11 @@ func coerce(t schemas.Type, v any) (any, string) {
 	switch t {
 	case schemas.String:
 		s, ok := v.(string)
+		if t, isTime := v.(time.Time); isTime {
+			// The log's JSON form carried a time as RFC 3339 text; its
+			// binary form keeps the time.Time.
+			s, ok = t.Format(time.RFC3339Nano), true
+		}
 		if !ok {
 			return nil, RuleType
 		}
