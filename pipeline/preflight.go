@@ -43,9 +43,13 @@ func Preflight(r *Record, maxBytes int) (Message, error) {
 	if !timeInRange(r.Version) && !r.Version.IsZero() {
 		return Message{}, &FieldError{Field: "version", Rule: RuleRange, Kind: ErrInvalid}
 	}
-	for _, name := range sortedFields(r.Fields) {
-		if rule := checkValue(r.Fields[name]); rule != "" {
-			return Message{}, &FieldError{Field: name, Rule: rule, Kind: ErrInvalid}
+	if !valuesOK(r.Fields) {
+		// Name the first bad field in sorted order, so the rejection
+		// does not depend on map order.
+		for _, name := range sortedFields(r.Fields) {
+			if rule := checkValue(r.Fields[name]); rule != "" {
+				return Message{}, &FieldError{Field: name, Rule: rule, Kind: ErrInvalid}
+			}
 		}
 	}
 	m, err := EncodeRecord(r)
@@ -56,6 +60,17 @@ func Preflight(r *Record, maxBytes int) (Message, error) {
 		return Message{}, &FieldError{Field: largestField(r), Rule: RuleSize, Kind: ErrInvalid}
 	}
 	return m, nil
+}
+
+// valuesOK reports whether checkValue passes every value; it does not
+// allocate, unlike sorting the names.
+func valuesOK(f map[string]any) bool {
+	for _, v := range f {
+		if checkValue(v) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // timeInRange reports whether t lies in years 1–9999.

@@ -4,8 +4,9 @@
 // pipeline.Chain in this order:
 //
 //  1. validate: the object is known, the record has what its operation
-//     needs, and every classified value has its schema type (JSON types
-//     from the log are restored: RFC 3339 strings become time.Time).
+//     needs, and every classified value has its schema type (types the
+//     log does not carry are restored: number text becomes an exact
+//     decimal, an RFC 3339 string from an older message a time.Time).
 //  2. minimize: only fields that the projection of the enabled KPIs asks
 //     for and that the schema allows to be stored survive; everything
 //     else, unclassified fields included, is deleted (default deny).

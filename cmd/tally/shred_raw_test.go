@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -84,22 +85,18 @@ type sealedField struct {
 }
 
 // sealedFields parses the shredded fields of a raw record message with
-// encoding/json only.
+// the codec alone (no Shredder involved).
 func sealedFields(t *testing.T, m rawMessage) []sealedField {
 	t.Helper()
-	var env struct {
-		Record *struct {
-			Fields map[string]any `json:"fields"`
-		} `json:"record"`
+	rec, _, err := pipeline.Decode(pipeline.Message{Key: m.key, Value: m.value})
+	if err != nil {
+		t.Fatalf("message %s/%d@%d does not decode: %v", m.topic, m.partition, m.offset, err)
 	}
-	if err := json.Unmarshal(m.value, &env); err != nil {
-		t.Fatalf("message %s/%d@%d is not JSON: %v", m.topic, m.partition, m.offset, err)
-	}
-	if env.Record == nil {
+	if rec == nil {
 		return nil
 	}
 	var out []sealedField
-	for f, v := range env.Record.Fields {
+	for f, v := range rec.Fields {
 		s, ok := v.(string)
 		if !ok || !strings.HasPrefix(s, "tally-shred:v1:") {
 			continue
@@ -172,12 +169,33 @@ func TestShreddedRawBytesAfterErase(t *testing.T) {
 		t.Helper()
 		for i := range ds.Sizes().Owners {
 			p := ds.Properties("owners", ds.ID("owners", i))
-			// JSON string values: base64 ciphertext never holds a quote,
-			// so these cannot match by chance.
-			for _, v := range []string{p["email"], `"` + p["firstName"] + `"`, `"` + p["lastName"] + `"`} {
+			// Names as the codec frames a string value (its length as a
+			// uvarint, then its bytes; JSON: in quotes): base64
+			// ciphertext never holds a quote or a byte below '+', so
+			// these cannot match by chance.
+			needles := []string{p["email"]}
+			for _, name := range []string{p["firstName"], p["lastName"]} {
+				needles = append(needles, `"`+name+`"`, string(binary.AppendUvarint(nil, uint64(len(name))))+name)
+			}
+			for _, v := range needles {
 				for _, m := range msgs {
 					if bytes.Contains(m.value, []byte(v)) || bytes.Contains(m.key, []byte(v)) {
-						t.Errorf("%s: raw message %s/%d@%d holds an owner's plaintext %s", when, m.topic, m.partition, m.offset, v)
+						t.Errorf("%s: raw message %s/%d@%d holds an owner's plaintext %q", when, m.topic, m.partition, m.offset, v)
+					}
+				}
+			}
+			// And no decoded value is one of them.
+			for _, m := range msgs {
+				rec, _, err := pipeline.Decode(pipeline.Message{Key: m.key, Value: m.value})
+				if err != nil {
+					t.Fatalf("message %s/%d@%d does not decode: %v", m.topic, m.partition, m.offset, err)
+				}
+				if rec == nil {
+					continue
+				}
+				for f, v := range rec.Fields {
+					if v == p["email"] || v == p["firstName"] || v == p["lastName"] {
+						t.Errorf("%s: field %s of raw message %s/%d@%d is an owner's plaintext", when, f, m.topic, m.partition, m.offset)
 					}
 				}
 			}

@@ -52,7 +52,9 @@ func (s *Stage) Apply(r *pipeline.Record) error {
 		if !ok {
 			return pipeline.Invalid(f.Name, "type")
 		}
-		r.Fields[f.Name] = Generalize(t, f.Granularity)
+		if g := Generalize(t, f.Granularity); g != t {
+			r.Fields[f.Name] = g // only when it changes: boxing allocates
+		}
 	}
 	return nil
 }

@@ -49,7 +49,8 @@ func (s *Stage) Apply(r *pipeline.Record) error {
 	if !ok {
 		return pipeline.Invalid("", "object")
 	}
-	names := make([]string, 0, len(r.Fields))
+	var buf [48]string // on the stack for any realistic record
+	names := buf[:0]
 	for name := range r.Fields {
 		names = append(names, name)
 	}

@@ -1,9 +1,8 @@
 package pseudonymize
 
 import (
-	"crypto/sha256"
 	"fmt"
-	"hash"
+	"maps"
 	"strconv"
 )
 
@@ -23,18 +22,25 @@ func (k *Keyring) Chain(tenant string, parents map[int]int) error {
 		}
 		m[v] = p
 	}
-	k.chains.Store(tenant, m)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	all := map[string]map[int]int{}
+	if old := k.chains.Load(); old != nil {
+		maps.Copy(all, *old)
+	}
+	all[tenant] = m
+	k.chains.Store(&all)
 	return nil
 }
 
 // Parent returns the version that version of tenant was rekeyed from, or
 // 0 when it is not chained.
 func (k *Keyring) Parent(tenant string, version int) int {
-	m, ok := k.chains.Load(tenant)
-	if !ok {
+	all := k.chains.Load()
+	if all == nil {
 		return 0
 	}
-	return m.(map[int]int)[version]
+	return (*all)[tenant][version]
 }
 
 // Rekey returns the pseudonym that key version gives old, a pseudonym of
@@ -42,24 +48,15 @@ func (k *Keyring) Parent(tenant string, version int) int {
 // 16 bytes of HMAC-SHA-256(key of version, "rekey\x00" + old). The
 // mapping is injective in practice (128 bits) and needs no source id.
 func (k *Keyring) Rekey(tenant, old string, version int) string {
-	pool := k.macs(tenant, version)
-	mac := pool.Get().(hash.Hash)
-	mac.Reset()
-	mac.Write([]byte("rekey\x00"))
-	mac.Write([]byte(old))
-	var sum [sha256.Size]byte
-	b := mac.Sum(sum[:0])
-	pool.Put(mac)
-	return encodePseudonym(version, b)
+	return hmacPseudonym(k.macs(tenant, version), version, "rekey\x00", false, old)
 }
 
 // encodePseudonym formats "k<version>_" and the base32 of the first
 // pseudonymBytes of sum.
 func encodePseudonym(version int, sum []byte) string {
-	prefix := "k" + strconv.Itoa(version) + "_"
-	out := make([]byte, len(prefix), len(prefix)+encoding.EncodedLen(pseudonymBytes))
-	copy(out, prefix)
-	return string(encoding.AppendEncode(out, sum[:pseudonymBytes]))
+	var out [64]byte
+	b := strconv.AppendInt(append(out[:0], 'k'), int64(version), 10)
+	return string(encoding.AppendEncode(append(b, '_'), sum[:pseudonymBytes]))
 }
 
 // Version returns the key version of a pseudonym ("k12_…" → 12), or 0

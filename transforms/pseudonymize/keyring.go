@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"hash"
 	"log/slog"
+	"maps"
 	"strconv"
 	"sync"
+	"sync/atomic"
 )
 
 // MinMasterLen is the shortest master secret NewKeyring accepts, in bytes.
@@ -53,8 +55,43 @@ func IsPseudonym(s string) bool {
 type Keyring struct {
 	master  []byte
 	current int
-	keys    sync.Map // keyID → *sync.Pool of keyed HMACs
-	chains  sync.Map // tenant → map[version]parent (chain.go)
+	mu      sync.Mutex // serializes the writers of keys and chains
+	// Both maps are copied on write, so the per-record path reads them
+	// without a lock or an allocation.
+	keys   atomic.Pointer[map[keyID]*sync.Pool]   // → pool of *macState under that key
+	chains atomic.Pointer[map[string]map[int]int] // tenant → version → parent (chain.go)
+}
+
+// macState is a keyed HMAC with the buffers one pseudonym needs, reused
+// through its key's sync.Pool (one per goroutine at a time) so that a
+// pseudonym allocates nothing but its result.
+type macState struct {
+	mac hash.Hash
+	msg []byte
+	sum []byte
+}
+
+// maxPooledMsg bounds the message buffer a macState keeps.
+const maxPooledMsg = 4 << 10
+
+// hmacPseudonym returns the pseudonym of the HMAC of a, a zero byte when sep is
+// set, and b, under the pool's key.
+func hmacPseudonym(pool *sync.Pool, version int, a string, sep bool, b string) string {
+	st := pool.Get().(*macState)
+	st.mac.Reset()
+	st.msg = append(st.msg[:0], a...)
+	if sep {
+		st.msg = append(st.msg, 0)
+	}
+	st.msg = append(st.msg, b...)
+	st.mac.Write(st.msg)
+	st.sum = st.mac.Sum(st.sum[:0])
+	p := encodePseudonym(version, st.sum)
+	if cap(st.msg) > maxPooledMsg {
+		st.msg = nil
+	}
+	pool.Put(st)
+	return p
 }
 
 type keyID struct {
@@ -96,16 +133,7 @@ func (k *Keyring) PseudonymVersion(tenant, kind, value string, version int) stri
 	if p := k.Parent(tenant, version); p > 0 {
 		return k.Rekey(tenant, k.PseudonymVersion(tenant, kind, value, p), version)
 	}
-	pool := k.macs(tenant, version)
-	mac := pool.Get().(hash.Hash)
-	mac.Reset()
-	mac.Write([]byte(kind))
-	mac.Write([]byte{0})
-	mac.Write([]byte(value))
-	var sum [sha256.Size]byte
-	b := mac.Sum(sum[:0])
-	pool.Put(mac)
-	return encodePseudonym(version, b)
+	return hmacPseudonym(k.macs(tenant, version), version, kind, true, value)
 }
 
 // macs returns the pool of HMACs under the tenant's key of a version,
@@ -113,8 +141,18 @@ func (k *Keyring) PseudonymVersion(tenant, kind, value string, version int) stri
 // pseudonym costs no key setup and no allocation of hash state.
 func (k *Keyring) macs(tenant string, version int) *sync.Pool {
 	id := keyID{tenant, version}
-	if v, ok := k.keys.Load(id); ok {
-		return v.(*sync.Pool)
+	if m := k.keys.Load(); m != nil {
+		if pool, ok := (*m)[id]; ok {
+			return pool
+		}
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	old := k.keys.Load()
+	if old != nil {
+		if pool, ok := (*old)[id]; ok {
+			return pool
+		}
 	}
 	info := "tally/pseudonym/v" + strconv.Itoa(version) + "/tenant/" + tenant
 	key, err := hkdf.Key(sha256.New, k.master, nil, info, sha256.Size)
@@ -122,9 +160,14 @@ func (k *Keyring) macs(tenant string, version int) *sync.Pool {
 		// HKDF-SHA-256 fails only for outputs over 255*32 bytes.
 		panic("pseudonymize: " + err.Error())
 	}
-	pool := &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}
-	v, _ := k.keys.LoadOrStore(id, pool)
-	return v.(*sync.Pool)
+	pool := &sync.Pool{New: func() any { return &macState{mac: hmac.New(sha256.New, key)} }}
+	m := make(map[keyID]*sync.Pool, 1)
+	if old != nil {
+		maps.Copy(m, *old)
+	}
+	m[id] = pool
+	k.keys.Store(&m)
+	return pool
 }
 
 // String describes the keyring without key material.

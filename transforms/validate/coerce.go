@@ -26,11 +26,16 @@ const (
 func coerce(t schemas.Type, v any) (any, string) {
 	switch t {
 	case schemas.String:
-		s, ok := v.(string)
-		if !ok {
-			return nil, RuleType
+		if s, ok := v.(string); ok {
+			return v, checkString(s) // v itself: no new interface value
 		}
-		return s, checkString(s)
+		if t, ok := v.(time.Time); ok {
+			// The log's JSON form carried a time as RFC 3339 text; its
+			// binary form keeps the time.Time.
+			s := t.Format(time.RFC3339Nano)
+			return s, checkString(s)
+		}
+		return nil, RuleType
 	case schemas.Number:
 		return toNumber(v)
 	case schemas.Bool:
@@ -133,6 +138,9 @@ func toTime(v any) (any, string) {
 	}
 	if y := t.Year(); y < 1 || y > 9999 {
 		return nil, RuleRange
+	}
+	if x, ok := v.(time.Time); ok && x == t {
+		return v, "" // already in UTC: no new interface value
 	}
 	return t, ""
 }

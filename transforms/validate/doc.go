@@ -1,6 +1,8 @@
 // Package validate is the first transform stage. It checks a record
 // against its canonical object schema and restores value types that the
-// trip through Kafka's JSON encoding lost, so that later stages can rely
+// trip through Kafka does not carry (numbers travel as their exact text,
+// times as RFC 3339 strings in messages of the older JSON form), so that
+// later stages can rely
 // on a field of type time holding a time.Time and a number an exact
 // decimal.Decimal.
 //

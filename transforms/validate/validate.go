@@ -52,7 +52,8 @@ func (s *Stage) Name() string { return "validate" }
 //     time outside years 1–9999 and a number that is NaN, infinite or
 //     beyond what a PostgreSQL numeric holds (see package decimal).
 //
-// Coercion by schema type: string accepts string; number accepts
+// Coercion by schema type: string accepts string, and a time.Time as
+// its RFC 3339 text (as the log's older JSON form gave it); number accepts
 // json.Number (what the codec decodes) exactly, float64 and float32 by
 // their shortest representation, every integer type and a
 // decimal.Decimal, and stores a decimal.Decimal; strings are never
