@@ -57,7 +57,7 @@ func demoCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().IntVar(&deals, "deals", 10000, "number of simulated deals (contacts: half as many)")
 	cmd.Flags().StringVar(&source, "source", "hubspot", "simulated CRM: "+strings.Join(simulatorNames(), ", "))
-	cmd.Flags().IntVar(&partitions, "partitions", 1, "partitions of each raw topic (parallel warehouse writers per object)")
+	cmd.Flags().IntVar(&partitions, "partitions", 4, "partitions of each raw topic (parallel warehouse writers per object; kafka.partitions' default)")
 	cmd.Flags().StringVar(&dir, "dir", "tally-demo", "directory for the demo's warehouse file and key")
 	cmd.Flags().StringVar(&o.adminListen, "admin-listen", "", "address of the status page and admin API (default "+config.DefaultAdminListen+"; off: none)")
 	cmd.Flags().BoolVar(&o.serve, "serve", false, "keep serving the status page after the pass, until interrupted")
