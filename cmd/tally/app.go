@@ -123,6 +123,7 @@ func newApp(ctx context.Context, cfg *config.File, reg *pipeline.Registry, logge
 		MaxMessageBytes: cfg.Kafka.MaxMessageBytes,
 		FieldKPIs:       fieldKPIs(cat, kpis),
 		AllowTenant:     cfg.TenantAllowed, // residency (issue 11)
+		Ahead:           cfg.Sync.Ahead,    // back-pressure (issue 13)
 	}
 	a.runner.OnStreamPass = a.metrics.observePass
 	a.metrics.state.attach(a.runner, a.wh, cfg.Kafka.TopicPrefix, logger)

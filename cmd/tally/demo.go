@@ -31,6 +31,10 @@ tenants:
 %s
 kafka:
   partitions: %d
+sync:
+  # The demo has one process and a fast simulated CRM: let the
+  # connector run further ahead of the warehouse (issue 12).
+  ahead: 32
 warehouse:
 %s
 pseudonyms:

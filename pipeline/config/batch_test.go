@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/schemas"
 )
 
@@ -45,5 +46,34 @@ func TestValidateBatches(t *testing.T) {
 					k.BatchRecords, k.BatchBytes, k.Partitions, tc.records, tc.bytes, tc.partitions)
 			}
 		})
+	}
+}
+
+// sync.ahead bounds the connector's back-pressure (pipeline.Runner.Ahead).
+func TestValidateSyncAhead(t *testing.T) {
+	t.Setenv("TALLY_TEST_TOKEN", "tok")
+	t.Setenv("TALLY_TEST_MASTER", strings.Repeat("m", 32))
+	for _, tc := range []struct {
+		yaml    string
+		problem string
+		want    int
+	}{
+		{"", "", pipeline.DefaultAhead},
+		{"sync:\n  ahead: 32\n", "", 32},
+		{"sync:\n  ahead: 0\n", "sync.ahead: 0 is out of range 1-1000", 0},
+		{"sync:\n  ahead: 1001\n", "sync.ahead: 1001 is out of range 1-1000", 0},
+	} {
+		f, err := Parse([]byte(valid + tc.yaml))
+		if err != nil {
+			t.Fatalf("Parse(%q) = %v", tc.yaml, err)
+		}
+		ps := f.Validate(testRegistry(), schemas.Default())
+		if tc.problem != "" {
+			wantProblems(t, ps, []string{tc.problem})
+			continue
+		}
+		if len(ps) > 0 || f.Sync.Ahead != tc.want {
+			t.Errorf("%q: problems %v, ahead %d; want none and %d", tc.yaml, ps, f.Sync.Ahead, tc.want)
+		}
 	}
 }

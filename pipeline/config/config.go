@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/tally-dev/tally/pipeline"
 )
 
 // File is tally.yaml. Each field's doc tag is its entry in the
@@ -111,7 +113,10 @@ type Sync struct {
 	// LeaseTTL bounds how long a dead process keeps its connector
 	// leases (issue 13, warehouse/lease).
 	LeaseTTL Duration `yaml:"lease_ttl" doc:"PostgreSQL only: how long a connector lease outlives its holder's last heartbeat (renewed every third of it). A process that dies or loses the database hands its connectors to the others within about this time; at least 1s."`
-	Line     int      `yaml:"-"`
+	// Ahead bounds how far a connector runs ahead of the warehouse
+	// (pipeline.Runner.Ahead, back-pressure).
+	Ahead int `yaml:"ahead" doc:"How many pages (checkpoints) a connector may publish ahead of the warehouse's stored cursor, 1 to 1000. After a crash the next holder re-pulls at most this many pages; a higher value lets a fast CRM pull while the warehouse commits."`
+	Line  int `yaml:"-"`
 }
 
 // Log configures tally's own logs.
@@ -139,7 +144,7 @@ func Defaults() File {
 		Purge: Purge{Schedule: "@daily", Timezone: "UTC", BatchSize: DefaultPurgeBatch,
 			BatchTimeout: Duration(DefaultBatchTimeout)},
 		Sync: Sync{Interval: Duration(5 * time.Minute), OutageLimit: Duration(5 * time.Minute),
-			LeaseTTL: Duration(15 * time.Second)},
+			LeaseTTL: Duration(15 * time.Second), Ahead: pipeline.DefaultAhead},
 		Log: Log{Level: "info", Format: "text"},
 
 		Quarantine: Quarantine{MaxShare: DefaultMaxShare},

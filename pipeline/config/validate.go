@@ -127,6 +127,9 @@ func (f *File) validateInfra(add func(int, string, ...any), addErr func(int, err
 	if f.Sync.OutageLimit.D() < 0 {
 		add(f.Sync.Line, "sync.outage_limit: %s must not be negative", f.Sync.OutageLimit)
 	}
+	if f.Sync.Ahead < 1 || f.Sync.Ahead > 1000 {
+		add(f.Sync.Line, "sync.ahead: %d is out of range 1-1000", f.Sync.Ahead)
+	}
 	if f.Sync.LeaseTTL.D() < time.Second {
 		add(f.Sync.Line, "sync.lease_ttl: %s is shorter than 1s", f.Sync.LeaseTTL)
 	}
