@@ -56,6 +56,7 @@ func demoCmd(g *globals) *cobra.Command {
 				return withCode(exitConfig, fmt.Errorf("--deals must be at least 1"))
 			}
 			o.deals, o.partitions, o.dir, o.dsn, o.source = deals, partitions, dir, dsn, source
+			demoMemoryLimit(os.Getenv)
 			return runDemo(cmd.Context(), g, o)
 		},
 	}
