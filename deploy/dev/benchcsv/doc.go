@@ -9,6 +9,11 @@
 // their ratio, client and PostgreSQL CPU-seconds per 1M records (from
 // /proc and the child's rusage) and the client's peak RSS.
 //
+// Environment: BENCH_ROWS (default 1,000,000), BENCH_PARTITIONS
+// (kafka.partitions), BENCH_BATCH_RECORDS (kafka.batch_records) and
+// BENCH_YAML, raw YAML appended to the generated config (for example
+// "sync:\n  ahead: 16") to measure other settings with the same data.
+//
 // It is a development tool, not part of tally; it imports nothing of the
 // module so that it measures the built binary.
 package main

@@ -54,6 +54,7 @@ func run() error {
 	flag.Parse()
 	rows := envInt("BENCH_ROWS", 1_000_000)
 	partitions := envInt("BENCH_PARTITIONS", 0)
+	batch := envInt("BENCH_BATCH_RECORDS", 0)
 	base := os.Getenv("TALLY_PG_DSN")
 	if base == "" {
 		base = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -81,7 +82,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	cfg, err := writeConfig(*dir, csvPath, partitions)
+	cfg, err := writeConfig(*dir, csvPath, partitions, batch)
 	if err != nil {
 		return err
 	}
@@ -119,7 +120,7 @@ func freshDatabase(base, db string) (string, error) {
 	return u.String(), nil
 }
 
-func writeConfig(dir, csvPath string, partitions int) (string, error) {
+func writeConfig(dir, csvPath string, partitions, batch int) (string, error) {
 	key := filepath.Join(dir, "master.key")
 	if err := os.WriteFile(key, []byte("bench-master-key-bench-master-key-0123456789\n"), 0o600); err != nil {
 		return "", err
@@ -130,7 +131,13 @@ func writeConfig(dir, csvPath string, partitions int) (string, error) {
 	}
 	kafka := ""
 	if partitions > 0 {
-		kafka = fmt.Sprintf("kafka:\n  partitions: %d\n", partitions)
+		kafka += fmt.Sprintf("  partitions: %d\n", partitions)
+	}
+	if batch > 0 {
+		kafka += fmt.Sprintf("  batch_records: %d\n", batch)
+	}
+	if kafka != "" {
+		kafka = "kafka:\n" + kafka
 	}
 	y := fmt.Sprintf(`data_dir: %s
 tenants:
@@ -153,7 +160,7 @@ metrics:
   listen: ""
 log:
   level: warn
-`, filepath.Join(dir, "data"), csvPath, cols.String(), key, kafka)
+%s`, filepath.Join(dir, "data"), csvPath, cols.String(), key, kafka, os.Getenv("BENCH_YAML"))
 	path := filepath.Join(dir, "tally.yaml")
 	return path, os.WriteFile(path, []byte(y), 0o600)
 }
