@@ -173,17 +173,23 @@ func (w *Warehouse) purgeTable(ctx context.Context, pt Purgeable, parts partitio
 
 // holdingExpired returns those of the leaf tables that hold a row with
 // expires_at before cutoff, probing each one's expires_at index in a
-// single statement.
+// single statement. A BRIN index (kpi_daily) is first summarized over
+// the pages written since the last purge, so that the probe of a leaf
+// whose rows all expire later reads its summaries only.
 func (w *Warehouse) holdingExpired(ctx context.Context, leaves []string, cutoff time.Time) ([]string, error) {
 	if len(leaves) == 0 {
 		return nil, nil
 	}
+	w.summarizeBRIN(ctx, leaves)
 	probes := make([]string, len(leaves))
 	for i, l := range leaves {
 		probes[i] = fmt.Sprintf("SELECT %d FROM (SELECT 1 FROM %s WHERE expires_at < $1 LIMIT 1) AS p%d", i, l, i)
 	}
 	var hits []int
-	if err := w.db.SelectContext(ctx, &hits, strings.Join(probes, " UNION ALL "), w.d.timeArg(cutoff)); err != nil {
+	err := w.withIndexScans(ctx, func(tx *txn) error {
+		return tx.SelectContext(ctx, &hits, strings.Join(probes, " UNION ALL "), w.d.timeArg(cutoff))
+	})
+	if err != nil {
 		return nil, fmt.Errorf("probing partitions for expired rows: %w", redact(err))
 	}
 	out := make([]string, len(hits))
