@@ -135,8 +135,9 @@ func (w *Warehouse) Purge(ctx context.Context, o PurgeOptions) (*PurgeRun, error
 // and found holding one by a single probe of their expires_at indexes.
 func (w *Warehouse) purgeTable(ctx context.Context, pt Purgeable, parts partitionSet, cutoff time.Time, o PurgeOptions, tr *TableResult) error {
 	leaves := []string{pt.Table}
+	var ranged []Partition
 	if pt.Partitioned && w.d.name == Postgres {
-		ranged := parts.of(pt.Table)
+		ranged = parts.of(pt.Table)
 		dropped, err := w.dropExpiredPartitions(ctx, pt.Table, ranged, cutoff, o, tr)
 		if err != nil {
 			return err
@@ -167,8 +168,25 @@ func (w *Warehouse) purgeTable(ctx context.Context, pt Purgeable, parts partitio
 		if err != nil {
 			return err
 		}
+		if n > 0 && pt.ExpiresBRIN && !w.expiresWithinWeek(ranged, leaf, cutoff) {
+			w.refreshBRIN(ctx, []string{leaf})
+		}
 	}
 	return nil
+}
+
+// expiresWithinWeek reports whether leaf is a ranged partition that a
+// purge a week after cutoff may drop whole (mayBeExpired): one whose
+// rows are expiring now. Its BRIN summaries are not worth refreshing
+// after a purge deleted some of its rows: the next purges read it for
+// the rows expiring next all the same, until it is dropped.
+func (w *Warehouse) expiresWithinWeek(ranged []Partition, leaf string, cutoff time.Time) bool {
+	for _, p := range ranged {
+		if p.Name == leaf {
+			return w.mayBeExpired(p, cutoff.Add(PartitionPeriod))
+		}
+	}
+	return false
 }
 
 // holdingExpired returns those of the leaf tables that hold a row with
@@ -180,7 +198,7 @@ func (w *Warehouse) holdingExpired(ctx context.Context, leaves []string, cutoff 
 	if len(leaves) == 0 {
 		return nil, nil
 	}
-	w.summarizeBRIN(ctx, leaves)
+	w.summarizeBRIN(ctx, leaves, false)
 	probes := make([]string, len(leaves))
 	for i, l := range leaves {
 		probes[i] = fmt.Sprintf("SELECT %d FROM (SELECT 1 FROM %s WHERE expires_at < $1 LIMIT 1) AS p%d", i, l, i)

@@ -2,30 +2,38 @@ package warehouse
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/lib/pq"
 )
 
-// summarizeBRINQuery summarizes, for every BRIN index of the tables named
-// by $1, the page ranges no summary covers yet, and returns how many it
-// summarized.
-const summarizeBRINQuery = `SELECT coalesce(sum(brin_summarize_new_values(x.indexrelid::regclass)), 0)
-FROM unnest($1::text[]) AS t(name)
+// brinPagesPerRange is the pages_per_range of kpi_daily's BRIN index
+// (migration 0012): one summary per 32 pages, about 1,000 rollups.
+const brinPagesPerRange = 32
+
+// brinIndexes selects the BRIN indexes (x.indexrelid) of the tables
+// named by $1, resolved in the search path.
+const brinIndexes = `FROM unnest($1::text[]) AS t(name)
 JOIN pg_index x ON x.indrelid = to_regclass(t.name)
 JOIN pg_class c ON c.oid = x.indexrelid
-JOIN pg_am a ON a.oid = c.relam
-WHERE a.amname = 'brin'`
+JOIN pg_am a ON a.oid = c.relam AND a.amname = 'brin'`
 
 // summarizeBRIN summarizes the page ranges of the tables' BRIN indexes
 // (kpi_daily's expires_at, migration 0012) that no summary covers yet:
 // pages appended since the index was built or last summarized, which a
 // bitmap scan of the index must otherwise read whole. With autovacuum
 // off nothing else summarizes them; the cost is one read of those pages,
-// which each purge does once. A failure (the purging user does not own
-// the indexes, a lock not granted in time) is logged and purge goes on:
-// its scans stay exact, only slower. It does nothing on SQLite.
-func (w *Warehouse) summarizeBRIN(ctx context.Context, tables []string) {
+// which each purge does once.
+//
+// With fresh, every range is first desummarized, so that the summaries
+// describe the row versions there now: a summary only ever widens (see
+// refreshBRIN). That costs one read of the tables.
+//
+// A failure (the user does not own the indexes, a lock not granted in
+// time) is logged, not returned: the scans stay exact, only slower. It
+// does nothing on SQLite.
+func (w *Warehouse) summarizeBRIN(ctx context.Context, tables []string, fresh bool) {
 	if w.d.name != Postgres || len(tables) == 0 {
 		return
 	}
@@ -41,7 +49,16 @@ func (w *Warehouse) summarizeBRIN(ctx context.Context, tables []string) {
 			return err
 		}
 		var n int64
-		if err := tx.GetContext(ctx, &n, summarizeBRINQuery, pq.Array(tables)); err != nil {
+		if fresh {
+			q := fmt.Sprintf(`SELECT count(brin_desummarize_range(x.indexrelid::regclass, blk)) %s,
+				generate_series(0, pg_relation_size(x.indrelid) / current_setting('block_size')::bigint, %d) AS blk`,
+				brinIndexes, brinPagesPerRange)
+			if err := tx.GetContext(ctx, &n, q, pq.Array(tables)); err != nil {
+				return redact(err)
+			}
+		}
+		q := "SELECT coalesce(sum(brin_summarize_new_values(x.indexrelid::regclass)), 0) " + brinIndexes
+		if err := tx.GetContext(ctx, &n, q, pq.Array(tables)); err != nil {
 			return redact(err)
 		}
 		return tx.commit()
@@ -49,6 +66,27 @@ func (w *Warehouse) summarizeBRIN(ctx context.Context, tables []string) {
 	if err != nil && ctx.Err() == nil {
 		w.log.WarnContext(ctx, "summarizing BRIN indexes; purge scans more pages", "component", "warehouse", "error", err)
 	}
+}
+
+// refreshBRIN makes the BRIN summaries of the tables describe their live
+// rows after a purge deleted rows from them or ApplyRetention re-stamped
+// them: a VACUUM removes the dead row versions (summarizing counts every
+// version still on its page), then every range is summarized afresh
+// (summarizeBRIN with fresh). Without it a summary's minimum stays at the
+// expiry of rows long gone, and every later probe below it reads the
+// range's pages. It costs a VACUUM and one read of the tables, which are
+// the leaves purge just deleted from. A table locked by another VACUUM or
+// ANALYZE is skipped; failures are logged. It does nothing on SQLite.
+func (w *Warehouse) refreshBRIN(ctx context.Context, tables []string) {
+	if w.d.name != Postgres || len(tables) == 0 {
+		return
+	}
+	for _, t := range tables {
+		if _, err := w.db.ExecContext(ctx, "VACUUM (SKIP_LOCKED) "+t); err != nil && ctx.Err() == nil {
+			w.log.WarnContext(ctx, "vacuuming before summarizing BRIN indexes", "component", "warehouse", "error", redact(err))
+		}
+	}
+	w.summarizeBRIN(ctx, tables, true)
 }
 
 // withIndexScans runs fn in a transaction in which PostgreSQL plans no
@@ -81,12 +119,13 @@ const oldestSearchSteps = 12
 // expiredAndOldest returns the number of rows of pt's table that expired
 // before cutoff and the lowest expiry left (nil when the table is
 // empty). With a btree on the expiry column both come from it. A BRIN
-// index (pt.ExpiresBRIN) answers only "expiry below a bound": the count
-// is one such scan, and the oldest expiry is the minimum below the first
-// of the bounds cutoff + 1, 2, 4... weeks that any row is below, a few
-// scans of the summaries that read the pages of the oldest partitions
-// only; a row expiring more than oldestSearchSteps widenings later is
-// found by a full scan.
+// index (pt.ExpiresBRIN) answers only "expiry below a bound": one scan
+// below cutoff + 1 week counts the expired rows and finds the oldest
+// expiry when a row expires within that week; otherwise the bound widens
+// to cutoff + 2, 4, 8... weeks until a row is below it, each a scan of
+// the summaries that reads the pages of the oldest partitions only. A
+// row expiring more than oldestSearchSteps widenings later is found by a
+// full scan.
 func (w *Warehouse) expiredAndOldest(ctx context.Context, pt Purgeable, cutoff time.Time) (n int64, oldest any, err error) {
 	col, table := pt.Expires, pt.Table
 	if !pt.ExpiresBRIN || w.d.name != Postgres {
@@ -97,17 +136,18 @@ func (w *Warehouse) expiredAndOldest(ctx context.Context, pt Purgeable, cutoff t
 	err = w.withIndexScans(ctx, func(tx *txn) error {
 		var some bool
 		var low *time.Time
-		q := "SELECT count(*), min(" + col + "), EXISTS (SELECT 1 FROM " + table + ") FROM " + table + " WHERE " + col + " < ?"
-		if err := tx.QueryRowxContext(ctx, tx.Rebind(q), w.d.timeArg(cutoff)).Scan(&n, &low, &some); err != nil {
+		step := PartitionPeriod
+		q := "SELECT count(*) FILTER (WHERE " + col + " < ?), min(" + col + "), EXISTS (SELECT 1 FROM " + table + ") FROM " +
+			table + " WHERE " + col + " < ?"
+		if err := tx.QueryRowxContext(ctx, tx.Rebind(q), w.d.timeArg(cutoff), w.d.timeArg(cutoff.Add(step))).Scan(&n, &low, &some); err != nil {
 			return redact(err)
 		}
 		below := "SELECT min(" + col + ") FROM " + table + " WHERE " + col + " < ?"
-		step := PartitionPeriod
-		for i := 0; some && low == nil && i <= oldestSearchSteps; i++ {
+		for i := 1; some && low == nil && i <= oldestSearchSteps; i++ {
+			step *= 2
 			if err := tx.get(ctx, &low, below, w.d.timeArg(cutoff.Add(step))); err != nil {
 				return err
 			}
-			step *= 2
 		}
 		if some && low == nil {
 			if err := tx.get(ctx, &low, "SELECT min("+col+") FROM "+table); err != nil {

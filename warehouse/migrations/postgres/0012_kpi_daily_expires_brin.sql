@@ -3,7 +3,7 @@
 -- about as many new rollups as facts, spread over the weekly day
 -- partitions, and each one added an entry to a btree of expires_at read
 -- only by purge: ~10% of PostgreSQL's CPU per record. A BRIN index
--- keeps one min/max summary per 128 pages, which an insert updates only
+-- keeps one min/max summary per 32 pages (about 1,000 rollups), which an insert updates only
 -- when it widens it (pages appended since the last summary are not
 -- summarized at all until purge summarizes them, holdingExpired).
 --
@@ -15,4 +15,4 @@
 -- partition's summaries span about a week of expiries and only the
 -- partitions that reach below the cutoff are read.
 DROP INDEX kpi_daily_expires_at;
-CREATE INDEX kpi_daily_expires_at ON kpi_daily USING brin (expires_at);
+CREATE INDEX kpi_daily_expires_at ON kpi_daily USING brin (expires_at) WITH (pages_per_range = 32);
