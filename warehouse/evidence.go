@@ -86,13 +86,10 @@ func (w *Warehouse) startRun(ctx context.Context, run *PurgeRun) error {
 // verify re-counts, per purged table, the rows that expired before the
 // cutoff and finds the oldest expiry left, and sets run.Verified. Both
 // come from the table's expires_at index (on PostgreSQL pruned to the
-// partitions whose range reaches below the cutoff), see expiredAndOldest.
+// partitions whose range reaches below the cutoff), in one statement per
+// table.
 func (w *Warehouse) verify(ctx context.Context, run *PurgeRun) error {
 	ok := true
-	reg := map[string]Purgeable{}
-	for _, pt := range w.purgeables() {
-		reg[pt.Table] = pt
-	}
 	for i := range run.Tables {
 		tr := &run.Tables[i]
 		if tr.Error != "" {
@@ -101,11 +98,11 @@ func (w *Warehouse) verify(ctx context.Context, run *PurgeRun) error {
 		if run.DryRun {
 			continue
 		}
-		n, oldest, err := w.expiredAndOldest(ctx, reg[tr.Table], run.Cutoff)
-		if err != nil {
-			return fmt.Errorf("verifying purge of %s: %w", tr.Table, err)
+		q := "SELECT (SELECT count(*) FROM " + tr.Table + " WHERE expires_at < ?), (SELECT min(expires_at) FROM " + tr.Table + ")"
+		var oldest any
+		if err := w.db.QueryRowContext(ctx, w.db.Rebind(q), w.d.timeArg(run.Cutoff)).Scan(&tr.Remaining, &oldest); err != nil {
+			return fmt.Errorf("verifying purge of %s: %w", tr.Table, redact(err))
 		}
-		tr.Remaining = n
 		if oldest != nil {
 			t, err := dbTime(oldest)
 			if err != nil {

@@ -135,9 +135,8 @@ func (w *Warehouse) Purge(ctx context.Context, o PurgeOptions) (*PurgeRun, error
 // and found holding one by a single probe of their expires_at indexes.
 func (w *Warehouse) purgeTable(ctx context.Context, pt Purgeable, parts partitionSet, cutoff time.Time, o PurgeOptions, tr *TableResult) error {
 	leaves := []string{pt.Table}
-	var ranged []Partition
 	if pt.Partitioned && w.d.name == Postgres {
-		ranged = parts.of(pt.Table)
+		ranged := parts.of(pt.Table)
 		dropped, err := w.dropExpiredPartitions(ctx, pt.Table, ranged, cutoff, o, tr)
 		if err != nil {
 			return err
@@ -168,46 +167,23 @@ func (w *Warehouse) purgeTable(ctx context.Context, pt Purgeable, parts partitio
 		if err != nil {
 			return err
 		}
-		if n > 0 && pt.ExpiresBRIN && !w.expiresWithinWeek(ranged, leaf, cutoff) {
-			w.refreshBRIN(ctx, []string{leaf})
-		}
 	}
 	return nil
 }
 
-// expiresWithinWeek reports whether leaf is a ranged partition that a
-// purge a week after cutoff may drop whole (mayBeExpired): one whose
-// rows are expiring now. Its BRIN summaries are not worth refreshing
-// after a purge deleted some of its rows: the next purges read it for
-// the rows expiring next all the same, until it is dropped.
-func (w *Warehouse) expiresWithinWeek(ranged []Partition, leaf string, cutoff time.Time) bool {
-	for _, p := range ranged {
-		if p.Name == leaf {
-			return w.mayBeExpired(p, cutoff.Add(PartitionPeriod))
-		}
-	}
-	return false
-}
-
 // holdingExpired returns those of the leaf tables that hold a row with
 // expires_at before cutoff, probing each one's expires_at index in a
-// single statement. A BRIN index (kpi_daily) is first summarized over
-// the pages written since the last purge, so that the probe of a leaf
-// whose rows all expire later reads its summaries only.
+// single statement.
 func (w *Warehouse) holdingExpired(ctx context.Context, leaves []string, cutoff time.Time) ([]string, error) {
 	if len(leaves) == 0 {
 		return nil, nil
 	}
-	w.summarizeBRIN(ctx, leaves, false)
 	probes := make([]string, len(leaves))
 	for i, l := range leaves {
 		probes[i] = fmt.Sprintf("SELECT %d FROM (SELECT 1 FROM %s WHERE expires_at < $1 LIMIT 1) AS p%d", i, l, i)
 	}
 	var hits []int
-	err := w.withIndexScans(ctx, func(tx *txn) error {
-		return tx.SelectContext(ctx, &hits, strings.Join(probes, " UNION ALL "), w.d.timeArg(cutoff))
-	})
-	if err != nil {
+	if err := w.db.SelectContext(ctx, &hits, strings.Join(probes, " UNION ALL "), w.d.timeArg(cutoff)); err != nil {
 		return nil, fmt.Errorf("probing partitions for expired rows: %w", redact(err))
 	}
 	out := make([]string, len(hits))

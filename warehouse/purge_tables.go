@@ -33,11 +33,6 @@ type Purgeable struct {
 	// Partitioned is true for tables range-partitioned on Expires on
 	// PostgreSQL.
 	Partitioned bool
-	// ExpiresBRIN is true when, on PostgreSQL, Expires is indexed by a
-	// BRIN index (kpi_daily, migration 0012) rather than a btree: it
-	// answers "Expires below a bound" but not min(Expires), see
-	// expiredAndOldest.
-	ExpiresBRIN bool
 	// Analyst is true for the tables the reader role may read: they hold
 	// minimized facts and rollups, no identity and nothing of subject
 	// rights (see Access).
@@ -76,7 +71,7 @@ func registry(tables map[string]*factTable) []Purgeable {
 	}
 	out = append(out,
 		Purgeable{Table: "kpi_daily", Class: ClassKPIs, Expires: "expires_at", Written: "written_at", Day: "day", Tenant: "tenant",
-			Partitioned: true, ExpiresBRIN: true, Analyst: true, Pseudonyms: []string{"rep"}},
+			Partitioned: true, Analyst: true, Pseudonyms: []string{"rep"}},
 		Purgeable{Table: "quarantine", Class: ClassQuarantine, Expires: "expires_at", Written: "quarantined_at",
 			Tenant: "tenant"},
 		Purgeable{Table: "sync_cursors", Tenant: "tenant"},

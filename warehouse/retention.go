@@ -106,8 +106,7 @@ type Restamp struct {
 // rollupExpiry), and returns the counts per table and tenant group. With
 // dryRun it only counts. Rows that the new policy has already expired
 // are removed by the next purge. Each table and tenant group is one
-// statement; rows keep their primary keys, so none is duplicated. A
-// BRIN index of expires_at (kpi_daily) is then summarized afresh.
+// statement; rows keep their primary keys, so none is duplicated.
 func (w *Warehouse) ApplyRetention(ctx context.Context, dryRun bool) ([]Restamp, error) {
 	now := w.now().UTC()
 	var out []Restamp
@@ -125,22 +124,12 @@ func (w *Warehouse) ApplyRetention(ctx context.Context, dryRun bool) ([]Restamp,
 		if pt.Tenant != "" {
 			groups = append(groups, w.policy.overridden(pt.Class)...)
 		}
-		changed := false
 		for _, g := range groups {
 			r, err := w.restamp(ctx, pt, g, now, dryRun)
 			if err != nil {
 				return out, fmt.Errorf("re-stamping %s: %w", pt.Table, err)
 			}
 			out = append(out, r)
-			changed = changed || r.Rows > 0
-		}
-		if changed && !dryRun && pt.ExpiresBRIN {
-			// The BRIN summaries still span the expiries replaced.
-			leaves, err := w.leaves(ctx, pt)
-			if err != nil {
-				return out, err
-			}
-			w.refreshBRIN(ctx, leaves)
 		}
 	}
 	return out, nil

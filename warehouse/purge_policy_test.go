@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/tally-dev/tally/warehouse"
-	"github.com/tally-dev/tally/warehouse/warehousetest"
 )
 
 // insertRollups inserts kpi_daily rows of tenant t1 for day, reps
@@ -29,11 +28,10 @@ func insertRollups(t *testing.T, w *warehouse.Warehouse, day time.Time, n int, e
 
 // TestPurgeFindsRollupsOfOtherPolicies: purge removes every rollup
 // expired before its cutoff whatever policy stamped it, including rows of
-// recent days stamped under a shorter TTL and rows written after the
-// expires_at index last summarized them (PostgreSQL's kpi_daily index is
-// BRIN, migration 0012); it keeps a partition holding a rollup stamped
-// under a longer TTL, and the evidence names the oldest expiry left even
-// when it is weeks past the cutoff.
+// recent days stamped under a shorter TTL, which no partition bound
+// reveals; it keeps a partition holding a rollup stamped under a longer
+// TTL, and the evidence names the oldest expiry left, weeks past the
+// cutoff. Any cheaper index of kpi_daily.expires_at must keep this.
 func TestPurgeFindsRollupsOfOtherPolicies(t *testing.T) {
 	cfg := warehouse.Config{KPIs: allKPIs, KPITTL: 60 * 24 * time.Hour}
 	dialects(t, cfg, func(t *testing.T, w *warehouse.Warehouse) {
@@ -100,30 +98,4 @@ func TestPurgeFindsRollupsOfOtherPolicies(t *testing.T) {
 			}
 		}
 	})
-}
-
-// TestPurgeSummarizesKPIExpiryIndex: on PostgreSQL kpi_daily's expires_at
-// index is BRIN, and a purge summarizes the pages written since, so that
-// its probes read summaries rather than whole partitions.
-func TestPurgeSummarizesKPIExpiryIndex(t *testing.T) {
-	w := onTestClock(warehousetest.OpenPostgres(t, warehouse.Config{KPIs: allKPIs, KPITTL: 60 * 24 * time.Hour}))
-	c := &clock{t: time.Date(2025, 3, 5, 10, 0, 0, 0, time.UTC)}
-	warehouse.SetNow(w, c.now)
-	var am string
-	if err := w.DB().GetContext(ctxT(t), &am, `SELECT a.amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam
-		WHERE c.oid = 'kpi_daily_expires_at'::regclass`); err != nil || am != "brin" {
-		t.Fatalf("kpi_daily_expires_at is %q (%v), want brin", am, err)
-	}
-	day := time.Date(2025, 3, 3, 0, 0, 0, 0, time.UTC)
-	if err := warehouse.EnsurePartitions(w, "kpi_daily", day, day); err != nil {
-		t.Fatal(err)
-	}
-	insertRollups(t, w, day, 3000, day.AddDate(0, 0, 61), "r")
-	if _, err := w.Purge(ctxT(t), warehouse.PurgeOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	var n int64
-	if err := w.DB().GetContext(ctxT(t), &n, "SELECT brin_summarize_new_values('kpi_daily_p20250303_expires_at_idx')"); err != nil || n != 0 {
-		t.Errorf("after purge %d page ranges were still unsummarized (%v), want 0", n, err)
-	}
 }
