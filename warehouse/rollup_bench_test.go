@@ -48,6 +48,20 @@ var kpiIndexVariants = map[string][]string{
 	"no-rep":     {"DROP INDEX kpi_daily_rep"},
 	"hash-rep":   {"DROP INDEX kpi_daily_rep", "CREATE INDEX kpi_daily_rep ON kpi_daily USING hash (rep)"},
 	"none":       {"DROP INDEX kpi_daily_expires_at", "DROP INDEX kpi_daily_rep"},
+	// no-expires, with the lowest TTL ever stamped kept by statement
+	// triggers, which purge could bound its scans with.
+	"floor": {"DROP INDEX kpi_daily_expires_at",
+		"CREATE TABLE kpi_ttl_floor (ttl interval NOT NULL)",
+		"INSERT INTO kpi_ttl_floor VALUES (interval '100 years')",
+		`CREATE FUNCTION kpi_ttl_floor() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			UPDATE kpi_ttl_floor SET ttl = m.ttl FROM (SELECT min(expires_at - day::timestamptz) AS ttl FROM new_rows) AS m
+			WHERE m.ttl < kpi_ttl_floor.ttl;
+			RETURN NULL;
+		END $$`,
+		"CREATE TRIGGER kpi_ttl_floor_ins AFTER INSERT ON kpi_daily REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi_ttl_floor()",
+		"CREATE TRIGGER kpi_ttl_floor_upd AFTER UPDATE ON kpi_daily REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi_ttl_floor()",
+	},
 }
 
 // BenchmarkKPIIndexCost measures what kpi_daily's secondary indexes cost
