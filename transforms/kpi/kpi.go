@@ -3,7 +3,9 @@ package kpi
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/tally-dev/tally/pipeline"
@@ -90,12 +92,19 @@ func (c *Calculator) Contributions(r *pipeline.Record) []Delta {
 	if r == nil {
 		return nil
 	}
-	var out []Delta
-	for _, k := range c.byObject[r.Object] {
+	kpis := c.byObject[r.Object]
+	if len(kpis) == 0 {
+		return nil
+	}
+	out := make([]Delta, 0, len(kpis))
+	for _, k := range kpis {
 		d, ok := contribution(k, r)
 		if ok {
 			out = append(out, d)
 		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	sortDeltas(out)
 	return out
@@ -133,9 +142,51 @@ func contribution(k schemas.KPI, r *pipeline.Record) (Delta, bool) {
 // and sorted, without zero deltas. A nil old is an insert, a nil new a
 // delete.
 func (c *Calculator) Diff(old, new *pipeline.Record) []Delta {
-	m := Merge(nil, c.Contributions(new), 1)
-	m = Merge(m, c.Contributions(old), -1)
-	return Sorted(m)
+	// Both lists are sorted and hold each key once (one delta per KPI),
+	// so one merge pass combines them without a map.
+	add, sub := c.Contributions(new), c.Contributions(old)
+	if len(sub) == 0 {
+		return add // N is 1 in each: none is zero
+	}
+	out := make([]Delta, 0, len(add)+len(sub))
+	for len(add) > 0 || len(sub) > 0 {
+		switch cmp := compareDeltas(add, sub); {
+		case cmp < 0:
+			out = append(out, add[0])
+			add = add[1:]
+		case cmp > 0:
+			out = append(out, negate(sub[0]))
+			sub = sub[1:]
+		default:
+			d := add[0]
+			d.Value, d.N = d.Value.Sub(sub[0].Value), d.N-sub[0].N
+			if !d.Value.IsZero() || d.N != 0 {
+				out = append(out, d)
+			}
+			add, sub = add[1:], sub[1:]
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// compareDeltas compares the heads of two sorted delta lists by key; an
+// empty list sorts after any delta.
+func compareDeltas(a, b []Delta) int {
+	switch {
+	case len(a) == 0:
+		return 1
+	case len(b) == 0:
+		return -1
+	}
+	return Compare(a[0].Key, b[0].Key)
+}
+
+func negate(d Delta) Delta {
+	d.Value, d.N = d.Value.Neg(), -d.N
+	return d
 }
 
 // Merge adds sign (+1 or -1) times each delta to m, keyed by Key, and returns m
@@ -172,24 +223,31 @@ func Sorted(m map[Key]Delta) []Delta {
 
 // Less orders keys by tenant, metric, day, rep, dimension and currency,
 // the order in which writers lock rollup rows.
-func Less(a, b Key) bool {
-	switch {
-	case a.Tenant != b.Tenant:
-		return a.Tenant < b.Tenant
-	case a.Metric != b.Metric:
-		return a.Metric < b.Metric
-	case !a.Day.Equal(b.Day):
-		return a.Day.Before(b.Day)
-	case a.Rep != b.Rep:
-		return a.Rep < b.Rep
-	case a.Dimension != b.Dimension:
-		return a.Dimension < b.Dimension
+func Less(a, b Key) bool { return Compare(a, b) < 0 }
+
+// Compare returns -1, 0 or +1 as a sorts before, with or after b in the
+// order of Less.
+func Compare(a, b Key) int {
+	if c := strings.Compare(a.Tenant, b.Tenant); c != 0 {
+		return c
 	}
-	return a.Currency < b.Currency
+	if c := strings.Compare(a.Metric, b.Metric); c != 0 {
+		return c
+	}
+	if c := a.Day.Compare(b.Day); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Rep, b.Rep); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Dimension, b.Dimension); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Currency, b.Currency)
 }
 
 func sortDeltas(ds []Delta) {
-	sort.Slice(ds, func(i, j int) bool { return Less(ds[i].Key, ds[j].Key) })
+	slices.SortFunc(ds, func(a, b Delta) int { return Compare(a.Key, b.Key) })
 }
 
 // Day returns the UTC calendar day of t as midnight UTC.
