@@ -71,9 +71,65 @@ func (t *txn) copyFunc(ctx context.Context, table string, cols []string, n int, 
 	return copyError(stmt.Close())
 }
 
-// appendCopyTime appends t as timestamptz input (UTC, RFC 3339).
+// appendCopyTime appends t as timestamptz input: UTC in RFC 3339 with
+// the nanoseconds that are not zero, byte for byte what
+// t.UTC().AppendFormat(b, time.RFC3339Nano) appends, without parsing the
+// layout for every value.
 func appendCopyTime(b []byte, t time.Time) []byte {
-	return t.UTC().AppendFormat(b, time.RFC3339Nano)
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, time.RFC3339Nano)
+	}
+	hour, minute, sec := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	if ns := t.Nanosecond(); ns != 0 {
+		b = append(b, '.')
+		n := len(b)
+		b = appendDigits(b, ns, 9)
+		for b[len(b)-1] == '0' && len(b) > n {
+			b = b[:len(b)-1]
+		}
+	}
+	return append(b, 'Z')
+}
+
+// appendCopyDate appends the calendar day of t (in its own zone) as
+// YYYY-MM-DD, as t.AppendFormat(b, time.DateOnly) does.
+func appendCopyDate(b []byte, t time.Time) []byte {
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, time.DateOnly)
+	}
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	return appendDigits(b, day, 2)
+}
+
+// appendDigits appends v (0 <= v < 10^width) in exactly width decimal
+// digits, zero-padded.
+func appendDigits(b []byte, v, width int) []byte {
+	n := len(b)
+	for range width {
+		b = append(b, 0)
+	}
+	for i := len(b) - 1; i >= n; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
 }
 
 // appendCopyField appends a field value of kind k (nil for NULL): dates
@@ -81,7 +137,7 @@ func appendCopyTime(b []byte, t time.Time) []byte {
 func appendCopyField(b []byte, k kind, v any) []byte {
 	if t, ok := v.(time.Time); ok {
 		if k == kindDate {
-			return t.AppendFormat(b, time.DateOnly)
+			return appendCopyDate(b, t)
 		}
 		return appendCopyTime(b, t)
 	}

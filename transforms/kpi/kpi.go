@@ -87,27 +87,34 @@ func (c *Calculator) Fields(object string) []string {
 // whose When field, if any, is true. Rep, Dimension and Currency take the
 // string values of the KPI's fields ("" when absent); Value is 1 for a
 // count and the value field for a sum (0 when absent, while N still
-// counts the fact). A nil record contributes nothing.
+// counts the fact). A nil record, or one that contributes nothing, gives
+// nil.
 func (c *Calculator) Contributions(r *pipeline.Record) []Delta {
 	if r == nil {
 		return nil
 	}
-	kpis := c.byObject[r.Object]
-	if len(kpis) == 0 {
-		return nil
-	}
-	out := make([]Delta, 0, len(kpis))
-	for _, k := range kpis {
-		d, ok := contribution(k, r)
-		if ok {
-			out = append(out, d)
-		}
-	}
+	out := c.AppendContributions(make([]Delta, 0, len(c.byObject[r.Object])), r)
 	if len(out) == 0 {
 		return nil
 	}
-	sortDeltas(out)
 	return out
+}
+
+// AppendContributions appends Contributions(r) to dst and returns the
+// extended slice, so that a caller may reuse one buffer.
+func (c *Calculator) AppendContributions(dst []Delta, r *pipeline.Record) []Delta {
+	if r == nil {
+		return dst
+	}
+	n := len(dst)
+	for _, k := range c.byObject[r.Object] {
+		d, ok := contribution(k, r)
+		if ok {
+			dst = append(dst, d)
+		}
+	}
+	sortDeltas(dst[n:])
+	return dst
 }
 
 func contribution(k schemas.KPI, r *pipeline.Record) (Delta, bool) {
@@ -139,37 +146,39 @@ func contribution(k schemas.KPI, r *pipeline.Record) (Delta, bool) {
 }
 
 // Diff returns Contributions(new) minus Contributions(old), merged by key
-// and sorted, without zero deltas. A nil old is an insert, a nil new a
-// delete.
+// and sorted, without zero deltas (nil when none). A nil old is an
+// insert, a nil new a delete.
 func (c *Calculator) Diff(old, new *pipeline.Record) []Delta {
+	return c.AppendDiff(nil, old, new)
+}
+
+// AppendDiff appends Diff(old, new) to dst and returns the extended
+// slice, so that a caller may reuse one buffer.
+func (c *Calculator) AppendDiff(dst []Delta, old, new *pipeline.Record) []Delta {
 	// Both lists are sorted and hold each key once (one delta per KPI),
-	// so one merge pass combines them without a map.
-	add, sub := c.Contributions(new), c.Contributions(old)
-	if len(sub) == 0 {
-		return add // N is 1 in each: none is zero
-	}
-	out := make([]Delta, 0, len(add)+len(sub))
+	// so one merge pass combines them without a map. The scratch arrays
+	// keep the usual few deltas off the heap.
+	var addBuf, subBuf [4]Delta
+	add := c.AppendContributions(addBuf[:0], new)
+	sub := c.AppendContributions(subBuf[:0], old)
 	for len(add) > 0 || len(sub) > 0 {
 		switch cmp := compareDeltas(add, sub); {
 		case cmp < 0:
-			out = append(out, add[0])
+			dst = append(dst, add[0]) // N is 1: never zero
 			add = add[1:]
 		case cmp > 0:
-			out = append(out, negate(sub[0]))
+			dst = append(dst, negate(sub[0]))
 			sub = sub[1:]
 		default:
 			d := add[0]
 			d.Value, d.N = d.Value.Sub(sub[0].Value), d.N-sub[0].N
 			if !d.Value.IsZero() || d.N != 0 {
-				out = append(out, d)
+				dst = append(dst, d)
 			}
 			add, sub = add[1:], sub[1:]
 		}
 	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
+	return dst
 }
 
 // compareDeltas compares the heads of two sorted delta lists by key; an

@@ -179,6 +179,10 @@ func TestDiffMatchesMerge(t *testing.T) {
 			if diff := cmp.Diff(want, c.Diff(old, new)); diff != "" {
 				t.Fatalf("Diff(recs[%d], recs[%d]) mismatch (-want +got):\n%s", i, j, diff)
 			}
+			prefix := []Delta{{N: 7}}
+			if diff := cmp.Diff(append(prefix, want...), c.AppendDiff(prefix, old, new)); diff != "" {
+				t.Fatalf("AppendDiff(prefix, recs[%d], recs[%d]) mismatch (-want +got):\n%s", i, j, diff)
+			}
 		}
 	}
 }
