@@ -220,13 +220,24 @@ func Merge(m map[Key]Delta, ds []Delta, sign int) map[Key]Delta {
 
 // Sorted returns the non-zero deltas of m ordered by key (see Less).
 func Sorted(m map[Key]Delta) []Delta {
-	var out []Delta
+	// Sort pointers, then copy once: a Delta is some 150 bytes, which
+	// the sort would otherwise move at every swap.
+	ptrs := make([]*Delta, 0, len(m))
+	all := make([]Delta, 0, len(m))
 	for _, d := range m {
 		if !d.Value.IsZero() || d.N != 0 {
-			out = append(out, d)
+			all = append(all, d)
+			ptrs = append(ptrs, &all[len(all)-1])
 		}
 	}
-	sortDeltas(out)
+	if len(ptrs) == 0 {
+		return nil
+	}
+	slices.SortFunc(ptrs, func(a, b *Delta) int { return Compare(a.Key, b.Key) })
+	out := make([]Delta, len(ptrs))
+	for i, p := range ptrs {
+		out[i] = *p
+	}
 	return out
 }
 
