@@ -119,7 +119,7 @@ func (w *Warehouse) canonicalize(in []pipeline.Record) ([]*pipeline.Record, erro
 // apply runs the records over the loaded states in batch order and
 // returns the merged KPI deltas.
 func (w *Warehouse) apply(recs []*pipeline.Record, states map[factKey]*factState) map[kpi.Key]kpi.Delta {
-	deltas := map[kpi.Key]kpi.Delta{}
+	deltas := make(map[kpi.Key]kpi.Delta, len(recs))
 	var diff []kpi.Delta // reused for every record
 	for _, r := range recs {
 		st := states[factKey{r.Object, r.Tenant, r.Key}]
