@@ -3,6 +3,8 @@ package kpi
 import (
 	"fmt"
 	"testing"
+
+	"github.com/tally-dev/tally/schemas"
 )
 
 // batchDeltas returns the merged deltas of a batch of n deals of one
@@ -24,5 +26,19 @@ func BenchmarkSorted(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Sorted(m)
+	}
+}
+
+func BenchmarkDiffInsert(b *testing.B) {
+	c, err := New(schemas.Default(), []string{"deals_won", "revenue_won", "pipeline_created"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := deal(map[string]any{"owner_id": "rep1", "is_won": true, "amount": dec("100.5"), "currency": "EUR",
+		"close_date": day2, "created_at": day1, "stage": "closedwon"})
+	var dst []Delta
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = c.AppendDiff(dst[:0], nil, r)
 	}
 }

@@ -38,6 +38,7 @@ type Delta struct {
 // enabled KPIs. It is immutable and safe for concurrent use.
 type Calculator struct {
 	byObject map[string][]schemas.KPI
+	plans    map[string]*plan // by object, compiled from byObject
 }
 
 // New returns a calculator for the named KPIs of cat. Every unknown or
@@ -61,6 +62,10 @@ func New(cat *schemas.Catalog, enabled []string) (*Calculator, error) {
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	c.plans = make(map[string]*plan, len(c.byObject))
+	for object, kpis := range c.byObject {
+		c.plans[object] = newPlan(kpis)
 	}
 	return c, nil
 }
@@ -106,9 +111,15 @@ func (c *Calculator) AppendContributions(dst []Delta, r *pipeline.Record) []Delt
 	if r == nil {
 		return dst
 	}
+	p := c.plans[r.Object]
+	if p == nil {
+		return dst
+	}
+	var buf [maxPlanFields]any
+	vals := p.values(buf[:], r.Fields)
 	n := len(dst)
-	for _, k := range c.byObject[r.Object] {
-		d, ok := contribution(k, r)
+	for i := range p.kpis {
+		d, ok := contribution(&p.kpis[i], r.Tenant, vals)
 		if ok {
 			dst = append(dst, d)
 		}
@@ -117,30 +128,26 @@ func (c *Calculator) AppendContributions(dst []Delta, r *pipeline.Record) []Delt
 	return dst
 }
 
-func contribution(k schemas.KPI, r *pipeline.Record) (Delta, bool) {
-	day, ok := r.Fields[k.Day].(time.Time)
+func contribution(k *compiled, tenant string, vals []any) (Delta, bool) {
+	day, ok := at(vals, k.day).(time.Time)
 	if !ok || day.IsZero() {
 		return Delta{}, false
 	}
-	if k.When != "" {
-		if b, _ := r.Fields[k.When].(bool); !b {
+	if k.when >= 0 {
+		if b, _ := vals[k.when].(bool); !b {
 			return Delta{}, false
 		}
 	}
+	rep, _ := at(vals, k.rep).(string)
+	dimension, _ := at(vals, k.dimension).(string)
+	currency, _ := at(vals, k.currency).(string)
 	d := Delta{
-		Key: Key{
-			Tenant:    r.Tenant,
-			Metric:    k.Name,
-			Rep:       str(r.Fields, k.Rep),
-			Dimension: str(r.Fields, k.Dimension),
-			Currency:  str(r.Fields, k.Currency),
-			Day:       Day(day),
-		},
+		Key:   Key{Tenant: tenant, Metric: k.name, Rep: rep, Dimension: dimension, Currency: currency, Day: Day(day)},
 		Value: one,
 		N:     1,
 	}
-	if k.Measure == "sum" {
-		d.Value = number(r.Fields[k.Value])
+	if k.sum {
+		d.Value = number(at(vals, k.value))
 	}
 	return d, true
 }
@@ -274,14 +281,6 @@ func sortDeltas(ds []Delta) {
 func Day(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-func str(fields map[string]any, name string) string {
-	if name == "" {
-		return ""
-	}
-	s, _ := fields[name].(string)
-	return s
 }
 
 var one = decimal.FromInt(1)
