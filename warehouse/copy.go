@@ -14,17 +14,24 @@ import (
 	"github.com/tally-dev/tally/pipeline/decimal"
 )
 
-// copyBufs recycles the COPY text of batches (a few hundred KiB each).
-var copyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256<<10); return &b }}
+// copyChunk is the most COPY text copyFunc sends per call: what fits
+// lib/pq's 64 KiB COPY buffer after its 5-byte message header, with the
+// newline it adds. A chunk of at least 63 KiB makes lib/pq send the
+// buffer at once, so it is never grown; a chunk that ends early (the
+// next row is long) may grow it once. Only allocation depends on this.
+const copyChunk = 64<<10 - 6
+
+// copyBufs recycles the chunk buffers of copyFunc.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 0, copyChunk+8<<10); return &b }}
 
 // copyIn loads rows (values of cols, in order) into table with one COPY
 // ... FROM STDIN on the transaction (PostgreSQL only): the rows are
-// encoded as COPY text in one reused buffer and sent in one call
-// (copydriver.go), so neither database/sql nor the SQL logger sees a call
-// per row, and the server parses no statement per row. A value the table
-// refuses fails the COPY with its SQL state (a data error of class 22 or
-// 23 names its column, see copyError); the values never appear in the
-// error or the SQL log (the logger never logs arguments).
+// encoded as COPY text in a reused buffer and sent a chunk of lines per
+// call (copydriver.go), so neither database/sql nor the SQL logger sees
+// a call per row, and the server parses no statement per row. A value
+// the table refuses fails the COPY with its SQL state (a data error of
+// class 22 or 23 names its column, see copyError); the values never
+// appear in the error or the SQL log (the logger never logs arguments).
 func (t *txn) copyIn(ctx context.Context, table string, cols []string, rows [][]any) error {
 	return t.copyFunc(ctx, table, cols, len(rows), func(b []byte, i int) []byte {
 		for j, v := range rows[i] {
@@ -44,26 +51,44 @@ func (t *txn) copyFunc(ctx context.Context, table string, cols []string, n int, 
 	if n == 0 {
 		return nil
 	}
-	bp := copyBufs.Get().(*[]byte)
-	buf := (*bp)[:0]
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			buf = append(buf, '\n')
-		}
-		buf = row(buf, i)
-	}
-	// lib/pq's CopyData ends the data with the last newline itself.
-	data := string(buf)
-	*bp = buf
-	copyBufs.Put(bp)
 	stmt, err := t.PrepareContext(ctx, pq.CopyIn(table, cols...))
 	if err != nil {
 		return copyError(err)
 	}
-	if _, err := stmt.ExecContext(ctx, data); err != nil {
+	// send sends the lines of buf[:end] (lib/pq's CopyData ends them with
+	// a newline itself) and keeps the bytes after them, without the
+	// newline at end, for the next chunk.
+	send := func(buf []byte, end int) ([]byte, error) {
+		if _, err := stmt.ExecContext(ctx, string(buf[:end])); err != nil {
+			return buf, err
+		}
+		if end < len(buf) {
+			end++ // the newline between the chunk and the row kept
+		}
+		return buf[:copy(buf, buf[end:])], nil
+	}
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := (*bp)[:0]
+	for i := 0; i < n; i++ {
+		start := len(buf)
+		if start > 0 {
+			buf = append(buf, '\n')
+		}
+		buf = row(buf, i)
+		if len(buf) > copyChunk && start > 0 {
+			// This row does not fit: send the rows before it.
+			if buf, err = send(buf, start); err != nil {
+				_ = stmt.Close()
+				return copyError(err)
+			}
+		}
+	}
+	if buf, err = send(buf, len(buf)); err != nil {
 		_ = stmt.Close()
 		return copyError(err)
 	}
+	*bp = buf
 	if _, err := stmt.ExecContext(ctx); err != nil {
 		_ = stmt.Close()
 		return copyError(err)
