@@ -27,7 +27,7 @@ const maxPlanFields = 16
 
 func newPlan(kpis []schemas.KPI) *plan {
 	p := &plan{}
-	at := func(name string) int {
+	index := func(name string) int {
 		if name == "" {
 			return -1
 		}
@@ -39,8 +39,8 @@ func newPlan(kpis []schemas.KPI) *plan {
 	}
 	for _, k := range kpis {
 		p.kpis = append(p.kpis, compiled{name: k.Name, sum: k.Measure == "sum",
-			day: at(k.Day), when: at(k.When), rep: at(k.Rep), dimension: at(k.Dimension),
-			currency: at(k.Currency), value: at(k.Value)})
+			day: index(k.Day), when: index(k.When), rep: index(k.Rep), dimension: index(k.Dimension),
+			currency: index(k.Currency), value: index(k.Value)})
 	}
 	return p
 }
