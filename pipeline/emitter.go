@@ -212,18 +212,30 @@ func precheck(r *Record, values bool) *Rejection {
 	if values && !r.Version.IsZero() && !timeInRange(r.Version) {
 		return &Rejection{Stage: "emit", Field: "version", Rule: RuleRange}
 	}
-	for _, name := range sortedFields(r.Fields) {
-		v := r.Fields[name]
-		if s, ok := v.(string); ok && !utf8.ValidString(s) {
-			return &Rejection{Stage: "emit", Field: name, Rule: RuleEncode}
-		}
-		if values {
-			if rule := checkValue(v); rule != "" {
-				return &Rejection{Stage: "emit", Field: name, Rule: rule}
+	for _, v := range r.Fields {
+		if valueRule(v, values) != "" {
+			// Name the first bad field in sorted order, so the rejection
+			// does not depend on map order.
+			for _, name := range sortedFields(r.Fields) {
+				if rule := valueRule(r.Fields[name], values); rule != "" {
+					return &Rejection{Stage: "emit", Field: name, Rule: rule}
+				}
 			}
 		}
 	}
 	return nil
+}
+
+// valueRule is precheck's rule for one value: RuleEncode for a string
+// that is not UTF-8, and with values set, what checkValue says; or "".
+func valueRule(v any, values bool) string {
+	if s, ok := v.(string); ok && !utf8.ValidString(s) {
+		return RuleEncode
+	}
+	if values {
+		return checkValue(v)
+	}
+	return ""
 }
 
 // close waits until every queued page is published and returns the

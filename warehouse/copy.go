@@ -14,17 +14,24 @@ import (
 	"github.com/tally-dev/tally/pipeline/decimal"
 )
 
-// copyBufs recycles the COPY text of batches (a few hundred KiB each).
-var copyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256<<10); return &b }}
+// copyChunk is the most COPY text copyFunc sends per call: what fits
+// lib/pq's 64 KiB COPY buffer after its 5-byte message header, with the
+// newline it adds. A chunk of at least 63 KiB makes lib/pq send the
+// buffer at once, so it is never grown; a chunk that ends early (the
+// next row is long) may grow it once. Only allocation depends on this.
+const copyChunk = 64<<10 - 6
+
+// copyBufs recycles the chunk buffers of copyFunc.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 0, copyChunk+8<<10); return &b }}
 
 // copyIn loads rows (values of cols, in order) into table with one COPY
 // ... FROM STDIN on the transaction (PostgreSQL only): the rows are
-// encoded as COPY text in one reused buffer and sent in one call
-// (copydriver.go), so neither database/sql nor the SQL logger sees a call
-// per row, and the server parses no statement per row. A value the table
-// refuses fails the COPY with its SQL state (a data error of class 22 or
-// 23 names its column, see copyError); the values never appear in the
-// error or the SQL log (the logger never logs arguments).
+// encoded as COPY text in a reused buffer and sent a chunk of lines per
+// call (copydriver.go), so neither database/sql nor the SQL logger sees
+// a call per row, and the server parses no statement per row. A value
+// the table refuses fails the COPY with its SQL state (a data error of
+// class 22 or 23 names its column, see copyError); the values never
+// appear in the error or the SQL log (the logger never logs arguments).
 func (t *txn) copyIn(ctx context.Context, table string, cols []string, rows [][]any) error {
 	return t.copyFunc(ctx, table, cols, len(rows), func(b []byte, i int) []byte {
 		for j, v := range rows[i] {
@@ -44,26 +51,44 @@ func (t *txn) copyFunc(ctx context.Context, table string, cols []string, n int, 
 	if n == 0 {
 		return nil
 	}
-	bp := copyBufs.Get().(*[]byte)
-	buf := (*bp)[:0]
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			buf = append(buf, '\n')
-		}
-		buf = row(buf, i)
-	}
-	// lib/pq's CopyData ends the data with the last newline itself.
-	data := string(buf)
-	*bp = buf
-	copyBufs.Put(bp)
 	stmt, err := t.PrepareContext(ctx, pq.CopyIn(table, cols...))
 	if err != nil {
 		return copyError(err)
 	}
-	if _, err := stmt.ExecContext(ctx, data); err != nil {
+	// send sends the lines of buf[:end] (lib/pq's CopyData ends them with
+	// a newline itself) and keeps the bytes after them, without the
+	// newline at end, for the next chunk.
+	send := func(buf []byte, end int) ([]byte, error) {
+		if _, err := stmt.ExecContext(ctx, string(buf[:end])); err != nil {
+			return buf, err
+		}
+		if end < len(buf) {
+			end++ // the newline between the chunk and the row kept
+		}
+		return buf[:copy(buf, buf[end:])], nil
+	}
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := (*bp)[:0]
+	for i := 0; i < n; i++ {
+		start := len(buf)
+		if start > 0 {
+			buf = append(buf, '\n')
+		}
+		buf = row(buf, i)
+		if len(buf) > copyChunk && start > 0 {
+			// This row does not fit: send the rows before it.
+			if buf, err = send(buf, start); err != nil {
+				_ = stmt.Close()
+				return copyError(err)
+			}
+		}
+	}
+	if buf, err = send(buf, len(buf)); err != nil {
 		_ = stmt.Close()
 		return copyError(err)
 	}
+	*bp = buf
 	if _, err := stmt.ExecContext(ctx); err != nil {
 		_ = stmt.Close()
 		return copyError(err)
@@ -71,9 +96,65 @@ func (t *txn) copyFunc(ctx context.Context, table string, cols []string, n int, 
 	return copyError(stmt.Close())
 }
 
-// appendCopyTime appends t as timestamptz input (UTC, RFC 3339).
+// appendCopyTime appends t as timestamptz input: UTC in RFC 3339 with
+// the nanoseconds that are not zero, byte for byte what
+// t.UTC().AppendFormat(b, time.RFC3339Nano) appends, without parsing the
+// layout for every value.
 func appendCopyTime(b []byte, t time.Time) []byte {
-	return t.UTC().AppendFormat(b, time.RFC3339Nano)
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, time.RFC3339Nano)
+	}
+	hour, minute, sec := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	if ns := t.Nanosecond(); ns != 0 {
+		b = append(b, '.')
+		n := len(b)
+		b = appendDigits(b, ns, 9)
+		for b[len(b)-1] == '0' && len(b) > n {
+			b = b[:len(b)-1]
+		}
+	}
+	return append(b, 'Z')
+}
+
+// appendCopyDate appends the calendar day of t (in its own zone) as
+// YYYY-MM-DD, as t.AppendFormat(b, time.DateOnly) does.
+func appendCopyDate(b []byte, t time.Time) []byte {
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, time.DateOnly)
+	}
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	return appendDigits(b, day, 2)
+}
+
+// appendDigits appends v (0 <= v < 10^width) in exactly width decimal
+// digits, zero-padded.
+func appendDigits(b []byte, v, width int) []byte {
+	n := len(b)
+	for range width {
+		b = append(b, 0)
+	}
+	for i := len(b) - 1; i >= n; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
 }
 
 // appendCopyField appends a field value of kind k (nil for NULL): dates
@@ -81,7 +162,7 @@ func appendCopyTime(b []byte, t time.Time) []byte {
 func appendCopyField(b []byte, k kind, v any) []byte {
 	if t, ok := v.(time.Time); ok {
 		if k == kindDate {
-			return t.AppendFormat(b, time.DateOnly)
+			return appendCopyDate(b, t)
 		}
 		return appendCopyTime(b, t)
 	}

@@ -94,13 +94,15 @@ func newFactTable(o *schemas.Object) *factTable {
 // canonical returns the record as the warehouse stores it: routing
 // attributes, the version truncated to the microsecond PostgreSQL keeps,
 // and only the stored fields, converted to their column's Go type (dates
-// to midnight UTC). Fields that are not stored are dropped. A value of
-// the wrong type is an error naming the field.
-func (t *factTable) canonical(r *pipeline.Record) (*pipeline.Record, error) {
-	out := &pipeline.Record{
+// to midnight UTC), written to out. Fields that are not stored are
+// dropped. A value of the wrong type is an error naming the field.
+func (t *factTable) canonical(out, r *pipeline.Record) error {
+	*out = pipeline.Record{
 		Tenant: r.Tenant, Source: r.Source, Object: r.Object, Key: r.Key, Op: r.Op,
 		Version: canonicalTime(r.Version),
-		Fields:  make(map[string]any, len(t.cols)),
+		// Sized for what the record can fill: a map of up to 8 entries
+		// is one group, half the size of one sized for 9.
+		Fields: make(map[string]any, min(len(r.Fields), len(t.cols))),
 	}
 	for _, c := range t.cols {
 		v, ok := r.Fields[c.field]
@@ -109,37 +111,47 @@ func (t *factTable) canonical(r *pipeline.Record) (*pipeline.Record, error) {
 		}
 		cv, err := fromGo(c.kind, v)
 		if err != nil {
-			return nil, fmt.Errorf("field %s of %s: %w: %w", c.field, t.object, err, pipeline.Invalid(c.field, "column_type"))
+			return fmt.Errorf("field %s of %s: %w: %w", c.field, t.object, err, pipeline.Invalid(c.field, "column_type"))
 		}
 		out.Fields[c.field] = cv
 	}
-	return out, nil
+	return nil
 }
 
 func canonicalTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
-// fromGo converts a field value of a record to the column's Go type.
+// fromGo converts a field value of a record to the column's Go type. A
+// value already in that form is returned as it is, v itself, so that it
+// is not boxed again.
 func fromGo(k kind, v any) (any, error) {
 	switch k {
 	case kindText:
-		if s, ok := v.(string); ok {
-			return s, nil
+		if _, ok := v.(string); ok {
+			return v, nil
 		}
 	case kindNumber:
+		if d, ok := v.(decimal.Decimal); ok && d.InRange() {
+			return v, nil
+		}
 		return numberFromGo(v)
 	case kindBool:
-		if b, ok := v.(bool); ok {
-			return b, nil
+		if _, ok := v.(bool); ok {
+			return v, nil
 		}
 	case kindDate, kindTime:
 		tm, err := pipeline.ParseTime(v)
 		if err != nil {
 			break
 		}
+		c := canonicalTime(tm)
 		if k == kindDate {
-			return kpi.Day(tm), nil
+			c = kpi.Day(tm)
 		}
-		return canonicalTime(tm), nil
+		// == (not Equal): the same instant, zone and no monotonic reading.
+		if old, ok := v.(time.Time); ok && old == c {
+			return v, nil
+		}
+		return c, nil
 	}
 	return nil, fmt.Errorf("value of type %T does not fit the column", v)
 }

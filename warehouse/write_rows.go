@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -61,12 +62,12 @@ func (w *Warehouse) upsertFacts(ctx context.Context, tx *txn, t *factTable, sts 
 	if len(sts) == 0 {
 		return nil
 	}
-	sort.Slice(sts, func(i, j int) bool {
-		a, b := sts[i].cur, sts[j].cur
-		if a.Tenant != b.Tenant {
-			return a.Tenant < b.Tenant
+	slices.SortFunc(sts, func(x, y *factState) int {
+		a, b := x.cur, y.cur
+		if c := strings.Compare(a.Tenant, b.Tenant); c != 0 {
+			return c
 		}
-		return a.Key < b.Key
+		return strings.Compare(a.Key, b.Key)
 	})
 	cols := []string{"tenant", "key", "source"}
 	for _, c := range t.cols {
@@ -112,9 +113,17 @@ func (w *Warehouse) upsertFacts(ctx context.Context, tx *txn, t *factTable, sts 
 		return err
 	}
 	// New facts are COPYed straight into the partitioned table, which
-	// routes each row to its expires_at partition.
+	// routes each row to its expires_at partition. The facts are in
+	// tenant order: written_at and expires_at are encoded once per tenant.
+	var tenant string
+	var tail []byte // "\t" written_at "\t" expires_at of tenant
 	if err := tx.copyFunc(ctx, t.name, cols, len(fresh), func(b []byte, i int) []byte {
 		r := fresh[i]
+		if tail == nil || r.Tenant != tenant {
+			tenant = r.Tenant
+			tail = appendCopyTime(append(tail[:0], '\t'), now)
+			tail = appendCopyTime(append(tail, '\t'), now.Add(w.policy.TTL(ClassFacts, r.Tenant)))
+		}
 		b = appendCopyEscaped(b, r.Tenant)
 		b = append(b, '\t')
 		b = appendCopyEscaped(b, r.Key)
@@ -126,10 +135,7 @@ func (w *Warehouse) upsertFacts(ctx context.Context, tx *txn, t *factTable, sts 
 		}
 		b = append(b, '\t')
 		b = appendCopyTime(b, r.Version)
-		b = append(b, '\t')
-		b = appendCopyTime(b, now)
-		b = append(b, '\t')
-		return appendCopyTime(b, now.Add(w.policy.TTL(ClassFacts, r.Tenant)))
+		return append(b, tail...)
 	}); err != nil {
 		return err
 	}

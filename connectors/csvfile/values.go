@@ -22,7 +22,13 @@ func newTimeParser(format string) (timeParser, error) {
 			return t.UTC(), err == nil
 		}, nil
 	case "date":
-		layout = time.DateOnly
+		return func(s string) (time.Time, bool) {
+			if t, ok := parseDate(s); ok {
+				return t, true
+			}
+			t, err := time.Parse(time.DateOnly, s)
+			return t.UTC(), err == nil
+		}, nil
 	case "datetime":
 		layout = time.DateTime
 	case "unix", "unix_ms":
@@ -47,6 +53,38 @@ func newTimeParser(format string) (timeParser, error) {
 		t, err := time.Parse(layout, s)
 		return t.UTC(), err == nil
 	}, nil
+}
+
+// parseDate reads a valid YYYY-MM-DD day without time.Parse's layout
+// walk; ok is false for anything else, which time.Parse then decides.
+func parseDate(s string) (time.Time, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
+	}
+	y, ok1 := digits(s[0:4])
+	m, ok2 := digits(s[5:7])
+	d, ok3 := digits(s[8:10])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > 28 && d > daysIn(time.Month(m), y) {
+		return time.Time{}, false
+	}
+	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), true
+}
+
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// daysIn is the number of days of month m of year y.
+func daysIn(m time.Month, y int) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // parse types a cell by the canonical field's schema type. An empty cell

@@ -49,6 +49,11 @@ func (s *Stage) Apply(r *pipeline.Record) error {
 	if !ok {
 		return pipeline.Invalid("", "object")
 	}
+	if fieldsOK(obj, r.Fields) {
+		return nil
+	}
+	// Some field is bad: find the first in name order, so that the
+	// rejection does not depend on map order.
 	var buf [48]string // on the stack for any realistic record
 	names := buf[:0]
 	for name := range r.Fields {
@@ -65,6 +70,19 @@ func (s *Stage) Apply(r *pipeline.Record) error {
 		}
 	}
 	return nil
+}
+
+// fieldsOK reports whether every field of fields is classified and passes
+// check; unlike Apply's search for the first bad field, it does not sort
+// the names.
+func fieldsOK(obj *schemas.Object, fields map[string]any) bool {
+	for name, v := range fields {
+		f, ok := obj.Field(name)
+		if !ok || check(f, v) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // check returns the rule the value of field f breaks, or "".
@@ -107,12 +125,15 @@ func CountPersonal(cat *schemas.Catalog, r *pipeline.Record) int {
 	if !ok {
 		return n
 	}
-	for name, v := range r.Fields {
-		f, ok := obj.Field(name)
-		if !ok || !f.Class.Personal() {
+	// Walk the schema's personal fields rather than the record's: fields
+	// the schema does not know are not counted either way, and a record
+	// holds most of its object's non-personal fields.
+	for i := range obj.Fields {
+		f := &obj.Fields[i]
+		if !f.Class.Personal() {
 			continue
 		}
-		switch v := v.(type) {
+		switch v := r.Fields[f.Name].(type) {
 		case nil:
 		case string:
 			if v != "" && !pseudonymize.IsPseudonym(v) {

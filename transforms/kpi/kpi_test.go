@@ -155,3 +155,34 @@ func TestMergeIsExact(t *testing.T) {
 		t.Errorf("delta minus itself = %v, want nothing", rest)
 	}
 }
+
+// TestDiffMatchesMerge checks the merge-pass Diff against its definition,
+// Contributions(new) minus Contributions(old) merged in a map, over
+// combinations of reps, days, amounts and stages.
+func TestDiffMatchesMerge(t *testing.T) {
+	c := newCalc(t, "deals_won", "revenue_won", "pipeline_created")
+	var recs []*pipeline.Record
+	recs = append(recs, nil)
+	for _, rep := range []string{"", "rep1", "rep2"} {
+		for _, won := range []bool{false, true} {
+			for _, amount := range []any{nil, dec("0"), dec("100.5"), dec("-3")} {
+				for _, days := range [][2]time.Time{{day1, day2}, {day2, day1}, {day1, day1}} {
+					recs = append(recs, deal(map[string]any{"owner_id": rep, "is_won": won, "amount": amount,
+						"currency": "EUR", "created_at": days[0], "close_date": days[1]}))
+				}
+			}
+		}
+	}
+	for i, old := range recs {
+		for j, new := range recs {
+			want := Sorted(Merge(Merge(nil, c.Contributions(new), 1), c.Contributions(old), -1))
+			if diff := cmp.Diff(want, c.Diff(old, new)); diff != "" {
+				t.Fatalf("Diff(recs[%d], recs[%d]) mismatch (-want +got):\n%s", i, j, diff)
+			}
+			prefix := []Delta{{N: 7}}
+			if diff := cmp.Diff(append(prefix, want...), c.AppendDiff(prefix, old, new)); diff != "" {
+				t.Fatalf("AppendDiff(prefix, recs[%d], recs[%d]) mismatch (-want +got):\n%s", i, j, diff)
+			}
+		}
+	}
+}
