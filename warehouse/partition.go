@@ -12,21 +12,33 @@ import (
 	"github.com/lib/pq"
 )
 
-// PartitionPeriod is the width of the range of one PostgreSQL partition
-// (of expires_at, or of days for kpi_daily). Weekly partitions keep the
-// count small (a 400-day TTL spans about 60) while one drop still frees a
-// week of expired rows.
-const PartitionPeriod = 7 * 24 * time.Hour
+// PartitionPeriod is the width of the range of a partition tally
+// creates (of expires_at, or of days for kpi_daily): four weeks. Every
+// write looks a batch's keys up in every fact partition, so the count of
+// partitions prices every batch; four-week partitions keep a 400-day TTL
+// at about 16 (weekly ones made it about 60, and the lookup 5-6 times
+// slower: BENCHMARKS.md). Purge still removes expired rows on the day
+// they expire, by deleting them from the partition they share with
+// live rows, and drops a partition once all of its rows have expired.
+const PartitionPeriod = 28 * 24 * time.Hour
+
+// legacyPeriod is the width of partitions named by their start alone
+// (deal_facts_p20250106): tally created weekly partitions before the
+// four-week ones, and a warehouse keeps them until they expire. New
+// partitions fill the gaps between them, clipped to their bounds.
+const legacyPeriod = 7 * 24 * time.Hour
 
 // partitionAhead is how far past a needed expiry tally creates
 // partitions, so writes rarely wait for a CREATE TABLE.
-const partitionAhead = 4 * PartitionPeriod
+const partitionAhead = 28 * 24 * time.Hour
 
-// partitionEpoch is a Monday: partitions start on Mondays 00:00 UTC.
+// partitionEpoch is a Monday: partitions start on Mondays 00:00 UTC,
+// every PartitionPeriod from it (and legacy ones every week from it, so
+// the two grids share their boundaries).
 var partitionEpoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// partitionStart returns the start of the partition holding partition
-// key value t.
+// partitionStart returns the start of the PartitionPeriod cell of the
+// grid holding partition key value t.
 func partitionStart(t time.Time) time.Time {
 	d := t.UTC().Sub(partitionEpoch)
 	n := d / PartitionPeriod
@@ -36,28 +48,38 @@ func partitionStart(t time.Time) time.Time {
 	return partitionEpoch.Add(n * PartitionPeriod)
 }
 
-// partitionName names the partition of table starting at start:
-// deal_facts_p20250106.
-func partitionName(table string, start time.Time) string {
-	return table + "_p" + start.UTC().Format("20060102")
+// partitionName names the partition of table covering [from, to):
+// deal_facts_p20250106_20250203.
+func partitionName(table string, from, to time.Time) string {
+	return table + "_p" + from.UTC().Format("20060102") + "_" + to.UTC().Format("20060102")
 }
 
-// parsePartition returns the start of a tally-created partition of table,
-// or false for the default partition and anything else.
-func parsePartition(table, name string) (time.Time, bool) {
+// parsePartition returns the range of a tally-created partition of table
+// from its name: table_pFROM_TO, or table_pFROM for a legacy weekly one.
+// It returns false for the default partition and anything else.
+func parsePartition(table, name string) (from, to time.Time, ok bool) {
 	s, ok := strings.CutPrefix(name, table+"_p")
-	if !ok || len(s) != 8 {
-		return time.Time{}, false
+	if !ok {
+		return from, to, false
 	}
-	t, err := time.Parse("20060102", s)
-	return t, err == nil
+	switch {
+	case len(s) == 8:
+		from, err := time.Parse("20060102", s)
+		return from, from.Add(legacyPeriod), err == nil
+	case len(s) == 17 && s[8] == '_':
+		from, err1 := time.Parse("20060102", s[:8])
+		to, err2 := time.Parse("20060102", s[9:])
+		return from, to, err1 == nil && err2 == nil && to.After(from)
+	}
+	return from, to, false
 }
 
 // partitions tracks the range partitions that exist per partitioned
-// table, so that writes create missing ones outside their transaction.
+// table, so that writes create missing ones outside their transaction
+// and name the partition a row lands in.
 type partitions struct {
 	mu     sync.Mutex
-	known  map[string]map[time.Time]bool // table → partition starts
+	known  map[string][]Partition // table → partitions by From, disjoint
 	loaded bool
 }
 
@@ -65,6 +87,38 @@ func (p *partitions) reset() {
 	p.mu.Lock()
 	p.known, p.loaded = nil, false
 	p.mu.Unlock()
+}
+
+// find returns the index of the partition of table holding v, or, with
+// false, the index of the first partition starting after v. p.mu is held.
+func (p *partitions) find(table string, v time.Time) (int, bool) {
+	ps := p.known[table]
+	i := sort.Search(len(ps), func(i int) bool { return ps[i].To.After(v) })
+	return i, i < len(ps) && !ps[i].From.After(v)
+}
+
+// add records a partition of table, keeping them sorted. p.mu is held.
+func (p *partitions) add(part Partition) {
+	i, _ := p.find(part.Table, part.From)
+	ps := p.known[part.Table]
+	p.known[part.Table] = append(ps[:i], append([]Partition{part}, ps[i:]...)...)
+}
+
+// gap returns the range of the partition to create for v, which no known
+// partition of table holds: the grid cell of v, clipped to the known
+// partitions before and after it. p.mu is held.
+func (p *partitions) gap(table string, v time.Time) (from, to time.Time) {
+	from = partitionStart(v)
+	to = from.Add(PartitionPeriod)
+	i, _ := p.find(table, v)
+	ps := p.known[table]
+	if i > 0 && ps[i-1].To.After(from) {
+		from = ps[i-1].To
+	}
+	if i < len(ps) && ps[i].From.Before(to) {
+		to = ps[i].From
+	}
+	return from, to
 }
 
 // listPartitionsQuery lists the partitions of the tables named by $1
@@ -143,9 +197,9 @@ func (w *Warehouse) listPartitions(ctx context.Context) (partitionSet, error) {
 		if err := rows.Scan(&parent, &child); err != nil {
 			return s, fmt.Errorf("listing partitions: %w", redact(err))
 		}
-		if start, ok := parsePartition(parent, child); ok {
+		if from, to, ok := parsePartition(parent, child); ok {
 			s.ranged = append(s.ranged, Partition{Table: parent, Name: child, Column: partitionColumn(parent),
-				From: start, To: start.Add(PartitionPeriod)})
+				From: from, To: to})
 		} else {
 			s.unranged[parent] = append(s.unranged[parent], child)
 		}
@@ -163,12 +217,13 @@ func (w *Warehouse) listPartitions(ctx context.Context) (partitionSet, error) {
 	return s, nil
 }
 
-// ensurePartitions makes sure that table has a partition for every
-// period from partitionStart(from) up to to, creating the missing ones,
-// each in its own short transaction. A partition that cannot be created
-// (its range holds rows in the default partition) is logged and skipped:
-// those rows stay in the default partition, which purge empties in
-// batches. It does nothing on SQLite.
+// ensurePartitions makes sure that table has a partition holding every
+// value from from up to to, creating the missing ones (the grid cells of
+// PartitionPeriod, clipped to the partitions that exist), each in its
+// own short transaction. A partition that cannot be created (its range
+// holds rows in the default partition) is logged and skipped: those rows
+// stay in the default partition, which purge empties in batches. It does
+// nothing on SQLite.
 func (w *Warehouse) ensurePartitions(ctx context.Context, table string, from, to time.Time) error {
 	if w.d.name != Postgres {
 		return nil
@@ -180,35 +235,47 @@ func (w *Warehouse) ensurePartitions(ctx context.Context, table string, from, to
 		if err != nil {
 			return err
 		}
-		w.parts.known = map[string]map[time.Time]bool{}
+		w.parts.known = map[string][]Partition{}
 		for _, p := range ps {
-			if w.parts.known[p.Table] == nil {
-				w.parts.known[p.Table] = map[time.Time]bool{}
-			}
-			w.parts.known[p.Table][p.From] = true
+			w.parts.known[p.Table] = append(w.parts.known[p.Table], p)
 		}
 		w.parts.loaded = true
 	}
-	if w.parts.known[table] == nil {
-		w.parts.known[table] = map[time.Time]bool{}
-	}
-	for s := partitionStart(from); !s.After(to); s = s.Add(PartitionPeriod) {
-		if w.parts.known[table][s] {
+	for v := from; !v.After(to); {
+		if i, ok := w.parts.find(table, v); ok {
+			v = w.parts.known[table][i].To
 			continue
 		}
-		if err := w.createPartition(ctx, table, s); err != nil {
+		start, end := w.parts.gap(table, v)
+		p := Partition{Table: table, Name: partitionName(table, start, end), Column: partitionColumn(table), From: start, To: end}
+		if err := w.createPartition(ctx, p); err != nil {
 			if ctx.Err() != nil {
 				return err
 			}
 			w.log.WarnContext(ctx, "creating partition; rows of its range go to the default partition",
-				"component", "warehouse", "table", partitionName(table, s), "error", err)
+				"component", "warehouse", "table", p.Name, "error", err)
+			p.Name = "" // not created: not retried by this process, and no statistics to refresh
 		}
-		w.parts.known[table][s] = true
+		w.parts.add(p)
+		v = end
 	}
 	return nil
 }
 
-func (w *Warehouse) createPartition(ctx context.Context, table string, start time.Time) error {
+// partitionOf returns the partition of table that a row with partition
+// key value v lands in, among those ensurePartitions knows and created,
+// or false if there is none (the row goes to the default partition).
+func (w *Warehouse) partitionOf(table string, v time.Time) (Partition, bool) {
+	w.parts.mu.Lock()
+	defer w.parts.mu.Unlock()
+	i, ok := w.parts.find(table, v)
+	if !ok || w.parts.known[table][i].Name == "" {
+		return Partition{}, false
+	}
+	return w.parts.known[table][i], true
+}
+
+func (w *Warehouse) createPartition(ctx context.Context, p Partition) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	tx, err := w.begin(ctx)
@@ -220,12 +287,12 @@ func (w *Warehouse) createPartition(ctx context.Context, table string, start tim
 		return err
 	}
 	layout := time.RFC3339
-	if partitionColumn(table) == "day" {
+	if p.Column == "day" {
 		layout = time.DateOnly
 	}
 	q := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s PARTITION OF %s FOR VALUES FROM ('%s') TO ('%s')",
-		partitionName(table, start), table, start.Format(layout), start.Add(PartitionPeriod).Format(layout))
-	if table == "kpi_daily" {
+		p.Name, p.Table, p.From.Format(layout), p.To.Format(layout))
+	if p.Table == "kpi_daily" {
 		// Every batch updates its rollup rows: room on the page keeps the
 		// updates HOT (no new index entries) and prunable without vacuum.
 		q += " WITH (fillfactor = " + kpiFillFactor + ")"
@@ -237,8 +304,8 @@ func (w *Warehouse) createPartition(ctx context.Context, table string, start tim
 		}
 		return err
 	}
-	if w.securePartition(ctx, tx, table, partitionName(table, start)) {
-		w.grantPartition(ctx, tx, table, partitionName(table, start))
+	if w.securePartition(ctx, tx, p.Table, p.Name) {
+		w.grantPartition(ctx, tx, p.Table, p.Name)
 	}
 	return tx.commit()
 }
@@ -256,7 +323,7 @@ func (w *Warehouse) partitionedTables() []string {
 
 // EnsurePartitionsAhead creates, for every fact table and every TTL that
 // applies to it (the global one and each tenant override), the
-// partitions from now+TTL to now+TTL+4 weeks, and the kpi_daily
+// partitions from now+TTL to now+TTL+4 weeks (partitionAhead), and the kpi_daily
 // partitions of the days from now to now+4 weeks. Migrate and every
 // purge call it; Write creates the partition it needs if one is missing.
 func (w *Warehouse) EnsurePartitionsAhead(ctx context.Context) error {

@@ -179,10 +179,12 @@ func TestPurgeDropsWhollyExpiredRollupPartitions(t *testing.T) {
 	if perWeek != 3 {
 		t.Fatalf("week of %v holds %d rollups, want 3", mondays[0], perWeek)
 	}
-	// On 2025-03-20 12:00 every rollup of the week of 02-10 has expired
-	// (the latest, 02-12, on 03-15); of the week of 02-17 the ones of
-	// 02-17 (03-20 00:00) but not those of 02-19.
-	c.t = time.Date(2025, 3, 20, 12, 0, 0, 0, time.UTC)
+	// The four-week partition [01-27, 02-24) holds the first two weeks,
+	// [02-24, 03-24) the last two. On 2025-03-28 12:00 every rollup of the
+	// first has expired (the latest, 02-19's, on 03-22) and so has the
+	// partition's range (its end plus the KPI TTL, 03-26); of the second,
+	// 02-24's rollup has (03-27 00:00) but not 02-26's.
+	c.t = time.Date(2025, 3, 28, 12, 0, 0, 0, time.UTC)
 	run, err := w.Purge(ctxT(t), warehouse.PurgeOptions{})
 	if err != nil || run.Verified == nil || !*run.Verified {
 		t.Fatalf("Purge() = %v, verified %v", err, run.Verified)
@@ -191,17 +193,17 @@ func TestPurgeDropsWhollyExpiredRollupPartitions(t *testing.T) {
 		if tr.Table != "kpi_daily" {
 			continue
 		}
-		if tr.PartitionsDropped != 1 || tr.RowsDropped != 3 || tr.RowsDeleted != 1 {
-			t.Errorf("kpi_daily evidence: %d partitions, %d rows dropped, %d deleted; want 1, 3, 1", tr.PartitionsDropped, tr.RowsDropped, tr.RowsDeleted)
+		if tr.PartitionsDropped != 1 || tr.RowsDropped != 6 || tr.RowsDeleted != 1 {
+			t.Errorf("kpi_daily evidence: %d partitions, %d rows dropped, %d deleted; want 1, 6, 1", tr.PartitionsDropped, tr.RowsDropped, tr.RowsDeleted)
 		}
 	}
 	for _, p := range partitionsOf(t, w, "kpi_daily") {
-		if p.From.Equal(mondays[0]) {
+		if !p.From.After(mondays[0]) && p.To.After(mondays[0]) {
 			t.Errorf("partition %s of expired rollups survived the purge", p.Name)
 		}
 	}
-	if got := countRows(t, w, "kpi_daily", ""); got != 8 {
-		t.Errorf("kpi_daily holds %d rollups after purge, want 8", got)
+	if got := countRows(t, w, "kpi_daily", ""); got != 5 {
+		t.Errorf("kpi_daily holds %d rollups after purge, want 5", got)
 	}
 	live := func(d time.Time) bool { return d.Add(31 * 24 * time.Hour).After(c.now()) }
 	assertConsistentLive(t, w, allKPIs, live)

@@ -143,13 +143,12 @@ func (w *Warehouse) upsertFacts(ctx context.Context, tx *txn, t *factTable, sts 
 }
 
 // statsCounter counts rows per statistics table (statsTable), naming
-// each partition once per batch rather than once per row.
+// each partition once per run of rows in its range rather than per row.
 type statsCounter struct {
 	w     *Warehouse
 	tx    *txn
 	table string
-	last  time.Time
-	name  string
+	last  Partition
 }
 
 func (s *statsCounter) add(v time.Time) {
@@ -157,21 +156,14 @@ func (s *statsCounter) add(v time.Time) {
 		s.tx.inserted[s.table]++
 		return
 	}
-	start := partitionStart(v)
-	if s.name == "" || !start.Equal(s.last) {
-		s.last, s.name = start, partitionName(s.table, start)
+	if s.last.Name == "" || v.Before(s.last.From) || !v.Before(s.last.To) {
+		p, ok := s.w.partitionOf(s.table, v)
+		if !ok {
+			return // the default partition: purge empties it, nothing to plan
+		}
+		s.last = p
 	}
-	s.tx.inserted[s.name]++
-}
-
-// statsTable is the table whose statistics a row with partition key v
-// (see partitionColumn) changes: its partition on PostgreSQL, where
-// ANALYZE of the parent would sample every partition.
-func (w *Warehouse) statsTable(table string, v time.Time) string {
-	if w.d.name != Postgres {
-		return table
-	}
-	return partitionName(table, partitionStart(v))
+	s.tx.inserted[s.last.Name]++
 }
 
 func (w *Warehouse) writeQuarantine(ctx context.Context, tx *txn, qs []pipeline.Quarantined, now time.Time) error {

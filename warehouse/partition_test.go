@@ -1,0 +1,108 @@
+package warehouse_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tally-dev/tally/warehouse"
+	"github.com/tally-dev/tally/warehouse/warehousetest"
+)
+
+// assertTiled checks that table's tally partitions are disjoint, sorted,
+// each at most warehouse.PartitionPeriod wide, and cover [from, to)
+// without a gap.
+func assertTiled(t *testing.T, parts []warehouse.Partition, from, to time.Time) {
+	t.Helper()
+	covered := false
+	for i, p := range parts {
+		if !p.To.After(p.From) || p.To.Sub(p.From) > warehouse.PartitionPeriod {
+			t.Errorf("partition %s spans [%v, %v), want at most %v", p.Name, p.From, p.To, warehouse.PartitionPeriod)
+		}
+		if i > 0 && p.From.Before(parts[i-1].To) {
+			t.Errorf("partition %s starts %v, before %s ends %v", p.Name, p.From, parts[i-1].Name, parts[i-1].To)
+		}
+		if !p.From.After(from) && p.To.After(from) {
+			covered = true
+		}
+		if covered && p.To.Before(to) && (i+1 == len(parts) || !parts[i+1].From.Equal(p.To)) {
+			t.Errorf("gap after partition %s ending %v (want coverage up to %v)", p.Name, p.To, to)
+		}
+	}
+	if !covered {
+		t.Errorf("no partition holds %v: %v", from, parts)
+	}
+}
+
+// TestPartitionsFillAroundWeeklyOnes: a warehouse that has the weekly
+// partitions of earlier versions (named by their start alone) keeps
+// them; new partitions fill the gaps between them, clipped to their
+// bounds, so every value has exactly one partition and rows go there,
+// not to the default partition. Facts written into a weekly partition
+// are found and moved by later versions, and purge drops the weekly
+// partition once it is past.
+func TestPartitionsFillAroundWeeklyOnes(t *testing.T) {
+	w := warehousetest.OpenPostgres(t, purgeCfg)
+	c := &clock{t: time.Date(2025, 3, 5, 10, 0, 0, 0, time.UTC)}
+	warehouse.SetNow(w, c.now)
+	// Weekly partitions of two earlier versions' making: the week the
+	// first writes expire in, and one three weeks later.
+	expiry := c.now().Add(purgeCfg.FactTTL) // 2025-04-04, a Friday
+	week := time.Date(2025, 3, 31, 0, 0, 0, 0, time.UTC)
+	for _, start := range []time.Time{week, week.Add(21 * 24 * time.Hour)} {
+		q := fmt.Sprintf("CREATE TABLE deal_facts_p%s PARTITION OF deal_facts FOR VALUES FROM ('%s') TO ('%s')",
+			start.Format("20060102"), start.Format(time.RFC3339), start.Add(7*24*time.Hour).Format(time.RFC3339))
+		if _, err := w.Exec(ctxT(t), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	from, to := week.Add(-60*24*time.Hour), week.Add(120*24*time.Hour)
+	if err := warehouse.EnsurePartitions(w, "deal_facts", from, to); err != nil {
+		t.Fatal(err)
+	}
+	parts := partitionsOf(t, w, "deal_facts")
+	assertTiled(t, parts, from, to)
+	var names []string
+	for _, p := range parts {
+		names = append(names, p.Name)
+	}
+	for _, want := range []string{"deal_facts_p20250331", "deal_facts_p20250421", "deal_facts_p20250407_20250421"} {
+		if !strings.Contains(strings.Join(names, " "), want) {
+			t.Errorf("partitions %v lack %s", names, want)
+		}
+	}
+
+	writeDeals(t, w, "t1", 3, 0)
+	if n := countRows(t, w, "deal_facts_p20250331", ""); n != 3 || !expiry.After(week) {
+		t.Errorf("weekly partition holding %v has %d rows, want 3", expiry, n)
+	}
+	c.add(10 * 24 * time.Hour) // now+TTL is past the weekly partition
+	write(t, w, tenantDeal("t1", "t1-d0", 2))
+	if n := countRows(t, w, "deal_facts", "key = 't1-d0'"); n != 1 {
+		t.Errorf("deal t1-d0 has %d rows after its update, want 1", n)
+	}
+	if n := countRows(t, w, "deal_facts_p20250331", ""); n != 2 {
+		t.Errorf("weekly partition has %d rows after one deal moved out, want 2", n)
+	}
+	if n := countRows(t, w, "deal_facts_pdefault", ""); n != 0 {
+		t.Errorf("default partition holds %d rows, want 0", n)
+	}
+
+	c.add(24 * 24 * time.Hour) // 04-08: the weekly partition is wholly expired, the moved deal (04-14) is not
+	run, err := w.Purge(ctxT(t), warehouse.PurgeOptions{})
+	if err != nil {
+		t.Fatalf("Purge() = %v", err)
+	}
+	if n, dropped := removed(run, "deal_facts"); n != 2 || dropped == 0 {
+		t.Errorf("purge removed %d deal facts in %d partitions, want the weekly partition's 2 by a drop", n, dropped)
+	}
+	for _, p := range partitionsOf(t, w, "deal_facts") {
+		if p.Name == "deal_facts_p20250331" {
+			t.Errorf("weekly partition %s survived the purge", p.Name)
+		}
+	}
+	if n := countRows(t, w, "deal_facts", "key = 't1-d0'"); n != 1 {
+		t.Errorf("the moved deal has %d rows after purge, want 1 (it expires later)", n)
+	}
+}
