@@ -129,7 +129,7 @@ func BenchmarkWriteSQLite(b *testing.B) {
 
 // BenchmarkWritePostgresHistory is benchmarkWrite against a kpi_daily
 // that already holds two years of rollups (250 reps × 730 days × 3
-// metrics, 547,500 rows, spread over the weekly partitions they belong
+// metrics, 547,500 rows, spread over the partitions they belong
 // to), as in steady state, with the new deals' days spread over the last
 // 90 days. The cost of a rollup write that must find its existing row
 // shows here, where kpi_daily is big and partitioned, and not in

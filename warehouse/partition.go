@@ -144,7 +144,7 @@ type Partition struct {
 // partitionColumn returns the column table is range-partitioned on.
 // Fact tables are partitioned on expires_at. kpi_daily is partitioned on
 // the day a rollup describes: its expiry is a function of that day
-// (rollupExpiry), so a week of days expires together, and its natural
+// (rollupExpiry), so the days of a partition expire together, and its natural
 // key is a primary key that upserts can use.
 func partitionColumn(table string) string {
 	if table == "kpi_daily" {

@@ -13,7 +13,7 @@ import (
 // seedKPIHistory opens a warehouse whose kpi_daily holds two years of
 // rollups before now (reps × 730 days × 3 metrics; TALLY_BENCH_KPI_REPS,
 // default 250: 547,500 rows), stamped with a 365-day KPI TTL but for one
-// rollup in 50 stamped under a 30-day one, in the weekly partitions they
+// rollup in 50 stamped under a 30-day one, in the partitions they
 // belong to; statistics are fresh and the pages on disk.
 func seedKPIHistory(b *testing.B, now time.Time) *warehouse.Warehouse {
 	b.Helper()

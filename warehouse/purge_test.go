@@ -181,7 +181,7 @@ func TestPartitionsCreatedAheadAndDroppedBehind(t *testing.T) {
 	}
 }
 
-func partitionsOf(t *testing.T, w *warehouse.Warehouse, table string) []warehouse.Partition {
+func partitionsOf(t testing.TB, w *warehouse.Warehouse, table string) []warehouse.Partition {
 	t.Helper()
 	all, err := w.Partitions(ctxT(t))
 	if err != nil {

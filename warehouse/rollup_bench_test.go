@@ -16,7 +16,8 @@ import (
 // of a CRM with many owners, where almost every deal adds new kpi_daily
 // rows instead of updating existing ones: 200,000 owners, close and
 // creation days spread over the 69 weeks before now, so that each batch
-// of 1,000 deals inserts about 1,670 rollups into every weekly partition.
+// of 1,000 deals inserts about 1,670 rollups spread over the 18
+// four-week partitions those weeks span.
 func newRollupDeal(now time.Time) func(i, j int) map[string]any {
 	const days = 69 * 7
 	return func(i, j int) map[string]any {

@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # Prices the sink's stored-fact lookup (SELECT … FOR UPDATE of a batch's
-# 1,000 keys, warehouse/write.go) against how many weekly expires_at
-# partitions a fact table has: a fresh warehouse has a handful, one that
-# has run for a year under the default 400-day facts TTL about 60.
-# 1M facts with random pseudonym-like keys, spread over 6 or 60
-# partitions; each transaction looks up 1,000 keys that do not exist (a
+# 1,000 keys, warehouse/write.go) against how many expires_at partitions
+# a fact table has: a fresh warehouse has a handful; one that has run for
+# a year under the default 400-day facts TTL about 16 four-week ones
+# (about 60 with the weekly partitions tally made before).
+# 1M facts with random pseudonym-like keys, spread over each count of
+# partitions in BENCH_PARTITIONS (default "60 16 6"); each transaction looks up 1,000 keys that do not exist (a
 # first load), the way the sink sends them. Prints pgbench's average
 # latency per transaction (one batch). Needs psql and pgbench; uses its
 # own database (default tally_bench_lookup), dropped at the end.
 set -euo pipefail
 base="${TALLY_PG_DSN:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
 db="${BENCH_DB:-tally_bench_lookup}"
+parts="${BENCH_PARTITIONS:-60 16 6}"
 admin="${base%/*}/postgres?sslmode=disable"
 dsn="${base%/*}/$db?sslmode=disable"
 psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
 trap 'psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"' EXIT
-for n in 60 6; do
-  days=$((420 / n))
+for n in $parts; do
+  days=$(((420 + n - 1) / n))
   psql "$dsn" -q -v ON_ERROR_STOP=1 <<SQL
 CREATE TABLE f$n (tenant text NOT NULL, key text NOT NULL, amount numeric, expires_at timestamptz NOT NULL,
   PRIMARY KEY (tenant, key, expires_at)) PARTITION BY RANGE (expires_at);
@@ -41,7 +43,7 @@ array="key = ANY(ARRAY(SELECT 'k1_' || md5((g + :off)::text) FROM generate_serie
 split="key = ANY((SELECT string_to_array($keys, chr(31)))::text[])"
 dir=$(mktemp -d)
 for round in 1 2 3; do
-  for n in 60 6; do
+  for n in $parts; do
     for form in array split; do
       script "f$n" "${!form}" > "$dir/q.sql"
       ms=$(pgbench "$dsn" -n -f "$dir/q.sql" -t "${BENCH_TX:-30}" 2>/dev/null | awk '/latency average/ {print $4}')
