@@ -19,6 +19,12 @@ import (
 // during an initial sync, and reports records per second. fields returns
 // the fields of deal j of batch i.
 func benchmarkWrite(b *testing.B, w *warehouse.Warehouse, fields func(i, j int) map[string]any) {
+	benchmarkWriteKeys(b, w, func(i, j int) string { return fmt.Sprintf("k%d-%d", i, j) }, fields)
+}
+
+// benchmarkWriteKeys is benchmarkWrite with the key of deal j of batch i
+// given by key.
+func benchmarkWriteKeys(b *testing.B, w *warehouse.Warehouse, key func(i, j int) string, fields func(i, j int) map[string]any) {
 	const size = 1000
 	tp := pipeline.TopicPartition{Topic: "tally.t1.hubspot.deal", Partition: 0}
 	ctx := ctxT(b)
@@ -38,7 +44,7 @@ func benchmarkWrite(b *testing.B, w *warehouse.Warehouse, fields func(i, j int) 
 		b.StopTimer()
 		recs := make([]pipeline.Record, size)
 		for j := range recs {
-			recs[j] = upsert(fmt.Sprintf("k%d-%d", i, j), 1, fields(i, j))
+			recs[j] = upsert(key(i, j), 1, fields(i, j))
 		}
 		batch := pipeline.Batch{Records: recs, Offsets: map[pipeline.TopicPartition]int64{tp: int64((i + 1) * size)}}
 		b.StartTimer()

@@ -22,6 +22,9 @@ type factState struct {
 	// expires is the stored row's expires_at, part of the row's primary
 	// key on PostgreSQL.
 	expires any
+	// leaf and ctid address the stored row on PostgreSQL: its partition
+	// and its row id, valid until the transaction that locked it ends.
+	leaf, ctid string
 }
 
 // Write commits the batch in one transaction, all or nothing.
@@ -184,6 +187,10 @@ func (w *Warehouse) loadChunk(ctx context.Context, tx *txn, t *factTable, tenant
 	for _, c := range t.cols {
 		q += ", " + c.name
 	}
+	pg := w.d.name == Postgres
+	if pg {
+		q += ", tableoid::regclass::text, ctid::text"
+	}
 	q += " FROM " + t.name + " WHERE tenant = ? AND " + pred + " ORDER BY key" + w.d.forUpdate
 	rows, err := tx.query(ctx, q, append([]any{tenant}, args...)...)
 	if err != nil {
@@ -195,6 +202,14 @@ func (w *Warehouse) loadChunk(ctx context.Context, tx *txn, t *factTable, tenant
 		if err != nil {
 			return redact(err)
 		}
+		var leaf, ctid string
+		if pg {
+			n := len(vals)
+			if leaf, ctid, err = rowAddress(vals[n-2], vals[n-1]); err != nil {
+				return err
+			}
+			vals = vals[:n-2]
+		}
 		expires := vals[3]
 		r, err := t.decode(tenant, append(vals[:3:3], vals[4:]...))
 		if err != nil {
@@ -202,8 +217,28 @@ func (w *Warehouse) loadChunk(ctx context.Context, tx *txn, t *factTable, tenant
 		}
 		st := states[factKey{t.object, tenant, r.Key}]
 		st.stored, st.cur, st.expires = r, r, expires
+		st.leaf, st.ctid = leaf, ctid
 	}
 	return redact(rows.Err())
+}
+
+// rowAddress reads a row's partition (tableoid::regclass::text) and row
+// id (ctid::text).
+func rowAddress(leaf, ctid any) (string, string, error) {
+	l, err := fromDB(kindText, leaf)
+	if err != nil {
+		return "", "", fmt.Errorf("column tableoid: %w", err)
+	}
+	c, err := fromDB(kindText, ctid)
+	if err != nil {
+		return "", "", fmt.Errorf("column ctid: %w", err)
+	}
+	ls, _ := l.(string)
+	cs, _ := c.(string)
+	if ls == "" || cs == "" {
+		return "", "", fmt.Errorf("stored fact without a partition or row id")
+	}
+	return ls, cs, nil
 }
 
 // decode builds a stored fact from a row of source, key, version and the

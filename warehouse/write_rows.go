@@ -8,16 +8,25 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lib/pq"
+
 	"github.com/tally-dev/tally/pipeline"
 )
 
 // writeFacts deletes the facts a batch removed and upserts the facts it
-// changed, per table, in key order, with multi-row statements.
+// changed, per table, in key order, with multi-row statements. On
+// PostgreSQL (but with legacyWrites) a changed or removed fact's stored
+// row is first deleted by its partition and row id, which the lookup
+// read under FOR UPDATE: one statement per partition touched, instead of
+// an UPDATE or DELETE by key that would probe every partition of the
+// table; upsertFacts then COPYs the new versions.
 func (w *Warehouse) writeFacts(ctx context.Context, tx *txn, states map[factKey]*factState, now time.Time) error {
 	type tableWork struct {
 		upserts []*factState
 		deletes map[string][]string // tenant → keys
+		stored  map[string][]string // partition → row ids of stored rows to delete
 	}
+	byAddress := w.d.name == Postgres && !legacyWrites.Load()
 	work := map[string]*tableWork{}
 	for k, st := range states {
 		if st.cur == st.stored {
@@ -25,17 +34,27 @@ func (w *Warehouse) writeFacts(ctx context.Context, tx *txn, states map[factKey]
 		}
 		tw := work[k.object]
 		if tw == nil {
-			tw = &tableWork{deletes: map[string][]string{}}
+			tw = &tableWork{deletes: map[string][]string{}, stored: map[string][]string{}}
 			work[k.object] = tw
+		}
+		if byAddress && st.stored != nil {
+			tw.stored[st.leaf] = append(tw.stored[st.leaf], st.ctid)
 		}
 		if st.cur != nil {
 			tw.upserts = append(tw.upserts, st)
-		} else {
+		} else if !byAddress {
 			tw.deletes[k.tenant] = append(tw.deletes[k.tenant], k.key)
 		}
 	}
 	for _, object := range sortedKeys(work) {
 		t, tw := w.tables[object], work[object]
+		for _, leaf := range sortedKeys(tw.stored) {
+			ids := tw.stored[leaf]
+			slices.Sort(ids)
+			if _, err := tx.exec(ctx, "DELETE FROM "+leaf+" WHERE ctid = ANY(?::tid[])", pq.Array(ids)); err != nil {
+				return fmt.Errorf("deleting stored %s facts: %w", object, err)
+			}
+		}
 		for _, tenant := range sortedKeys(tw.deletes) {
 			keys := tw.deletes[tenant]
 			sort.Strings(keys)
@@ -54,10 +73,12 @@ func (w *Warehouse) writeFacts(ctx context.Context, tx *txn, states map[factKey]
 // upsertFacts writes the changed facts of one table in key order with
 // expires_at = now + the tenant's fact TTL. SQLite upserts on the
 // primary key (tenant, key). On PostgreSQL, whose partitioned fact
-// tables are keyed (tenant, key, expires_at), it COPYs the facts that
-// were not stored into the table and updates the stored rows it loaded under FOR
-// UPDATE, matching their old expires_at; an UPDATE that changes
-// expires_at moves the row to its new partition.
+// tables are keyed (tenant, key, expires_at), writeFacts has deleted the
+// stored rows, and it COPYs every changed fact into the parent table,
+// which routes it to its expires_at partition. With legacyWrites it
+// inserts the new facts from arrays and updates the stored rows it
+// loaded under FOR UPDATE, matching their old expires_at (an UPDATE that
+// changes expires_at moves the row to its new partition).
 func (w *Warehouse) upsertFacts(ctx context.Context, tx *txn, t *factTable, sts []*factState, now time.Time) error {
 	if len(sts) == 0 {
 		return nil
@@ -83,7 +104,7 @@ func (w *Warehouse) upsertFacts(ctx context.Context, tx *txn, t *factTable, sts 
 		r := st.cur
 		exp := now.Add(w.policy.TTL(ClassFacts, r.Tenant))
 		stats.add(exp)
-		if copyNew && st.stored == nil {
+		if copyNew {
 			fresh = append(fresh, r)
 			continue
 		}
