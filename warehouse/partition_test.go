@@ -40,8 +40,8 @@ func assertTiled(t *testing.T, parts []warehouse.Partition, from, to time.Time) 
 // them; new partitions fill the gaps between them, clipped to their
 // bounds, so every value has exactly one partition and rows go there,
 // not to the default partition. Facts written into a weekly partition
-// are found and moved by later versions, and purge drops the weekly
-// partition once it is past.
+// are found and moved by later versions or deleted, and purge drops the
+// weekly partition once it is past.
 func TestPartitionsFillAroundWeeklyOnes(t *testing.T) {
 	w := warehousetest.OpenPostgres(t, purgeCfg)
 	c := &clock{t: time.Date(2025, 3, 5, 10, 0, 0, 0, time.UTC)}
@@ -88,21 +88,37 @@ func TestPartitionsFillAroundWeeklyOnes(t *testing.T) {
 	if n := countRows(t, w, "deal_facts_pdefault", ""); n != 0 {
 		t.Errorf("default partition holds %d rows, want 0", n)
 	}
+	// One batch deletes a fact of the weekly partition and updates one of
+	// each partition: every stored row is removed by its own partition
+	// and row id, and the new versions land in the current partition.
+	c.add(24 * time.Hour)
+	write(t, w, del("t1-d1", 3), tenantDeal("t1", "t1-d2", 3), tenantDeal("t1", "t1-d0", 3))
+	if n := countRows(t, w, "deal_facts", "key IN ('t1-d0', 't1-d2')"); n != 2 {
+		t.Errorf("updated deals have %d rows, want 2", n)
+	}
+	if n := countRows(t, w, "deal_facts", "key = 't1-d1'"); n != 0 {
+		t.Errorf("deleted deal has %d rows, want 0", n)
+	}
+	if n := countRows(t, w, "deal_facts_p20250331", ""); n != 0 {
+		t.Errorf("weekly partition has %d rows after its deals moved or went, want 0", n)
+	}
+	assertConsistent(t, w, allKPIs)
+	write(t, w, tenantDeal("t1", "t1-d1", 4)) // a deal recreated after its delete (its expiry is that of the moved deal)
 
-	c.add(24 * 24 * time.Hour) // 04-08: the weekly partition is wholly expired, the moved deal (04-14) is not
+	c.add(23 * 24 * time.Hour) // 04-08: the weekly partition is wholly expired, the moved deals are not
 	run, err := w.Purge(ctxT(t), warehouse.PurgeOptions{})
 	if err != nil {
 		t.Fatalf("Purge() = %v", err)
 	}
-	if n, dropped := removed(run, "deal_facts"); n != 2 || dropped == 0 {
-		t.Errorf("purge removed %d deal facts in %d partitions, want the weekly partition's 2 by a drop", n, dropped)
+	if n, dropped := removed(run, "deal_facts"); n != 0 || dropped == 0 {
+		t.Errorf("purge removed %d deal facts in %d partitions, want the empty weekly partition dropped", n, dropped)
 	}
 	for _, p := range partitionsOf(t, w, "deal_facts") {
 		if p.Name == "deal_facts_p20250331" {
 			t.Errorf("weekly partition %s survived the purge", p.Name)
 		}
 	}
-	if n := countRows(t, w, "deal_facts", "key = 't1-d0'"); n != 1 {
-		t.Errorf("the moved deal has %d rows after purge, want 1 (it expires later)", n)
+	if n := countRows(t, w, "deal_facts", ""); n != 3 {
+		t.Errorf("deal_facts has %d rows after purge, want the 3 moved or recreated deals (they expire later)", n)
 	}
 }
