@@ -31,10 +31,13 @@ tenants:
 %s
 kafka:
   partitions: %d
+  # Fuller batches: the simulated CRM pages 100 records at a time, so a
+  # partition's batch would otherwise end after about 150 (issue 12).
+  batch_wait: 250ms
 sync:
   # The demo has one process and a fast simulated CRM: let the
   # connector run further ahead of the warehouse (issue 12).
-  ahead: 32
+  ahead: 128
 warehouse:
 %s
 pseudonyms:

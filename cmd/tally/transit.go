@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/pipeline/config"
@@ -19,7 +20,7 @@ import (
 // embedded one).
 func kafkaConfig(cfg *config.File, brokers []string) (kafka.Config, error) {
 	kc := kafka.Config{Brokers: brokers, GroupID: cfg.Kafka.GroupID, MaxMessageBytes: cfg.Kafka.MaxMessageBytes,
-		MaxBatch: cfg.Kafka.BatchRecords, MaxBatchBytes: cfg.Kafka.BatchBytes}
+		MaxBatch: cfg.Kafka.BatchRecords, MaxBatchBytes: cfg.Kafka.BatchBytes, MaxWait: time.Duration(cfg.Kafka.BatchWait)}
 	if len(cfg.Kafka.Brokers) == 0 {
 		return kc, nil
 	}

@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tally-dev/tally/pipeline"
 	"github.com/tally-dev/tally/schemas"
@@ -74,6 +75,37 @@ func TestValidateSyncAhead(t *testing.T) {
 		}
 		if len(ps) > 0 || f.Sync.Ahead != tc.want {
 			t.Errorf("%q: problems %v, ahead %d; want none and %d", tc.yaml, ps, f.Sync.Ahead, tc.want)
+		}
+	}
+}
+
+// kafka.batch_wait bounds how long a consumer batch waits to fill up.
+func TestValidateBatchWait(t *testing.T) {
+	t.Setenv("TALLY_TEST_TOKEN", "tok")
+	t.Setenv("TALLY_TEST_MASTER", strings.Repeat("m", 32))
+	for _, tc := range []struct {
+		yaml    string
+		problem string
+		want    time.Duration
+	}{
+		{"", "", DefaultBatchWait},
+		{"kafka:\n  batch_wait: 250ms\n", "", 250 * time.Millisecond},
+		{"kafka:\n  batch_wait: 10s\n", "", 10 * time.Second},
+		{"kafka:\n  batch_wait: 0s\n", "line 11: kafka.batch_wait: 0s is out of range 1ms-10s", 0},
+		{"kafka:\n  batch_wait: -5ms\n", "kafka.batch_wait: -5ms is out of range 1ms-10s", 0},
+		{"kafka:\n  batch_wait: 1d\n", "kafka.batch_wait: 24h0m0s is out of range 1ms-10s", 0},
+	} {
+		f, err := Parse([]byte(valid + tc.yaml))
+		if err != nil {
+			t.Fatalf("Parse(%q) = %v", tc.yaml, err)
+		}
+		ps := f.Validate(testRegistry(), schemas.Default())
+		if tc.problem != "" {
+			wantProblems(t, ps, []string{tc.problem})
+			continue
+		}
+		if len(ps) > 0 || time.Duration(f.Kafka.BatchWait) != tc.want {
+			t.Errorf("%q: problems %v, batch_wait %v; want none and %v", tc.yaml, ps, time.Duration(f.Kafka.BatchWait), tc.want)
 		}
 	}
 }

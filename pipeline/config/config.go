@@ -76,8 +76,9 @@ type Kafka struct {
 	Line         int      `yaml:"-"`
 
 	// Consumer batches: each is one warehouse transaction (batch.go).
-	BatchRecords int `yaml:"batch_records" doc:"Most records the consumer commits to the warehouse in one transaction, 1 to 100000; a batch also ends at batch_bytes, or 50ms after its first record."`
-	BatchBytes   int `yaml:"batch_bytes" doc:"Most bytes of raw messages (keys and values) in one consumer batch, 1024 to 268435456; the batch ends with the message that reaches it, so a larger message travels alone."`
+	BatchRecords int      `yaml:"batch_records" doc:"Most records the consumer commits to the warehouse in one transaction, 1 to 100000; a batch also ends at batch_bytes, or batch_wait after its first record."`
+	BatchWait    Duration `yaml:"batch_wait" doc:"Longest a consumer batch waits to fill up, from its first record, 1ms to 10s. Longer makes fuller batches when records trickle in: fewer warehouse transactions, less PostgreSQL CPU, each record committed that much later."`
+	BatchBytes   int      `yaml:"batch_bytes" doc:"Most bytes of raw messages (keys and values) in one consumer batch, 1024 to 268435456; the batch ends with the message that reaches it, so a larger message travels alone."`
 
 	// MaxMessageBytes bounds every published record (pipeline.Preflight).
 	MaxMessageBytes int `yaml:"max_message_bytes" doc:"Largest raw message (key and value) tally publishes; a larger record is quarantined (rule size) and the rest of its page goes on. 0 means 1000000, under Kafka's default broker limit; keep it at or below the broker's message.max.bytes. 1024 to 67108864."`
@@ -135,7 +136,7 @@ func Defaults() File {
 	return File{
 		DataDir: "./tally-data",
 		Kafka: Kafka{TopicPrefix: "tally", Partitions: DefaultPartitions, GroupID: "tally",
-			BatchRecords: DefaultBatchRecords, BatchBytes: DefaultBatchBytes,
+			BatchRecords: DefaultBatchRecords, BatchBytes: DefaultBatchBytes, BatchWait: Duration(DefaultBatchWait),
 			Retention: Duration(24 * time.Hour)},
 		Warehouse:  Warehouse{Driver: "sqlite", ReaderRole: "tally_reader", AdminRole: "tally_admin"},
 		Pseudonyms: Pseudonyms{KeyVersion: 1},
