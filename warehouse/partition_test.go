@@ -10,6 +10,14 @@ import (
 	"github.com/tally-dev/tally/warehouse/warehousetest"
 )
 
+// wantRows checks that table holds want rows matching pred ("" for all).
+func wantRows(t *testing.T, w *warehouse.Warehouse, table, pred string, want int64, what string) {
+	t.Helper()
+	if n := countRows(t, w, table, pred); n != want {
+		t.Errorf("%s: %d rows, want %d", what, n, want)
+	}
+}
+
 // assertTiled checks that table's tally partitions are disjoint, sorted,
 // each at most warehouse.PartitionPeriod wide, and cover [from, to)
 // without a gap.
@@ -48,7 +56,6 @@ func TestPartitionsFillAroundWeeklyOnes(t *testing.T) {
 	warehouse.SetNow(w, c.now)
 	// Weekly partitions of two earlier versions' making: the week the
 	// first writes expire in, and one three weeks later.
-	expiry := c.now().Add(purgeCfg.FactTTL) // 2025-04-04, a Friday
 	week := time.Date(2025, 3, 31, 0, 0, 0, 0, time.UTC)
 	for _, start := range []time.Time{week, week.Add(21 * 24 * time.Hour)} {
 		q := fmt.Sprintf("CREATE TABLE deal_facts_p%s PARTITION OF deal_facts FOR VALUES FROM ('%s') TO ('%s')",
@@ -74,34 +81,20 @@ func TestPartitionsFillAroundWeeklyOnes(t *testing.T) {
 	}
 
 	writeDeals(t, w, "t1", 3, 0)
-	if n := countRows(t, w, "deal_facts_p20250331", ""); n != 3 || !expiry.After(week) {
-		t.Errorf("weekly partition holding %v has %d rows, want 3", expiry, n)
-	}
+	wantRows(t, w, "deal_facts_p20250331", "", 3, "the weekly partition holding the writes' expiry")
 	c.add(10 * 24 * time.Hour) // now+TTL is past the weekly partition
 	write(t, w, tenantDeal("t1", "t1-d0", 2))
-	if n := countRows(t, w, "deal_facts", "key = 't1-d0'"); n != 1 {
-		t.Errorf("deal t1-d0 has %d rows after its update, want 1", n)
-	}
-	if n := countRows(t, w, "deal_facts_p20250331", ""); n != 2 {
-		t.Errorf("weekly partition has %d rows after one deal moved out, want 2", n)
-	}
-	if n := countRows(t, w, "deal_facts_pdefault", ""); n != 0 {
-		t.Errorf("default partition holds %d rows, want 0", n)
-	}
+	wantRows(t, w, "deal_facts", "key = 't1-d0'", 1, "deal t1-d0 after its update")
+	wantRows(t, w, "deal_facts_p20250331", "", 2, "the weekly partition after one deal moved out")
+	wantRows(t, w, "deal_facts_pdefault", "", 0, "the default partition")
 	// One batch deletes a fact of the weekly partition and updates one of
 	// each partition: every stored row is removed by its own partition
 	// and row id, and the new versions land in the current partition.
 	c.add(24 * time.Hour)
 	write(t, w, del("t1-d1", 3), tenantDeal("t1", "t1-d2", 3), tenantDeal("t1", "t1-d0", 3))
-	if n := countRows(t, w, "deal_facts", "key IN ('t1-d0', 't1-d2')"); n != 2 {
-		t.Errorf("updated deals have %d rows, want 2", n)
-	}
-	if n := countRows(t, w, "deal_facts", "key = 't1-d1'"); n != 0 {
-		t.Errorf("deleted deal has %d rows, want 0", n)
-	}
-	if n := countRows(t, w, "deal_facts_p20250331", ""); n != 0 {
-		t.Errorf("weekly partition has %d rows after its deals moved or went, want 0", n)
-	}
+	wantRows(t, w, "deal_facts", "key IN ('t1-d0', 't1-d2')", 2, "the updated deals")
+	wantRows(t, w, "deal_facts", "key = 't1-d1'", 0, "the deleted deal")
+	wantRows(t, w, "deal_facts_p20250331", "", 0, "the weekly partition after its deals moved or went")
 	assertConsistent(t, w, allKPIs)
 	write(t, w, tenantDeal("t1", "t1-d1", 4)) // a deal recreated after its delete (its expiry is that of the moved deal)
 
@@ -118,7 +111,5 @@ func TestPartitionsFillAroundWeeklyOnes(t *testing.T) {
 			t.Errorf("weekly partition %s survived the purge", p.Name)
 		}
 	}
-	if n := countRows(t, w, "deal_facts", ""); n != 3 {
-		t.Errorf("deal_facts has %d rows after purge, want the 3 moved or recreated deals (they expire later)", n)
-	}
+	wantRows(t, w, "deal_facts", "", 3, "deal_facts after purge (the moved or recreated deals expire later)")
 }

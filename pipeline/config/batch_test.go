@@ -50,6 +50,27 @@ func TestValidateBatches(t *testing.T) {
 	}
 }
 
+// validateSetting parses the valid configuration plus yaml and validates
+// it. With problem set it checks that problem is reported and returns
+// false; else it checks that none is and returns the file and true.
+func validateSetting(t *testing.T, yaml, problem string) (*File, bool) {
+	t.Helper()
+	f, err := Parse([]byte(valid + yaml))
+	if err != nil {
+		t.Fatalf("Parse(%q) = %v", yaml, err)
+	}
+	ps := f.Validate(testRegistry(), schemas.Default())
+	if problem != "" {
+		wantProblems(t, ps, []string{problem})
+		return f, false
+	}
+	if len(ps) > 0 {
+		t.Errorf("%q: problems %v, want none", yaml, ps)
+		return f, false
+	}
+	return f, true
+}
+
 // sync.ahead bounds the connector's back-pressure (pipeline.Runner.Ahead).
 func TestValidateSyncAhead(t *testing.T) {
 	t.Setenv("TALLY_TEST_TOKEN", "tok")
@@ -64,17 +85,8 @@ func TestValidateSyncAhead(t *testing.T) {
 		{"sync:\n  ahead: 0\n", "sync.ahead: 0 is out of range 1-1000", 0},
 		{"sync:\n  ahead: 1001\n", "sync.ahead: 1001 is out of range 1-1000", 0},
 	} {
-		f, err := Parse([]byte(valid + tc.yaml))
-		if err != nil {
-			t.Fatalf("Parse(%q) = %v", tc.yaml, err)
-		}
-		ps := f.Validate(testRegistry(), schemas.Default())
-		if tc.problem != "" {
-			wantProblems(t, ps, []string{tc.problem})
-			continue
-		}
-		if len(ps) > 0 || f.Sync.Ahead != tc.want {
-			t.Errorf("%q: problems %v, ahead %d; want none and %d", tc.yaml, ps, f.Sync.Ahead, tc.want)
+		if f, ok := validateSetting(t, tc.yaml, tc.problem); ok && f.Sync.Ahead != tc.want {
+			t.Errorf("%q: ahead %d, want %d", tc.yaml, f.Sync.Ahead, tc.want)
 		}
 	}
 }
@@ -95,17 +107,8 @@ func TestValidateBatchWait(t *testing.T) {
 		{"kafka:\n  batch_wait: -5ms\n", "kafka.batch_wait: -5ms is out of range 1ms-10s", 0},
 		{"kafka:\n  batch_wait: 1d\n", "kafka.batch_wait: 24h0m0s is out of range 1ms-10s", 0},
 	} {
-		f, err := Parse([]byte(valid + tc.yaml))
-		if err != nil {
-			t.Fatalf("Parse(%q) = %v", tc.yaml, err)
-		}
-		ps := f.Validate(testRegistry(), schemas.Default())
-		if tc.problem != "" {
-			wantProblems(t, ps, []string{tc.problem})
-			continue
-		}
-		if len(ps) > 0 || time.Duration(f.Kafka.BatchWait) != tc.want {
-			t.Errorf("%q: problems %v, batch_wait %v; want none and %v", tc.yaml, ps, time.Duration(f.Kafka.BatchWait), tc.want)
+		if f, ok := validateSetting(t, tc.yaml, tc.problem); ok && time.Duration(f.Kafka.BatchWait) != tc.want {
+			t.Errorf("%q: batch_wait %v, want %v", tc.yaml, time.Duration(f.Kafka.BatchWait), tc.want)
 		}
 	}
 }
