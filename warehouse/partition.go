@@ -16,8 +16,8 @@ import (
 // creates (of expires_at, or of days for kpi_daily): four weeks. Every
 // write looks a batch's keys up in every fact partition, so the count of
 // partitions prices every batch; four-week partitions keep a 400-day TTL
-// at about 16 (weekly ones made it about 60, and the lookup 5-6 times
-// slower: BENCHMARKS.md). Purge still removes expired rows on the day
+// at about 16 (weekly ones made it about 60, and the lookup 2.5 times as
+// costly: BENCHMARKS.md). Purge still removes expired rows on the day
 // they expire, by deleting them from the partition they share with
 // live rows, and drops a partition once all of its rows have expired.
 const PartitionPeriod = 28 * 24 * time.Hour
