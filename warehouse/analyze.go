@@ -7,11 +7,21 @@ import (
 )
 
 // analyzeEvery is how many rows a table may grow by before tally
-// refreshes its planner statistics; past that it waits for a fifth of
-// the table's size. PostgreSQL's autovacuum does the same when it is on;
-// tally does not rely on it, because a table loaded from empty without
-// statistics gets sequential scans where it needs index lookups, and
-// every batch then reads the whole table.
+// refreshes its planner statistics; past that it waits until the rows
+// inserted since the last ANALYZE are half of those inserted since the
+// warehouse was opened (the table doubled, when it was loaded from
+// empty). tally does not rely on autovacuum, because a table loaded from
+// empty without statistics gets sequential scans where it needs index
+// lookups, and every batch then reads the whole table.
+//
+// Doubling is enough: the planner scales a table's row estimate by its
+// current size (rows per page times pages), and a key column's distinct
+// count is stored as a fraction of the rows, so statistics only go stale
+// in ways that change plans when the table's shape changes, not its
+// size. Each ANALYZE samples up to 30,000 rows of the table; refreshing
+// at every fifth (the autovacuum-like rule used before) ran 17 of them
+// on a 1M-row partition instead of 6, ≈ 14 % of PostgreSQL's CPU in a
+// CSV load (BENCHMARKS.md).
 const analyzeEvery = 20000
 
 // analyzer tracks rows inserted per table since its last ANALYZE.
@@ -34,7 +44,7 @@ func (a *analyzer) note(inserted map[string]int64) []string {
 	for t, n := range inserted {
 		a.pending[t] += n
 		a.size[t] += n
-		if !a.running[t] && a.pending[t] >= max(analyzeEvery, a.size[t]/5) {
+		if !a.running[t] && a.pending[t] >= max(analyzeEvery, a.size[t]/2) {
 			a.pending[t] = 0
 			a.running[t] = true
 			due = append(due, t)
