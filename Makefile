@@ -81,8 +81,9 @@ fuzz:
 
 # End to end from a CSV export: BENCH_ROWS deterministic deals through
 # `tally run --once` into a fresh database, then the same rows' minimized
-# form with psql \copy; prints records/s, the ratio, CPU per 1M and peak
-# RSS. BENCH_PARTITIONS overrides kafka.partitions, BENCH_BATCH_RECORDS
+# form with psql \copy; prints records/s, the ratio, CPU per 1M, peak
+# RSS and how tally's backends spent the run (running, waiting on a lock,
+# idle). BENCH_PARTITIONS overrides kafka.partitions, BENCH_BATCH_RECORDS
 # kafka.batch_records; BENCH_YAML is appended to the config. Results:
 # BENCHMARKS.md.
 BENCH_ROWS ?= 1000000

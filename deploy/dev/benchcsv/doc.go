@@ -7,7 +7,10 @@
 // PostgreSQL database, then loads the same rows' minimized form (the
 // deal_facts columns) with `psql \copy`, and prints records/s of both,
 // their ratio, client and PostgreSQL CPU-seconds per 1M records (from
-// /proc and the child's rusage) and the client's peak RSS.
+// /proc and the child's rusage) and the client's peak RSS, and how tally's
+// backends spent the run: running a statement, waiting on a lock (another
+// transaction's rows), idle in transaction or idle, read off their process
+// titles every 100 ms.
 //
 // Environment: BENCH_ROWS (default 1,000,000), BENCH_PARTITIONS
 // (kafka.partitions), BENCH_BATCH_RECORDS (kafka.batch_records) and

@@ -40,6 +40,9 @@ type result struct {
 	// and the server's background writers included).
 	pgCPU, allPGCPU time.Duration
 	peakRSS         int64
+	// backends is how the load's backends spent their samples
+	// (backendSampler.shares).
+	backends string
 }
 
 func (r result) perSec() float64 { return float64(r.rows) / r.wall.Seconds() }
@@ -196,6 +199,7 @@ func measureTally(bin, cfg, dsn, db string) (result, error) {
 	if err != nil {
 		return result{}, fmt.Errorf("tally run --once: %w", err)
 	}
+	states := backends.shares()
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	n, err := countRows(dsn, "deal_facts")
 	if err != nil {
@@ -207,7 +211,8 @@ func measureTally(bin, cfg, dsn, db string) (result, error) {
 		pgCPU:     pgCPU, allPGCPU: allPG,
 		// ru_maxrss (KiB) is the same high-water mark as VmHWM, and is
 		// still there after the process exits.
-		peakRSS: max(hwm.Load(), ru.Maxrss<<10),
+		peakRSS:  max(hwm.Load(), ru.Maxrss<<10),
+		backends: states,
 	}, nil
 }
 
@@ -257,4 +262,7 @@ func report(rows, partitions int, t, c result) {
 			r.perM(r.clientCPU), r.perM(r.pgCPU), r.perM(r.allPGCPU), float64(r.peakRSS)/(1<<20))
 	}
 	fmt.Printf("ratio tally / psql \\copy: %.3f\n", t.perSec()/c.perSec())
+	if t.backends != "" {
+		fmt.Printf("tally's PostgreSQL backends, sampled every 100 ms: %s\n", t.backends)
+	}
 }

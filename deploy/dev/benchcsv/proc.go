@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -65,7 +66,14 @@ func vmHWM(pid int) int64 {
 // with other databases' clients, so only the backends whose process
 // title names db count.
 func backendCPU(db string) map[int]time.Duration {
-	out := map[int]time.Duration{}
+	out, _ := backendsOf(db)
+	return out
+}
+
+// backendsOf returns backendCPU's times and, for each backend, its state
+// as its process title shows it (titleState).
+func backendsOf(db string) (map[int]time.Duration, map[int]string) {
+	out, states := map[int]time.Duration{}, map[int]string{}
 	paths, _ := filepath.Glob("/proc/[0-9]*/cmdline")
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
@@ -93,8 +101,34 @@ func backendCPU(db string) map[int]time.Duration {
 		k, _ := strconv.ParseInt(f[12], 10, 64)
 		pid, _ := strconv.Atoi(filepath.Base(dir))
 		out[pid] = time.Duration(u+k) * time.Second / clkTck
+		states[pid] = titleState(string(b))
 	}
-	return out
+	return out, states
+}
+
+// Backend states, as titleState names them.
+const (
+	stateRunning = "running a statement"
+	stateWaiting = "waiting on a lock"
+	stateIdleTx  = "idle in transaction"
+	stateIdle    = "idle"
+)
+
+// titleState reads a backend's state off its process title, whose last
+// words are the command it runs ("INSERT", "COPY", "COMMIT"), "idle",
+// "idle in transaction", with " waiting" appended while it waits for a
+// heavyweight lock (a row another transaction holds, for one).
+func titleState(title string) string {
+	t := strings.TrimRight(title, "\x00 ")
+	switch {
+	case strings.HasSuffix(t, " waiting"):
+		return stateWaiting
+	case strings.HasSuffix(t, " idle in transaction"), strings.HasSuffix(t, " idle in transaction (aborted)"):
+		return stateIdleTx
+	case strings.HasSuffix(t, " idle"):
+		return stateIdle
+	}
+	return stateRunning
 }
 
 // backendSampler follows the backends of a database while a load runs:
@@ -104,19 +138,24 @@ type backendSampler struct {
 	db         string
 	before     map[int]time.Duration
 	last       map[int]time.Duration
+	states     map[string]int // samples of backends per titleState
 	stop, done chan struct{}
 }
 
 func startSampler(db string) *backendSampler {
 	s := &backendSampler{db: db, before: backendCPU(db), last: map[int]time.Duration{},
-		stop: make(chan struct{}), done: make(chan struct{})}
+		states: map[string]int{}, stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
 		for {
-			for pid, d := range backendCPU(db) {
+			cpu, states := backendsOf(db)
+			for pid, d := range cpu {
 				s.last[pid] = max(s.last[pid], d)
+			}
+			for _, st := range states {
+				s.states[st]++
 			}
 			select {
 			case <-s.stop:
@@ -153,4 +192,21 @@ func titleNames(title, db string) bool {
 		}
 	}
 	return false
+}
+
+// shares returns, after total, the backends' samples per state as
+// "state NN %" in a fixed order ("" when none was sampled).
+func (s *backendSampler) shares() string {
+	n := 0
+	for _, c := range s.states {
+		n += c
+	}
+	if n == 0 {
+		return ""
+	}
+	var parts []string
+	for _, st := range []string{stateRunning, stateWaiting, stateIdleTx, stateIdle} {
+		parts = append(parts, fmt.Sprintf("%s %.0f %%", st, 100*float64(s.states[st])/float64(n)))
+	}
+	return strings.Join(parts, ", ")
 }
