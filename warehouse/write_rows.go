@@ -23,7 +23,7 @@ import (
 func (w *Warehouse) writeFacts(ctx context.Context, tx *txn, states map[factKey]*factState, now time.Time) error {
 	type tableWork struct {
 		upserts []*factState
-		deletes map[string][]string // tenant → keys
+		deletes map[string][]string // tenant → keys (nil when deleting by address)
 		stored  map[string][]string // partition → row ids of stored rows to delete
 	}
 	byAddress := w.d.name == Postgres && !legacyWrites.Load()
@@ -34,7 +34,10 @@ func (w *Warehouse) writeFacts(ctx context.Context, tx *txn, states map[factKey]
 		}
 		tw := work[k.object]
 		if tw == nil {
-			tw = &tableWork{deletes: map[string][]string{}, stored: map[string][]string{}}
+			tw = &tableWork{stored: map[string][]string{}}
+			if !byAddress {
+				tw.deletes = map[string][]string{}
+			}
 			work[k.object] = tw
 		}
 		if byAddress && st.stored != nil {
