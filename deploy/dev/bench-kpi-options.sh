@@ -23,6 +23,7 @@ n="${BENCH_DELTAS:-1400}"
 dsn="${base%/*}/$db?sslmode=disable"
 export PGOPTIONS="-c client_min_messages=warning"
 keys="tenant, metric, day, rep, dimension, currency"
+trap 'psql "$dsn" -qc "DROP TABLE IF EXISTS bench_kpi_old, bench_kpi_new, bench_kpi_pending"' EXIT
 psql "$dsn" -q -v ON_ERROR_STOP=1 <<SQL
 DROP TABLE IF EXISTS bench_kpi_old, bench_kpi_new, bench_kpi_pending;
 CREATE UNLOGGED TABLE bench_kpi_old AS
@@ -35,7 +36,6 @@ CREATE UNLOGGED TABLE bench_kpi_new AS
 CREATE UNLOGGED TABLE bench_kpi_pending (LIKE kpi_daily);
 ANALYZE bench_kpi_old, bench_kpi_new;
 SQL
-trap 'psql "$dsn" -qc "DROP TABLE IF EXISTS bench_kpi_old, bench_kpi_new, bench_kpi_pending"' EXIT
 upsert() {
   cat <<SQL
 BEGIN;
